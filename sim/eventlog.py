@@ -1,0 +1,149 @@
+"""The event log: flat, typed, immutable records emitted by the engine.
+
+Metrics, staffing and costs are pure functions of these records and the scenario.
+Times are seconds since midnight, distances metres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """What became of a request."""
+
+    SERVED = "served"
+    REJECTED = "rejected"
+
+
+class RejectReason(StrEnum):
+    """Why a request was not served."""
+
+    NONE = ""
+    NO_SERVICE = "no_service_configured"
+    OUTSIDE_AREA = "outside_service_area"
+    OUTSIDE_HOURS = "outside_service_hours"
+    NO_STOP_IN_WALKING_DISTANCE = "no_stop_within_walk"
+    SAME_STOP = "origin_and_destination_share_a_stop"
+    NO_VEHICLE = "no_feasible_vehicle"
+    NO_TRANSFER = "no_feasible_transfer_connection"
+    TOO_LARGE = "party_larger_than_vehicle"
+
+
+class MoveKind(StrEnum):
+    """What a vehicle was doing over a span of time."""
+
+    DRIVE = "drive"
+    DWELL = "dwell"
+
+
+@dataclass(frozen=True, slots=True)
+class LegRecord:
+    """One ride leg of a served request, in one vehicle."""
+
+    leg_id: int
+    request_id: str
+    service: str
+    vehicle_id: int
+    origin_node: int
+    dest_node: int
+    pax: int
+    earliest_s: float
+    pickup_s: float
+    dropoff_s: float
+    direct_s: float
+    direct_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """The outcome of one request (one row of ``requests.csv``).
+
+    ``wait_s`` runs from the rider's desired departure plus the walk to the stop until the
+    first boarding; ``ride_s`` from first boarding to last alighting (including any transfer
+    wait, given separately as ``transfer_wait_s``); ``detour`` is ride / direct drive time.
+    Fields that do not apply to a rejected request are ``nan``.
+    """
+
+    request_id: str
+    request_time_s: float
+    earliest_pickup_s: float
+    party_size: int
+    prebooked: bool
+    origin_zone: str
+    dest_zone: str
+    outcome: Outcome
+    reason: RejectReason
+    service: str
+    legs: int
+    origin_stop: int
+    dest_stop: int
+    walk_access_m: float
+    walk_egress_m: float
+    walk_s: float
+    pickup_s: float
+    dropoff_s: float
+    wait_s: float
+    ride_s: float
+    transfer_wait_s: float
+    direct_s: float
+    direct_m: float
+    detour: float
+    fare_yen: float
+    vehicles: str
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleMove:
+    """A span of one vehicle's day: driving between two nodes, or dwelling at a stop."""
+
+    vehicle_id: int
+    service: str
+    kind: MoveKind
+    start_s: float
+    end_s: float
+    from_node: int
+    to_node: int
+    distance_m: float
+    load: int
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleRecord:
+    """One vehicle's day (one row of ``vehicles.csv``).
+
+    ``shift_start_s``/``shift_end_s`` is the service window; ``pull_in_s`` is when it is back
+    at its depot. ``hours`` = (pull_in - shift_start) / 3600.
+    """
+
+    vehicle_id: int
+    service: str
+    area: str
+    vehicle_type: str
+    automation: str
+    capacity: int
+    depot_node: int
+    shift_start_s: float
+    shift_end_s: float
+    pull_in_s: float
+    hours: float
+    km: float
+    empty_km: float
+    boardings: int
+    pax_km: float
+
+
+@dataclass(slots=True)
+class EventLog:
+    """Everything a simulated day produced."""
+
+    requests: list[RequestRecord] = field(default_factory=list)
+    legs: list[LegRecord] = field(default_factory=list)
+    moves: list[VehicleMove] = field(default_factory=list)
+    vehicles: list[VehicleRecord] = field(default_factory=list)
+
+
+def header(record_type: type) -> list[str]:
+    """Column names of a record type, in declaration order."""
+    return [f.name for f in fields(record_type)]

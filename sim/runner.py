@@ -1,0 +1,186 @@
+"""One scenario run: network + demand + services -> event log -> metrics.
+
+The only place that wires modules together; the CLI calls :func:`run_scenario` and
+:func:`sim.results.write_results`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.demand import DemandSpec, Request, generate_demand, node_zones, read_demand_csv
+from sim.dispatch import Dwell
+from sim.drt import build_layout
+from sim.engine import DrtParams, DrtSimulation, WalkParams, simulate
+from sim.errors import ScenarioError
+from sim.eventlog import EventLog
+from sim.metrics import compute_metrics
+from sim.network import RoadNetwork, load_network
+from sim.scenario import Scenario
+from sim.timeutil import parse_clock
+from sim.zones import Zone, load_attractors, load_sodegaura_zones
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Everything one run produced."""
+
+    scenario: Scenario
+    seed: int
+    network: RoadNetwork
+    demand: list[Request]
+    log: EventLog
+    metrics: dict[str, Any]
+    layouts: dict[str, Any] = field(default_factory=dict)
+
+
+class NetworkCache:
+    """Loads each network source once per process (a comparison reuses it across scenarios)."""
+
+    def __init__(self) -> None:
+        self._nets: dict[tuple[str, str], RoadNetwork] = {}
+
+    def get(self, source: str, base_dir: Path) -> RoadNetwork:
+        key = (source, str(base_dir))
+        if key not in self._nets:
+            self._nets[key] = load_network(source, base_dir=base_dir)
+        return self._nets[key]
+
+
+def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """Independent generators for demand and for the simulation, from one seed.
+
+    Demand depends only on the seed, so scenarios run with the same seed see the same requests
+    whatever randomness their services use.
+    """
+    demand_ss, sim_ss = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(demand_ss), np.random.default_rng(sim_ss)
+
+
+def _zones(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> list[Zone]:
+    d = scenario.demand
+    if d.zones == "sodegaura":
+        return load_sodegaura_zones(population_total=d.population_total)
+    return node_zones(net, count=min(d.zone_count, net.n), rng=rng)
+
+
+def build_demand(
+    scenario: Scenario, net: RoadNetwork, base_dir: Path, rng: np.random.Generator, zones: list[Zone] | None
+) -> list[Request]:
+    """The requests of a run: read from ``demand.csv`` or generated from zones."""
+    d = scenario.demand
+    if d.csv:
+        path = Path(d.csv)
+        if not path.is_absolute():
+            candidate = base_dir / path
+            path = candidate if candidate.exists() else path
+        return read_demand_csv(path, net)
+    zone_list = zones if zones is not None else _zones(scenario, net, rng)
+    attractors = load_attractors(weights=d.attractor_weights) if d.zones == "sodegaura" else []
+    spec = DemandSpec(
+        requests_per_day=d.requests_per_day,
+        start_s=parse_clock(d.start),
+        end_s=parse_clock(d.end),
+        hourly_profile=tuple(d.hourly_profile) if d.hourly_profile else None,
+        prebooked_share=d.prebooked_share,
+        prebook_lead_min_s=d.prebook_lead_min_min * 60.0,
+        prebook_lead_max_s=d.prebook_lead_max_min * 60.0,
+        party_size_weights=tuple(d.party_size_weights),
+        home_share=d.home_share if attractors else 1.0,
+        min_trip_m=d.min_trip_m,
+        jitter_m=d.jitter_m,
+    )
+    return generate_demand(net, zone_list, attractors, spec, rng=rng)
+
+
+def network_summary(net: RoadNetwork) -> dict[str, Any]:
+    """Provenance of the network, for every output that uses it."""
+    return {
+        "name": net.name,
+        "synthetic": net.synthetic,
+        "provenance": net.provenance,
+        "nodes": net.n,
+    }
+
+
+def run_scenario(
+    scenario: Scenario,
+    base_dir: Path,
+    *,
+    seed: int | None = None,
+    networks: NetworkCache | None = None,
+    demand: list[Request] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Simulate one service day of ``scenario``.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    base_dir
+        Folder that relative paths in the scenario are resolved against.
+    seed
+        Overrides ``scenario.seed``.
+    networks
+        A cache shared across runs of a comparison.
+    demand
+        Requests to use instead of building them (a comparison passes the same list to all).
+    progress
+        Called as ``progress(done, total)`` after each request is dispatched.
+    """
+    seed = scenario.seed if seed is None else seed
+    net = (networks or NetworkCache()).get(scenario.network.source, base_dir)
+    demand_rng, _sim_rng = seed_streams(seed)
+    zones = _zones(scenario, net, demand_rng) if scenario.demand.zones == "sodegaura" else None
+    if demand is None:
+        demand = build_demand(scenario, net, base_dir, demand_rng, zones)
+    env = simpy.Environment()
+    log = EventLog()
+    services: list[DrtSimulation] = []
+    layouts: dict[str, Any] = {}
+    next_vehicle = 0
+    source = f"scenario {scenario.name!r}"
+    for name, svc in scenario.services.items():
+        vt = scenario.vehicles[svc.vehicle]
+        layout = build_layout(name, svc, net, zones, source=source)
+        layouts[name] = layout
+        params = DrtParams(
+            max_wait_s=svc.max_wait_min * 60.0,
+            max_ride_factor=svc.max_ride_factor,
+            max_ride_extra_s=svc.max_ride_extra_min * 60.0,
+            min_transfer_s=svc.min_transfer_min * 60.0,
+            dwell=Dwell(vt.stop_dwell_s, vt.board_s_per_pax),
+            capacity=vt.capacity,
+            vehicle_type=svc.vehicle,
+            automation=vt.automation,
+            fare_within_yen=svc.fare_within_area_yen,
+            fare_between_yen=svc.fare_between_areas_yen,
+        )
+        walk = WalkParams(scenario.walk.speed_mps, scenario.walk.detour_factor, scenario.walk.max_walk_m)
+        sim = DrtSimulation(
+            name=name,
+            layout=layout,
+            params=params,
+            walk=walk,
+            net=net,
+            oracle=net.oracle(speed_cap_kmh=vt.speed_cap_kmh),
+            env=env,
+            log=log,
+            first_vehicle_id=next_vehicle,
+        )
+        next_vehicle += len(sim.vehicles)
+        services.append(sim)
+    if not services:
+        raise ScenarioError(f"{source}: no services defined; add a [services.NAME] table")
+    simulate(demand, services, env, progress=progress)
+    log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))
+    metrics = compute_metrics(log, network=network_summary(net))
+    metrics = {"scenario": scenario.name, "seed": seed, **metrics}
+    return RunResult(scenario, seed, net, demand, log, metrics, layouts)
