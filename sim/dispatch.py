@@ -128,6 +128,12 @@ class VehiclePlan:
         The vehicle's last allowed departure from a stop.
     board_s, depart_s : list[float]
         Service start and departure per stop, filled by :meth:`refresh`.
+    loads : list[int]
+        Riders on board after each stop.
+    leg_tt : list[float]
+        Drive time to each stop from the previous stop (from the anchor for the first).
+    board_of : dict[int, float]
+        Boarding time (actual or planned) of every leg on board or picked up in the plan.
     """
 
     vehicle_id: int
@@ -142,6 +148,8 @@ class VehiclePlan:
     board_s: list[float] = field(default_factory=list)
     depart_s: list[float] = field(default_factory=list)
     loads: list[int] = field(default_factory=list)
+    leg_tt: list[float] = field(default_factory=list)
+    board_of: dict[int, float] = field(default_factory=dict)
 
     def end_time(self) -> float:
         """Departure from the last stop, or the anchor time when there is none (seconds)."""
@@ -159,6 +167,36 @@ class VehiclePlan:
         if times is None:
             raise ValueError(f"vehicle {self.vehicle_id}: plan became infeasible at t={self.time_s}")
         self.board_s, self.depart_s, self.loads = times
+        prev = self.node
+        self.leg_tt = []
+        for s in self.stops:
+            self.leg_tt.append(tt(prev, s.node) if s.node != prev else 0.0)
+            prev = s.node
+        self._index_boards()
+
+    def _index_boards(self) -> None:
+        self.board_of = dict(self.pickup_times)
+        for s, b in zip(self.stops, self.board_s):
+            if s.kind is StopKind.PICKUP:
+                self.board_of[s.leg_id] = b
+
+    def serve_first(self) -> Stop:
+        """Serve the first stop: update load and boarding records, drop it from the plan.
+
+        The anchor becomes the stop's node at its departure time, dwelling there; the times of
+        the remaining stops are unchanged.
+        """
+        stop = self.stops[0]
+        if stop.kind is StopKind.PICKUP:
+            self.load += stop.pax
+            self.pickup_times[stop.leg_id] = self.board_s[0]
+        else:
+            self.load -= stop.pax
+            del self.pickup_times[stop.leg_id]
+            self.board_of.pop(stop.leg_id, None)
+        self.node, self.time_s, self.at_stop = stop.node, self.depart_s[0], True
+        del self.stops[0], self.board_s[0], self.depart_s[0], self.loads[0], self.leg_tt[0]
+        return stop
 
 
 def plan_times(
@@ -233,110 +271,101 @@ class Insertion:
 def _propagate(
     plan: VehiclePlan,
     k0: int,
-    prev_node: int,
     t: float,
+    tt_first: float,
+    same_node: bool,
     new_boards: dict[int, float],
-    tt: Callable[[int, int], float],
     dwell: Dwell,
 ) -> float | None:
-    """Re-time original stops ``k0..`` after an insertion that leaves ``prev_node`` at ``t``.
+    """Re-time original stops ``k0..`` after an insertion; return the new end, or ``None``.
 
-    Boarding times already moved by the insertion are in ``new_boards`` (it is updated).
-    Returns the new departure of the plan's last stop, or ``None`` if a promise breaks.
-    An insertion only ever delays stops, so once a stop departs at its original time the rest
-    of the plan is unchanged and is not re-checked.
+    The vehicle leaves the inserted stop at ``t`` and drives ``tt_first`` seconds to stop
+    ``k0`` (``same_node``: the two are at one node and share its dwell).
+    Boarding times moved by the insertion are in ``new_boards``. An insertion only ever delays
+    stops, so once a stop departs at its original time the rest of the plan is unchanged.
     """
     stops = plan.stops
+    depart = plan.depart_s
+    leg_tt = plan.leg_tt
+    board_of = plan.board_of
+    stop_s = dwell.stop_s
+    board_per = dwell.board_s_per_pax
     for k in range(k0, len(stops)):
         s = stops[k]
-        if s.node != prev_node:
-            arrive = t + tt(prev_node, s.node)
-            fixed = dwell.stop_s
+        if k == k0:
+            arrive = t + tt_first
+            fixed = 0.0 if same_node else stop_s
         else:
-            arrive = t
-            fixed = 0.0
+            arrive = t + leg_tt[k]
+            fixed = stop_s if s.node != stops[k - 1].node else 0.0
         if s.kind is StopKind.PICKUP:
             start = arrive if arrive >= s.earliest_s else s.earliest_s
             if start > s.latest_s + EPS:
                 return None
             new_boards[s.leg_id] = start
-            t = start + fixed + dwell.board_s_per_pax * s.pax
+            t = start + fixed + board_per * s.pax
         else:
             start = arrive
             boarded = new_boards.get(s.leg_id)
             if boarded is None:
-                boarded = _boarding_time(plan, s.leg_id)
+                boarded = board_of[s.leg_id]
             if start - boarded > s.max_ride_s + EPS or start > s.latest_s + EPS:
                 return None
             t = start + fixed
-        prev_node = s.node
-        if t <= plan.depart_s[k] + EPS:
-            return plan.depart_s[-1]
+        if t <= depart[k] + EPS:
+            return depart[-1]
     return t
-
-
-def _boarding_time(plan: VehiclePlan, leg_id: int) -> float:
-    """Planned or actual boarding time of a leg in ``plan``."""
-    boarded = plan.pickup_times.get(leg_id)
-    if boarded is not None:
-        return boarded
-    return plan.board_s[_pickup_index(plan, leg_id)]
-
-
-def _pickup_index(plan: VehiclePlan, leg_id: int) -> int:
-    for idx, s in enumerate(plan.stops):
-        if s.leg_id == leg_id and s.kind is StopKind.PICKUP:
-            return idx
-    raise KeyError(leg_id)
 
 
 def best_insertion_in(
     plan: VehiclePlan,
     leg: LegRequest,
-    tt: Callable[[int, int], float],
     dwell: Dwell,
-    *,
-    to_o: np.ndarray | None = None,
-    to_d: np.ndarray | None = None,
+    to_o: np.ndarray,
+    from_o: np.ndarray,
+    to_d: np.ndarray,
+    from_d: np.ndarray,
 ) -> Insertion | None:
     """The cheapest feasible insertion of ``leg`` into ``plan`` (``None`` if there is none).
 
-    The optional arrays are travel-time columns for the leg's origin ``o`` and destination
-    ``d`` (``to_o[n]`` = seconds from node ``n`` to ``o``); they only speed things up.
+    ``to_o``/``from_o`` are the travel times (seconds) from every node to the leg's origin and
+    from the origin to every node; ``to_d``/``from_d`` the same for its destination.
     """
     o, d, pax = leg.origin, leg.dest, leg.pax
-    if pax > plan.capacity:
+    cap = plan.capacity
+    if pax > cap:
         return None
-
-    def t_to_o(n: int) -> float:
-        return 0.0 if n == o else (float(to_o[n]) if to_o is not None else tt(n, o))
-
-    def t_to_d(n: int) -> float:
-        return 0.0 if n == d else (float(to_d[n]) if to_d is not None else tt(n, d))
-
     stops = plan.stops
     n_stops = len(stops)
-    old_end = plan.end_time()
+    depart = plan.depart_s
+    loads = plan.loads
+    leg_tt = plan.leg_tt
+    board_of = plan.board_of
+    old_end = depart[-1] if n_stops else plan.time_s
     stop_s, board_per = dwell.stop_s, dwell.board_s_per_pax
+    earliest, latest_pick = leg.earliest_s, leg.latest_pickup_s
+    max_ride, latest_drop = leg.max_ride_s, leg.latest_dropoff_s
+    shift_end = plan.shift_end_s
+    od = 0.0 if o == d else float(from_o[d])
     best: Insertion | None = None
-    start_load = plan.load
+    best_cost = INF
 
     for i in range(n_stops + 1):
         if i == 0:
             prev_node, prev_dep = plan.node, plan.time_s
             merge = plan.node if plan.at_stop else -1
-            load_before = start_load
+            load_before = plan.load
         else:
-            prev_node, prev_dep = stops[i - 1].node, plan.depart_s[i - 1]
+            prev_node, prev_dep = stops[i - 1].node, depart[i - 1]
             merge = prev_node
-            load_before = plan.loads[i - 1]
-        if prev_dep > leg.latest_pickup_s + EPS:
+            load_before = loads[i - 1]
+        if prev_dep > latest_pick + EPS:
             break  # departures only grow along the plan
-        if load_before + pax > plan.capacity:
+        if load_before + pax > cap:
             continue
-        arrive_o = prev_dep + t_to_o(prev_node)
-        board = arrive_o if arrive_o >= leg.earliest_s else leg.earliest_s
-        if board > leg.latest_pickup_s + EPS:
+        arrive_o = prev_dep + (0.0 if prev_node == o else float(to_o[prev_node]))
+        board = arrive_o if arrive_o >= earliest else earliest
+        if board > latest_pick + EPS:
             continue
         dep_o = board + (stop_s if o != merge else 0.0) + board_per * pax
         # Walk the drop-off position j from i upwards, carrying the chain pickup -> stops i..j-1.
@@ -344,18 +373,21 @@ def best_insertion_in(
         new_boards: dict[int, float] = {}
         for j in range(i, n_stops + 1):
             if j > i:
-                # extend the chain over original stop j-1 with the new rider on board
                 k = j - 1
                 s = stops[k]
+                if k == i:
+                    step = 0.0 if s.node == o else float(from_o[s.node])
+                else:
+                    step = leg_tt[k]
                 if s.node != chain_node:
-                    arrive = chain_t + tt(chain_node, s.node)
+                    arrive = chain_t + step
                     fixed = stop_s
                 else:
                     arrive = chain_t
                     fixed = 0.0
                 if s.kind is StopKind.PICKUP:
                     start = arrive if arrive >= s.earliest_s else s.earliest_s
-                    if start > s.latest_s + EPS or plan.loads[k] + pax > plan.capacity:
+                    if start > s.latest_s + EPS or loads[k] + pax > cap:
                         break
                     new_boards[s.leg_id] = start
                     chain_t = start + fixed + board_per * s.pax
@@ -363,26 +395,34 @@ def best_insertion_in(
                     start = arrive
                     boarded = new_boards.get(s.leg_id)
                     if boarded is None:
-                        boarded = _boarding_time(plan, s.leg_id)
+                        boarded = board_of[s.leg_id]
                     if start - boarded > s.max_ride_s + EPS or start > s.latest_s + EPS:
                         break
                     chain_t = start + fixed
                 chain_node = s.node
-            arrive_d = chain_t + t_to_d(chain_node)
-            if arrive_d - board > leg.max_ride_s + EPS or arrive_d > leg.latest_dropoff_s + EPS:
+            if chain_node == o:
+                arrive_d = chain_t + od
+            else:
+                arrive_d = chain_t + (0.0 if chain_node == d else float(to_d[chain_node]))
+            if arrive_d - board > max_ride + EPS or arrive_d > latest_drop + EPS:
                 # later drop-off positions arrive no earlier (triangle inequality)
                 break
             dep_d = arrive_d + (stop_s if d != chain_node else 0.0)
             if j < n_stops:
-                new_end = _propagate(plan, j, d, dep_d, dict(new_boards), tt, dwell)
+                nxt = stops[j].node
+                same = nxt == d
+                new_end = _propagate(
+                    plan, j, dep_d, 0.0 if same else float(from_d[nxt]), same, dict(new_boards), dwell
+                )
                 if new_end is None:
                     continue
             else:
                 new_end = dep_d
-            if new_end > plan.shift_end_s + EPS:
+            if new_end > shift_end + EPS:
                 continue
             cost = new_end - old_end
-            if best is None or cost < best.cost_s - EPS:
+            if cost < best_cost - EPS:
+                best_cost = cost
                 best = Insertion(plan.vehicle_id, i, j, cost, board, arrive_d)
     return best
 
@@ -414,15 +454,18 @@ def best_insertion(
     plans: Sequence[VehiclePlan],
     leg: LegRequest,
     times_to: Callable[[int], np.ndarray],
-    tt: Callable[[int, int], float],
+    times_from: Callable[[int], np.ndarray],
     dwell: Dwell,
+    *,
+    max_candidates: int | None = None,
 ) -> Insertion | None:
     """The cheapest feasible insertion of ``leg`` over all ``plans`` (``None``: reject).
 
-    ``times_to(n)`` gives the travel times from every node to ``n`` (seconds); ``tt(a, b)`` one
-    travel time.
-    Vehicles whose anchor cannot reach the origin by the latest pickup time, even directly,
-    are skipped (a valid bound because travel times obey the triangle inequality).
+    ``times_to(n)``/``times_from(n)`` give the travel times (seconds) from every node to ``n``
+    and from ``n`` to every node. Vehicles whose anchor cannot reach the origin by the latest
+    pickup time, even directly, are skipped (a valid bound: travel times obey the triangle
+    inequality). With ``max_candidates``, only that many vehicles that can reach the origin
+    soonest are searched (a heuristic for large fleets; ``None`` searches all).
     """
     if not plans:
         return None
@@ -433,13 +476,18 @@ def best_insertion(
     candidates = np.flatnonzero(reach <= leg.latest_pickup_s + EPS)
     if candidates.size == 0:
         return None
+    if max_candidates is not None and candidates.size > max_candidates:
+        order = np.argsort(reach[candidates], kind="stable")[:max_candidates]
+        candidates = np.sort(candidates[order])
+    from_o = times_from(leg.origin)
     to_d = times_to(leg.dest)
+    from_d = times_from(leg.dest)
     best: Insertion | None = None
     for c in candidates.tolist():
         plan = plans[c]
         if plan.time_s > plan.shift_end_s + EPS:
             continue
-        ins = best_insertion_in(plan, leg, tt, dwell, to_o=to_o, to_d=to_d)
+        ins = best_insertion_in(plan, leg, dwell, to_o, from_o, to_d, from_d)
         if ins is not None and (best is None or ins.cost_s < best.cost_s - EPS):
             best = ins
     return best

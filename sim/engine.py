@@ -42,6 +42,7 @@ class DrtParams:
     automation: str
     fare_within_yen: float
     fare_between_yen: float
+    max_candidates: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +192,7 @@ class _Vehicle:
     def _finish_drive(self) -> None:
         start, end = self.seg_nodes[0], self.seg_nodes[-1]
         if end != start:
-            dist = float(self.sim.oracle.dists_from(start)[end])
+            dist = self.sim.oracle.path_length_m(self.seg_nodes)
             self._record_drive(start, end, self.seg_start_s, self.seg_times[-1], dist)
         self.pos = end
         self.mode = _Mode.IDLE
@@ -210,23 +211,14 @@ class _Vehicle:
     def _serve_first(self, now: float) -> None:
         """Serve the plan's first stop now: board or alight, and dwell until its departure."""
         plan = self.plan
-        stop = plan.stops[0]
         board, depart = plan.board_s[0], plan.depart_s[0]
+        stop = plan.serve_first()
         pending = self.sim.pending[stop.leg_id]
         if stop.kind is StopKind.PICKUP:
-            plan.load += stop.pax
-            plan.pickup_times[stop.leg_id] = board
             pending.pickup_s = board
             self.boardings += stop.pax
         else:
-            plan.load -= stop.pax
-            boarded = plan.pickup_times.pop(stop.leg_id)
-            self.sim.complete_leg(pending, boarded, board)
-        plan.stops = plan.stops[1:]
-        plan.board_s = plan.board_s[1:]
-        plan.depart_s = plan.depart_s[1:]
-        plan.loads = plan.loads[1:]
-        plan.node, plan.time_s, plan.at_stop = self.pos, depart, True
+            self.sim.complete_leg(pending, pending.pickup_s, board)
         if depart > now + EPS:
             self.sim.log.moves.append(
                 VehicleMove(plan.vehicle_id, self.sim.name, MoveKind.DWELL, now, depart, self.pos, self.pos, 0.0, plan.load)
@@ -418,7 +410,10 @@ class DrtSimulation:
         for v in vehicles:
             v.update_anchor(now)
         plans = [v.plan for v in vehicles]
-        return best_insertion(plans, leg, self.oracle.times_to, self.oracle.time_s, self.params.dwell)
+        return best_insertion(
+            plans, leg, self.oracle.times_to, self.oracle.times_from, self.params.dwell,
+            max_candidates=self.params.max_candidates,
+        )
 
     def _assign(self, idx: int, st: _RequestState, area: int, leg: LegRequest, ins) -> None:
         vehicle = next(v for v in self.area_vehicles[area] if v.plan.vehicle_id == ins.vehicle_id)

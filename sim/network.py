@@ -427,9 +427,18 @@ class TravelOracle:
         if self._D is not None:
             return float(self._D[i, j])
         row = self._dist_rows.get(i)
-        if row is None:
-            row = self.dists_from(i)
-        return float(row[self._check(j)])
+        if row is not None:
+            return float(row[self._check(j)])
+        if not np.isfinite(self.time_s(i, j)):
+            return math.inf
+        return self.path_length_m(self.path(i, j))
+
+    def path_length_m(self, path: list[int]) -> float:
+        """Length in metres of a node path (the kept, fastest edge between consecutive nodes)."""
+        if len(path) < 2:
+            return 0.0
+        nodes = np.asarray(path, dtype=np.int64)
+        return float(self._edge_len(nodes[:-1], nodes[1:]).sum())
 
     def times_from(self, i: int) -> np.ndarray:
         """Fastest travel times in seconds from ``i`` to every node (read-only, cached)."""
