@@ -96,15 +96,44 @@ class WalkConfig(_Model):
     max_walk_m: float = Field(800.0, ge=0.0)
 
 
+Automation = Literal["human", "level2", "level4_crew", "level4_remote"]
+
+
 class VehicleType(_Model):
-    """A vehicle type; see PARAMETERS.md for sourced values."""
+    """A vehicle type; see PARAMETERS.md for sourced values.
+
+    ``automation``: ``human`` (driver with a class-2 licence), ``level2`` (operator on board),
+    ``level4_crew`` (Level 4 with one crew member on board), ``level4_remote`` (Level 4,
+    supervised from a control room). Incidents (automated vehicles): a Poisson process of
+    ``incidents_per_1000_km`` per driven kilometre, each stopping the vehicle for an exponential
+    time with mean ``incident_remote_min`` (resolved remotely, share ``incident_remote_share``)
+    or ``incident_onsite_min`` (field staff drive out). Costs: purchase ``price_yen`` written off
+    over ``lifetime_years`` down to ``residual_share`` of the price, plus energy and
+    maintenance per km.
+    """
 
     capacity: int = Field(ge=1)
-    automation: Literal["human", "level2", "level4_crew", "level4_remote"] = "human"
+    seats: int | None = Field(None, ge=0)
+    automation: Automation = "human"
     speed_cap_kmh: float | None = Field(None, gt=0.0)
     stop_dwell_s: float = Field(60.0, ge=0.0)
     board_s_per_pax: float = Field(0.0, ge=0.0)
+    incidents_per_1000_km: float = Field(0.0, ge=0.0)
+    incident_remote_share: float = Field(1.0, ge=0.0, le=1.0)
+    incident_remote_min: float = Field(5.0, ge=0.0)
+    incident_onsite_min: float = Field(30.0, ge=0.0)
+    price_yen: float = Field(0.0, ge=0.0)
+    lifetime_years: float = Field(10.0, gt=0.0)
+    residual_share: float = Field(0.0, ge=0.0, le=1.0)
+    energy_yen_per_km: float = Field(0.0, ge=0.0)
+    maintenance_yen_per_km: float = Field(0.0, ge=0.0)
     description: str = ""
+
+    @model_validator(mode="after")
+    def _seats(self) -> VehicleType:
+        if self.seats is not None and self.seats > self.capacity:
+            raise ValueError(f"seats {self.seats} exceed capacity {self.capacity}")
+        return self
 
 
 class AreaConfig(_Model):
