@@ -143,13 +143,15 @@ def run(
     path = scenario or DEFAULT_SCENARIO
     sc, base = load_scenario(path, overrides=overrides or [])
     target = out or (REPO / "results" / sc.name)
+    if target.exists() and not target.is_dir():
+        raise InputError(f"--out {target}: exists and is not a directory; give a directory path")
     with _progress() as progress:
         task = progress.add_task(f"simulating {sc.name}", total=None)
 
         def tick(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        result = run_scenario(sc, base, seed=seed, progress=tick)
+        result = run_scenario(sc, base, seed=seed, progress=tick, source=str(path))
     write_results(result, target)
     m = result.metrics
     out_console.print(_kpi_table(m, f"{sc.name} (seed {result.seed})"))

@@ -38,7 +38,11 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     provenance = result.network.provenance
     banner = f"# network: {result.network.name} — {provenance}\n"
-    write_text(out / "scenario.toml", banner + f"# seed used: {result.seed}\n" + to_toml(result.scenario))
+    resolved = result.scenario.model_copy(update={"seed": result.seed})
+    if resolved.demand.csv:
+        # the run directory holds the demand it used: re-running this file replays it
+        resolved = resolved.model_copy(update={"demand": resolved.demand.model_copy(update={"csv": "demand.csv"})})
+    write_text(out / "scenario.toml", banner + f"# seed used: {result.seed}\n" + to_toml(resolved))
     write_json(out / "metrics.json", result.metrics)
 
     req_cols = header(RequestRecord)

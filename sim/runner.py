@@ -18,7 +18,7 @@ from sim.demand import DemandSpec, Request, generate_demand, node_zones, read_de
 from sim.dispatch import Dwell
 from sim.drt import build_layout
 from sim.engine import DrtParams, DrtSimulation, WalkParams, simulate
-from sim.errors import ScenarioError
+from sim.errors import NetworkError, ScenarioError
 from sim.eventlog import EventLog
 from sim.metrics import compute_metrics
 from sim.network import RoadNetwork, load_network
@@ -71,15 +71,22 @@ def _zones(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> li
 
 
 def build_demand(
-    scenario: Scenario, net: RoadNetwork, base_dir: Path, rng: np.random.Generator, zones: list[Zone] | None
+    scenario: Scenario,
+    net: RoadNetwork,
+    base_dir: Path,
+    rng: np.random.Generator,
+    zones: list[Zone] | None,
+    *,
+    source: str = "scenario",
 ) -> list[Request]:
-    """The requests of a run: read from ``demand.csv`` or generated from zones."""
+    """The requests of a run: read from ``demand.csv`` (relative to ``base_dir``) or generated."""
     d = scenario.demand
     if d.csv:
         path = Path(d.csv)
         if not path.is_absolute():
-            candidate = base_dir / path
-            path = candidate if candidate.exists() else path
+            path = base_dir / path
+        if not path.is_file():
+            raise ScenarioError(f"{source}: key demand.csv: file {d.csv!r} not found (looked for {path})")
         return read_demand_csv(path, net)
     zone_list = zones if zones is not None else _zones(scenario, net, rng)
     attractors = load_attractors(weights=d.attractor_weights) if d.zones == "sodegaura" else []
@@ -117,6 +124,7 @@ def run_scenario(
     networks: NetworkCache | None = None,
     demand: list[Request] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    source: str | None = None,
 ) -> RunResult:
     """Simulate one service day of ``scenario``.
 
@@ -134,19 +142,24 @@ def run_scenario(
         Requests to use instead of building them (a comparison passes the same list to all).
     progress
         Called as ``progress(done, total)`` after each request is dispatched.
+    source
+        The scenario file, named in error messages.
     """
     seed = scenario.seed if seed is None else seed
-    net = (networks or NetworkCache()).get(scenario.network.source, base_dir)
+    source = source or f"scenario {scenario.name!r}"
+    try:
+        net = (networks or NetworkCache()).get(scenario.network.source, base_dir)
+    except NetworkError as exc:
+        raise ScenarioError(f"{source}: key network.source: {exc}") from None
     demand_rng, _sim_rng = seed_streams(seed)
     zones = _zones(scenario, net, demand_rng) if scenario.demand.zones == "sodegaura" else None
     if demand is None:
-        demand = build_demand(scenario, net, base_dir, demand_rng, zones)
+        demand = build_demand(scenario, net, base_dir, demand_rng, zones, source=source)
     env = simpy.Environment()
     log = EventLog()
     services: list[DrtSimulation] = []
     layouts: dict[str, Any] = {}
     next_vehicle = 0
-    source = f"scenario {scenario.name!r}"
     for name, svc in scenario.services.items():
         vt = scenario.vehicles[svc.vehicle]
         layout = build_layout(name, svc, net, zones, source=source)
