@@ -1,0 +1,45 @@
+"""Summary statistics for replications: means and Student-t confidence intervals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scipy import stats
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """Mean of ``n`` replications with a two-sided confidence interval (``low``, ``high``).
+
+    With ``n == 1`` (or no spread) the interval collapses onto the mean; with ``n == 0``
+    everything is ``nan``.
+    """
+
+    n: int
+    mean: float
+    low: float
+    high: float
+    std: float
+
+
+def mean_ci(values: Sequence[float | None], *, level: float = 0.95) -> Estimate:
+    """Mean and Student-t confidence interval of ``values`` (``None``/``nan`` are skipped).
+
+    ``half = t_{(1+level)/2, n-1} * s / sqrt(n)`` with ``s`` the sample standard deviation.
+    """
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"confidence level must be in (0, 1), got {level}")
+    xs = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    n = len(xs)
+    if n == 0:
+        nan = math.nan
+        return Estimate(0, nan, nan, nan, nan)
+    mean = math.fsum(xs) / n
+    if n == 1:
+        return Estimate(1, mean, mean, mean, 0.0)
+    var = math.fsum((x - mean) ** 2 for x in xs) / (n - 1)
+    std = math.sqrt(var)
+    half = float(stats.t.ppf((1.0 + level) / 2.0, n - 1)) * std / math.sqrt(n)
+    return Estimate(n, mean, mean - half, mean + half, std)
