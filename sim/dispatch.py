@@ -174,6 +174,32 @@ class VehiclePlan:
             prev = s.node
         self._index_boards()
 
+    def retime_relaxed(self, tt: Callable[[int, int], float], dwell: Dwell) -> None:
+        """Re-time the plan after a delay (an incident), moving every promise it breaks.
+
+        A pickup later than its latest time gets that later time as its new latest; a drop-off
+        whose ride or arrival limit is broken gets the realised values as new limits. The plan is
+        then feasible again, so later bookings keep the moved promises.
+        """
+        relaxed = plan_times(self, self.stops, tt, dwell, check=False)
+        assert relaxed is not None
+        boards = relaxed[0]
+        picked = dict(self.pickup_times)
+        stops: list[Stop] = []
+        for s, start in zip(self.stops, boards):
+            latest, max_ride = s.latest_s, s.max_ride_s
+            if s.kind is StopKind.PICKUP:
+                latest = max(latest, start)
+                picked[s.leg_id] = start
+            else:
+                latest = max(latest, start)
+                max_ride = max(max_ride, start - picked[s.leg_id])
+            stops.append(Stop(s.kind, s.leg_id, s.node, s.pax, s.earliest_s, latest, max_ride))
+        self.stops = stops
+        if relaxed[1]:
+            self.shift_end_s = max(self.shift_end_s, relaxed[1][-1])
+        self.refresh(tt, dwell)
+
     def _index_boards(self) -> None:
         self.board_of = dict(self.pickup_times)
         for s, b in zip(self.stops, self.board_s):
@@ -200,11 +226,11 @@ class VehiclePlan:
 
 
 def plan_times(
-    plan: VehiclePlan, stops: Sequence[Stop], tt: Callable[[int, int], float], dwell: Dwell
+    plan: VehiclePlan, stops: Sequence[Stop], tt: Callable[[int, int], float], dwell: Dwell, *, check: bool = True
 ) -> tuple[list[float], list[float], list[int]] | None:
     """Service start, departure and load after each stop of ``stops`` driven from ``plan``'s anchor.
 
-    Returns ``None`` if any constraint is violated.
+    Returns ``None`` if any constraint is violated (only checked when ``check``).
     """
     prev_node = plan.node
     merge_node = plan.node if plan.at_stop else -1
@@ -219,10 +245,10 @@ def plan_times(
         fixed = dwell.stop_s if s.node != merge_node else 0.0
         if s.kind is StopKind.PICKUP:
             start = arrive if arrive >= s.earliest_s else s.earliest_s
-            if start > s.latest_s + EPS:
+            if check and start > s.latest_s + EPS:
                 return None
             load += s.pax
-            if load > plan.capacity:
+            if check and load > plan.capacity:
                 return None
             picked[s.leg_id] = start
             t = start + fixed + dwell.board_s_per_pax * s.pax
@@ -231,7 +257,7 @@ def plan_times(
             boarded = picked.get(s.leg_id)
             if boarded is None:
                 boarded = plan.pickup_times[s.leg_id]
-            if start - boarded > s.max_ride_s + EPS or start > s.latest_s + EPS:
+            if check and (start - boarded > s.max_ride_s + EPS or start > s.latest_s + EPS):
                 return None
             load -= s.pax
             t = start + fixed
@@ -240,7 +266,7 @@ def plan_times(
         loads.append(load)
         prev_node = s.node
         merge_node = s.node
-    if departs and departs[-1] > plan.shift_end_s + EPS:
+    if check and departs and departs[-1] > plan.shift_end_s + EPS:
         return None
     return boards, departs, loads
 

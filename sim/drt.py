@@ -135,6 +135,7 @@ def build_layout(
     zones: Sequence[Zone] | None,
     *,
     source: str,
+    extra_stops: Sequence[int] = (),
 ) -> DrtLayout:
     """Lay out DRT service ``name`` on ``net``.
 
@@ -179,8 +180,10 @@ def build_layout(
             depot = hub if hub is not None else int(np.flatnonzero(mask)[0])
         forced = [n for n in (hub, depot) if n is not None]
         stops = np.flatnonzero(mask) if svc.mode == "door" else select_stops(net, mask, svc.stop_spacing_m, forced)
-        if hub is not None and hub not in set(stops.tolist()):
-            stops = np.sort(np.append(stops, hub))
+        # the service's hub and the scenario's transfer hubs are stops of every area
+        missing = sorted({n for n in (hub, *extra_stops) if n is not None} - set(stops.tolist()))
+        if missing:
+            stops = np.sort(np.append(stops, missing))
         areas.append(AreaLayout(area_name, mask, stops, depot, fleet))
     return DrtLayout(
         name=name,

@@ -1,551 +1,442 @@
-"""The simpy model: request arrivals, DRT dispatch, vehicles driving, dwelling and idling.
+"""The simulated day: request arrivals, passenger choice, journeys across services, records.
 
-Each vehicle is a simpy process that follows its :class:`~sim.dispatch.VehiclePlan`: it
-waits where it is until it must leave (lazy departure), drives the fastest path to the next
-stop, dwells, and repeats; when idle it stays where it is, and at the end of its service
-window it drives back to its depot. A request is dispatched the moment it is made; a new plan
-may divert a driving vehicle at the next node of its path. Because the engine realises exactly
-the times :func:`~sim.dispatch.plan_times` computed, every promise is kept.
+At its request time each request is offered every option it can reach within walking limits —
+each DRT service whose areas hold its origin and destination, each fixed line, and one-transfer
+combinations of a DRT service and a line at the scenario's hubs — and takes the one with the
+least generalised time (:mod:`sim.choice`); it is rejected if none is feasible. A journey is a
+sequence of stages (a DRT ride, possibly itself two legs, or a line ride). A DRT stage after a
+line is booked when the rider reaches the hub, so a late line never strands a booked vehicle.
 """
 
 from __future__ import annotations
 
-import bisect
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 
 import numpy as np
 import simpy
 
+from sim.choice import LineOption, StopCandidate, Weights, best_line_ride, generalised_s, wait_at_stop
 from sim.demand import Request
-from sim.dispatch import EPS, Dwell, LegRequest, StopKind, VehiclePlan, best_insertion, insert, with_latest_dropoff
-from sim.drt import DrtLayout
-from sim.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, RequestRecord, VehicleMove, VehicleRecord
+from sim.drt_sim import DrtQuote, DrtSimulation, WalkParams
+from sim.eventlog import EventLog, LegRecord, Outcome, RejectReason, RequestRecord
+from sim.fixed import Timetable
+from sim.line_sim import LineRider, LineSimulation
 from sim.network import RoadNetwork, TravelOracle
 
 NAN = math.nan
 
 
 @dataclass(frozen=True, slots=True)
-class DrtParams:
-    """Operating rules of one DRT service (seconds, metres, yen)."""
+class _Stage:
+    """One part of a journey: a DRT ride or a line ride."""
 
-    max_wait_s: float
-    max_ride_factor: float
-    max_ride_extra_s: float
-    min_transfer_s: float
-    dwell: Dwell
-    capacity: int
-    vehicle_type: str
-    automation: str
-    fare_within_yen: float
-    fare_between_yen: float
-    max_candidates: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WalkParams:
-    """Walking: speed (m/s), straight-line-to-path factor, longest walk to a stop (metres)."""
-
-    speed_mps: float
-    detour_factor: float
-    max_walk_m: float
-
-
-class _Mode(Enum):
-    BEFORE_SHIFT = 0
-    IDLE = 1
-    WAIT = 2
-    DRIVE = 3
-    SERVE = 4
-    DONE = 5
+    kind: str  # "drt" | "line"
+    service: str
+    drt: DrtQuote | None = None
+    line: LineOption | None = None
+    # a DRT stage booked on arrival at the hub: (service, hub stop, hub area, dest stop, dest area)
+    deferred: tuple[DrtSimulation, int, int, int, int] | None = None
 
 
 @dataclass(slots=True)
-class _PendingLeg:
-    """A leg assigned to a vehicle and not yet completed."""
-
-    leg: LegRequest
-    request_index: int
-    vehicle_id: int
-    direct_s: float
-    direct_m: float
-    pickup_s: float = NAN
-
-
-class _Vehicle:
-    """One vehicle process following its plan."""
-
-    def __init__(self, sim: DrtSimulation, plan: VehiclePlan, depot: int, area: str, start_s: float) -> None:
-        self.sim = sim
-        self.plan = plan
-        self.depot = depot
-        self.area = area
-        self.start_s = start_s
-        self.pos = depot
-        self.mode = _Mode.BEFORE_SHIFT
-        self.seg_nodes: list[int] = []
-        self.seg_times: list[float] = []
-        self.seg_start_s = 0.0
-        self.wake_s = start_s
-        self.interruptible = False
-        self.km = 0.0
-        self.empty_km = 0.0
-        self.pax_km = 0.0
-        self.boardings = 0
-        self.pull_in_s = NAN
-        self.proc = sim.env.process(self.run())
-
-    # -- dispatcher side ------------------------------------------------------------------
-    def update_anchor(self, now: float) -> None:
-        """Set the plan's anchor to where the vehicle is next free to change course."""
-        plan = self.plan
-        if self.mode is _Mode.BEFORE_SHIFT:
-            plan.node, plan.time_s, plan.at_stop = self.pos, max(now, self.start_s), False
-        elif self.mode is _Mode.DRIVE:
-            k = bisect.bisect_left(self.seg_times, now - EPS)
-            k = min(k, len(self.seg_nodes) - 1)
-            plan.node, plan.time_s, plan.at_stop = self.seg_nodes[k], self.seg_times[k], False
-        elif self.mode is _Mode.SERVE:
-            plan.node, plan.time_s, plan.at_stop = self.pos, self.wake_s, True
-        elif self.mode is _Mode.DONE:
-            plan.node, plan.time_s, plan.at_stop = self.pos, math.inf, False
-        else:
-            # idle or waiting where it stands; ``at_stop`` stays as set by the last stop served
-            # here (a vehicle still standing at a stop shares that stop's dwell)
-            plan.node, plan.time_s = self.pos, now
-
-    def plan_changed(self) -> None:
-        """The dispatcher changed the plan: cut the current drive at the anchor and re-decide."""
-        if self.mode is _Mode.DRIVE:
-            # keep the path up to the anchor: the first path node at or after now
-            k = bisect.bisect_left(self.seg_times, self.plan.time_s - EPS)
-            del self.seg_nodes[k + 1 :]
-            del self.seg_times[k + 1 :]
-        if self.interruptible and self.proc.is_alive:
-            self.interruptible = False
-            self.proc.interrupt()
-
-    # -- the process ----------------------------------------------------------------------
-    def run(self):  # noqa: C901 - a small state machine reads best in one place
-        env = self.sim.env
-        plan = self.plan
-        if env.now < self.start_s:
-            yield env.timeout(self.start_s - env.now)
-        self.mode = _Mode.IDLE
-        plan.time_s = env.now
-        while True:
-            now = env.now
-            if self.mode is _Mode.DRIVE:
-                wake = self.seg_times[-1]
-            elif not plan.stops:
-                if now >= plan.shift_end_s - EPS:
-                    yield from self._pull_in()
-                    return
-                self.mode = _Mode.IDLE
-                wake = plan.shift_end_s
-            else:
-                s0 = plan.stops[0]
-                board0 = plan.board_s[0]
-                if s0.node == self.pos:
-                    if now < board0 - EPS:
-                        self.mode = _Mode.WAIT
-                        wake = board0
-                    else:
-                        self._serve_first(now)
-                        wake = self.wake_s
-                else:
-                    tt = self.sim.oracle.time_s(self.pos, s0.node)
-                    depart = board0 - tt
-                    if depart > now + EPS:
-                        self.mode = _Mode.WAIT
-                        wake = depart
-                    else:
-                        self._start_drive(now, s0.node)
-                        wake = self.seg_times[-1]
-            self.wake_s = wake
-            self.interruptible = self.mode in (_Mode.IDLE, _Mode.WAIT, _Mode.DRIVE)
-            try:
-                yield env.timeout(max(0.0, wake - now))
-            except simpy.Interrupt:
-                continue
-            self.interruptible = False
-            if self.mode is _Mode.DRIVE:
-                self._finish_drive()
-            elif self.mode is _Mode.SERVE:
-                self.mode = _Mode.IDLE
-            elif self.mode is _Mode.WAIT:
-                self.mode = _Mode.IDLE
-
-    def _start_drive(self, now: float, target: int) -> None:
-        oracle = self.sim.oracle
-        path = oracle.path(self.pos, target)
-        row = oracle.times_from(self.pos)
-        self.seg_nodes = path
-        self.seg_times = [now + float(row[n]) for n in path]
-        self.seg_start_s = now
-        self.mode = _Mode.DRIVE
-        self.plan.at_stop = False
-
-    def _finish_drive(self) -> None:
-        start, end = self.seg_nodes[0], self.seg_nodes[-1]
-        if end != start:
-            dist = self.sim.oracle.path_length_m(self.seg_nodes)
-            self._record_drive(start, end, self.seg_start_s, self.seg_times[-1], dist)
-        self.pos = end
-        self.mode = _Mode.IDLE
-        self.seg_nodes, self.seg_times = [], []
-
-    def _record_drive(self, a: int, b: int, t0: float, t1: float, dist: float) -> None:
-        load = self.plan.load
-        self.km += dist / 1000.0
-        if load == 0:
-            self.empty_km += dist / 1000.0
-        self.pax_km += load * dist / 1000.0
-        self.sim.log.moves.append(
-            VehicleMove(self.plan.vehicle_id, self.sim.name, MoveKind.DRIVE, t0, t1, a, b, dist, load)
-        )
-
-    def _serve_first(self, now: float) -> None:
-        """Serve the plan's first stop now: board or alight, and dwell until its departure."""
-        plan = self.plan
-        board, depart = plan.board_s[0], plan.depart_s[0]
-        stop = plan.serve_first()
-        pending = self.sim.pending[stop.leg_id]
-        if stop.kind is StopKind.PICKUP:
-            pending.pickup_s = board
-            self.boardings += stop.pax
-        else:
-            self.sim.complete_leg(pending, pending.pickup_s, board)
-        if depart > now + EPS:
-            self.sim.log.moves.append(
-                VehicleMove(plan.vehicle_id, self.sim.name, MoveKind.DWELL, now, depart, self.pos, self.pos, 0.0, plan.load)
-            )
-        self.mode = _Mode.SERVE
-        self.wake_s = depart
-
-    def _pull_in(self):
-        env = self.sim.env
-        self.mode = _Mode.DONE
-        self.plan.time_s = math.inf
-        now = env.now
-        if self.pos != self.depot:
-            tt = self.sim.oracle.time_s(self.pos, self.depot)
-            dist = self.sim.oracle.dist_m(self.pos, self.depot)
-            yield env.timeout(tt)
-            self._record_drive(self.pos, self.depot, now, now + tt, dist)
-            self.pos = self.depot
-        self.pull_in_s = env.now
-
-    def record(self) -> VehicleRecord:
-        p = self.plan
-        sim = self.sim
-        pull_in = self.pull_in_s if not math.isnan(self.pull_in_s) else p.shift_end_s
-        return VehicleRecord(
-            vehicle_id=p.vehicle_id,
-            service=sim.name,
-            area=self.area,
-            vehicle_type=sim.params.vehicle_type,
-            automation=sim.params.automation,
-            capacity=p.capacity,
-            depot_node=self.depot,
-            shift_start_s=self.start_s,
-            shift_end_s=p.shift_end_s,
-            pull_in_s=pull_in,
-            hours=(pull_in - self.start_s) / 3600.0,
-            km=self.km,
-            empty_km=self.empty_km,
-            boardings=self.boardings,
-            pax_km=self.pax_km,
-        )
+class _Option:
+    mode: str
+    cost_s: float
+    stages: list[_Stage]
+    access_m: float
+    egress_m: float
+    origin_stop: int
+    dest_stop: int
+    follows_schedule: bool
 
 
 @dataclass(slots=True)
-class _RequestState:
+class _Journey:
+    index: int
     request: Request
-    access_m: float = NAN
-    egress_m: float = NAN
-    origin_stop: int = -1
-    dest_stop: int = -1
-    legs: list[_PendingLeg] = field(default_factory=list)
-    done_legs: list[LegRecord] = field(default_factory=list)
+    option: _Option
+    stage: int = 0
+    stage_legs: int = 0
+    legs: list[LegRecord] = field(default_factory=list)
+    fare_yen: float = 0.0
+    denied: int = 0
+    at_stop_s: float = NAN
+    done: bool = False
 
 
-class DrtSimulation:
-    """One DRT service simulated over one day (``run``), writing into ``log``."""
+class Planner:
+    """Offers each request its options, books the chosen one and writes the request records."""
 
     def __init__(
         self,
         *,
-        name: str,
-        layout: DrtLayout,
-        params: DrtParams,
-        walk: WalkParams,
+        env: simpy.Environment,
         net: RoadNetwork,
-        oracle: TravelOracle,
-        env: simpy.Environment | None = None,
-        log: EventLog | None = None,
-        first_vehicle_id: int = 0,
+        log: EventLog,
+        walk: WalkParams,
+        weights: Weights,
+        hubs: Sequence[int],
+        min_transfer_s: float,
     ) -> None:
-        self.name = name
-        self.layout = layout
-        self.params = params
-        self.walk = walk
+        self.env = env
         self.net = net
-        self.oracle = oracle
-        self.env = env or simpy.Environment()
-        self.log = log or EventLog()
-        self.pending: dict[int, _PendingLeg] = {}
-        self.states: list[_RequestState] = []
-        self._next_leg = 0
-        self.vehicles: list[_Vehicle] = []
-        self.area_vehicles: list[list[_Vehicle]] = []
-        vid = first_vehicle_id
-        for area in layout.areas:
-            members: list[_Vehicle] = []
-            for _ in range(area.fleet_size):
-                plan = VehiclePlan(vid, params.capacity, area.depot, layout.start_s, layout.end_s)
-                vehicle = _Vehicle(self, plan, area.depot, area.name, layout.start_s)
-                members.append(vehicle)
-                self.vehicles.append(vehicle)
-                vid += 1
-            self.area_vehicles.append(members)
-        self._stop_xy = [
-            (np.column_stack([net.x[a.stops], net.y[a.stops]]), a.stops) for a in layout.areas
+        self.log = log
+        self.walk = walk
+        self.weights = weights
+        self.hubs = list(hubs)
+        self.min_transfer_s = min_transfer_s
+        self.drts: list[DrtSimulation] = []
+        self.lines: list[LineSimulation] = []
+        self._timetables: dict[str, Timetable] = {}
+        self._line_stops: dict[str, list[tuple[int, int, int]]] = {}
+        self.journeys: list[_Journey] = []
+        self._base: TravelOracle = net.oracle()
+        self.leg_ids = itertools.count()
+
+    def add_drt(self, svc: DrtSimulation) -> None:
+        self.drts.append(svc)
+
+    def add_line(self, svc: LineSimulation) -> None:
+        self.lines.append(svc)
+        self._timetables[svc.name] = Timetable(svc.layout)
+        self._line_stops[svc.name] = [
+            (direction, pos, node)
+            for direction, pattern in enumerate(svc.layout.patterns)
+            for pos, node in enumerate(pattern)
         ]
 
-    # -- request handling -------------------------------------------------------------------
-    def _nearest_stop(self, area: int, lat: float, lon: float, node: int) -> tuple[int, float]:
-        """Stop for a rider at (lat, lon) snapped to ``node``: (stop node, walk metres)."""
-        x, y = self.net.project(np.array([lat]), np.array([lon]))
-        if self.layout.door_to_door:
-            stop = node
-        else:
-            pts, stops = self._stop_xy[area]
-            d2 = (pts[:, 0] - x[0]) ** 2 + (pts[:, 1] - y[0]) ** 2
-            stop = int(stops[int(np.argmin(d2))])
-        straight = math.hypot(float(self.net.x[stop]) - float(x[0]), float(self.net.y[stop]) - float(y[0]))
-        return stop, straight * self.walk.detour_factor
+    # -- options ------------------------------------------------------------------------------
+    def _candidates(self, line: LineSimulation, x: float, y: float) -> list[StopCandidate]:
+        out = []
+        for direction, pos, node in self._line_stops[line.name]:
+            d = math.hypot(float(self.net.x[node]) - x, float(self.net.y[node]) - y) * self.walk.detour_factor
+            if d <= self.walk.max_walk_m:
+                out.append(StopCandidate(direction, pos, d))
+        return out
 
+    def _hub_candidates(self, line: LineSimulation, hub: int) -> list[StopCandidate]:
+        return [StopCandidate(d, p, 0.0) for d, p, n in self._line_stops[line.name] if n == hub]
+
+    def _drt_gap(self, q: DrtQuote, earliest: float, prebooked: bool) -> tuple[float, float]:
+        gap = q.pickup_s - earliest
+        return gap, wait_at_stop(gap, prebooked, self.weights.buffer_s)
+
+    def options(self, req: Request) -> tuple[list[_Option], list[RejectReason]]:
+        """Every feasible option for ``req`` now, and why the others failed."""
+        w = self.weights
+        speed = self.walk.speed_mps
+        max_walk = self.walk.max_walk_m
+        desired = req.earliest_pickup_s
+        pax = req.party_size
+        (ox,), (oy,) = self.net.project(np.array([req.origin_lat]), np.array([req.origin_lon]))
+        (dx,), (dy,) = self.net.project(np.array([req.dest_lat]), np.array([req.dest_lon]))
+        opts: list[_Option] = []
+        reasons: list[RejectReason] = []
+        accesses = []
+        for s in self.drts:
+            acc = s.access(req.origin_lat, req.origin_lon, req.origin_node)
+            egr = s.access(req.dest_lat, req.dest_lon, req.dest_node)
+            accesses.append((acc, egr))
+            if acc is None or egr is None:
+                reasons.append(RejectReason.OUTSIDE_AREA)
+                continue
+            if max(acc[2], egr[2]) > max_walk:
+                reasons.append(RejectReason.NO_STOP_IN_WALKING_DISTANCE)
+                continue
+            earliest = desired + acc[2] / speed
+            q = s.quote(acc[1], acc[0], egr[1], egr[0], pax, earliest)
+            if isinstance(q, RejectReason):
+                reasons.append(q)
+                continue
+            gap, at_stop = self._drt_gap(q, earliest, req.prebooked)
+            cost = generalised_s(w, walk_m=acc[2] + egr[2], gap_s=gap, at_stop_s=at_stop,
+                                 ride_s=q.dropoff_s - q.pickup_s, transfers=len(q.legs) - 1)
+            opts.append(_Option("drt", cost, [_Stage("drt", s.name, drt=q)], acc[2], egr[2], acc[1], egr[1], req.prebooked))
+        for line in self.lines:
+            if pax > line.params.capacity:
+                reasons.append(RejectReason.TOO_LARGE)
+                continue
+            boards = self._candidates(line, ox, oy)
+            alights = self._candidates(line, dx, dy)
+            if not boards or not alights:
+                reasons.append(RejectReason.NO_STOP_IN_WALKING_DISTANCE)
+                continue
+            lo = best_line_ride(line.layout, self._timetables[line.name], boards, alights, desired, w)
+            if lo is None:
+                reasons.append(RejectReason.NO_TRIP)
+                continue
+            opts.append(_Option("line", lo.cost_s, [_Stage("line", line.name, line=lo)],
+                                self._walk_of(boards, lo.quote, True), self._walk_of(alights, lo.quote, False),
+                                lo.quote.board_node, lo.quote.alight_node, lo.at_stop_s < lo.gap_s))
+        for hub in self.hubs:
+            for s, (acc, egr) in zip(self.drts, accesses):
+                hub_area = s.area_of_stop(hub)
+                if hub_area is None:
+                    continue
+                for line in self.lines:
+                    hub_cands = self._hub_candidates(line, hub)
+                    if not hub_cands or pax > line.params.capacity:
+                        continue
+                    tt = self._timetables[line.name]
+                    # DRT to the hub, then the line
+                    if acc is not None and acc[2] <= max_walk and acc[1] != hub:
+                        earliest = desired + acc[2] / speed
+                        q = s.quote(acc[1], acc[0], hub, hub_area, pax, earliest)
+                        alights = self._candidates(line, dx, dy)
+                        if not isinstance(q, RejectReason) and alights:
+                            gap, at_stop = self._drt_gap(q, earliest, req.prebooked)
+                            ready = q.dropoff_s + self.min_transfer_s
+                            lo = best_line_ride(line.layout, tt, hub_cands, alights, ready, w,
+                                                extra_walk_m=acc[2], transfers=1)
+                            if lo is not None:
+                                ride = lo.quote.arrive_s - q.pickup_s
+                                cost = generalised_s(w, walk_m=lo.walk_m, gap_s=gap, at_stop_s=at_stop,
+                                                     ride_s=ride, transfers=len(q.legs))
+                                opts.append(_Option(
+                                    "drt+line", cost,
+                                    [_Stage("drt", s.name, drt=q), _Stage("line", line.name, line=lo)],
+                                    acc[2], lo.walk_m - acc[2], acc[1], lo.quote.alight_node, req.prebooked,
+                                ))
+                    # the line to the hub, then DRT (booked on arrival at the hub)
+                    if egr is not None and egr[2] <= max_walk and egr[1] != hub:
+                        boards = self._candidates(line, ox, oy)
+                        lo = best_line_ride(line.layout, tt, boards, hub_cands, desired, w)
+                        if lo is not None:
+                            q = s.quote(hub, hub_area, egr[1], egr[0], pax, lo.quote.arrive_s + self.min_transfer_s)
+                            if not isinstance(q, RejectReason):
+                                ride = q.dropoff_s - lo.quote.depart_s
+                                walk = lo.walk_m + egr[2]
+                                cost = generalised_s(w, walk_m=walk, gap_s=lo.gap_s, at_stop_s=lo.at_stop_s,
+                                                     ride_s=ride, transfers=len(q.legs))
+                                opts.append(_Option(
+                                    "line+drt", cost,
+                                    [_Stage("line", line.name, line=lo),
+                                     _Stage("drt", s.name, deferred=(s, hub, hub_area, egr[1], egr[0]))],
+                                    lo.walk_m, egr[2], lo.quote.board_node, egr[1], lo.at_stop_s < lo.gap_s,
+                                ))
+        return opts, reasons
+
+    @staticmethod
+    def _walk_of(cands: Sequence[StopCandidate], q, board: bool) -> float:
+        pos = q.board_pos if board else q.alight_pos
+        return min(c.walk_m for c in cands if c.direction == q.direction and c.position == pos)
+
+    # -- requests -----------------------------------------------------------------------------
     def submit(self, req: Request) -> None:
-        """Dispatch one request now (called at its request time)."""
-        idx = len(self.states)
-        st = _RequestState(req)
-        self.states.append(st)
-        reason = self._dispatch(idx, st)
-        if reason is not RejectReason.NONE:
-            self._reject(idx, st, reason)
+        """Offer ``req`` its options now and book the best, or reject it."""
+        if not self.drts and not self.lines:
+            self._reject(req, RejectReason.NO_SERVICE)
+            return
+        opts, reasons = self.options(req)
+        if not opts:
+            self._reject(req, _main_reason(reasons))
+            return
+        best = min(opts, key=lambda o: o.cost_s)  # min keeps the first of equal options
+        j = _Journey(len(self.journeys), req, best)
+        self.journeys.append(j)
+        self._start_stage(j)
 
-    def _dispatch(self, idx: int, st: _RequestState) -> RejectReason:
-        req, lay, p = st.request, self.layout, self.params
-        if req.party_size > p.capacity:
-            return RejectReason.TOO_LARGE
-        a_o = lay.area_of(req.origin_node)
-        a_d = lay.area_of(req.dest_node)
-        if a_o is None or a_d is None:
-            return RejectReason.OUTSIDE_AREA
-        st.origin_stop, st.access_m = self._nearest_stop(a_o, req.origin_lat, req.origin_lon, req.origin_node)
-        st.dest_stop, st.egress_m = self._nearest_stop(a_d, req.dest_lat, req.dest_lon, req.dest_node)
-        if max(st.access_m, st.egress_m) > self.walk.max_walk_m:
-            return RejectReason.NO_STOP_IN_WALKING_DISTANCE
-        earliest = req.earliest_pickup_s + st.access_m / self.walk.speed_mps
-        if not (lay.start_s <= earliest < lay.end_s):
-            return RejectReason.OUTSIDE_HOURS
-        if st.origin_stop == st.dest_stop:
-            return RejectReason.SAME_STOP
+    def _start_stage(self, j: _Journey) -> None:
+        stage = j.option.stages[j.stage]
+        j.stage_legs = 0
         now = self.env.now
-        if a_o == a_d or lay.hub is None:
-            leg = self._leg(st.origin_stop, st.dest_stop, req.party_size, earliest)
-            ins = self._best(a_o, leg, now)
-            if ins is None:
-                return RejectReason.NO_VEHICLE
-            self._assign(idx, st, a_o, leg, ins)
-            return RejectReason.NONE
-        hub = lay.hub
-        if st.origin_stop == hub or hub == st.dest_stop:
-            # the trip starts or ends at the hub: one leg in the other area's fleet
-            area = a_d if st.origin_stop == hub else a_o
-            leg = self._leg(st.origin_stop, st.dest_stop, req.party_size, earliest)
-            ins = self._best(area, leg, now)
-            if ins is None:
-                return RejectReason.NO_VEHICLE
-            self._assign(idx, st, area, leg, ins)
-            return RejectReason.NONE
-        leg1 = self._leg(st.origin_stop, hub, req.party_size, earliest)
-        ins1 = self._best(a_o, leg1, now)
-        if ins1 is None:
-            return RejectReason.NO_VEHICLE
-        earliest2 = ins1.dropoff_s + p.min_transfer_s
-        leg2 = self._leg(hub, st.dest_stop, req.party_size, earliest2)
-        ins2 = self._best(a_d, leg2, now)
-        if ins2 is None:
-            return RejectReason.NO_TRANSFER
-        leg1 = LegRequest(
-            leg1.leg_id, leg1.origin, leg1.dest, leg1.pax, leg1.earliest_s, leg1.latest_pickup_s,
-            leg1.max_ride_s, ins2.pickup_s - p.min_transfer_s,
-        )
-        self._assign(idx, st, a_o, leg1, ins1)
-        self._assign(idx, st, a_d, leg2, ins2)
-        return RejectReason.NONE
+        if stage.kind == "drt":
+            q = stage.drt
+            if q is None:  # booked now, on arrival at the hub
+                assert stage.deferred is not None
+                s, hub, hub_area, dest, dest_area = stage.deferred
+                q2 = s.quote(hub, hub_area, dest, dest_area, j.request.party_size, now + self.min_transfer_s)
+                if isinstance(q2, RejectReason):
+                    self._strand(j, RejectReason.NO_TRANSFER)
+                    return
+                q = q2
+                j.option.stages[j.stage] = _Stage("drt", s.name, drt=q)
+            svc = next(s for s in self.drts if s.name == q.service)
+            svc.book(q, j.index, j.request.request_id)
+            j.fare_yen += q.fare_yen
+        else:
+            lo = stage.line
+            assert lo is not None
+            line = next(x for x in self.lines if x.name == stage.service)
+            q = lo.quote
+            if j.stage == 0:
+                at_stop = lo.at_stop_from_s
+            else:
+                at_stop = now + self.min_transfer_s
+            line.add_rider(LineRider(
+                j.index, j.request.request_id, next(self.leg_ids), q.direction, q.board_pos, q.alight_pos,
+                j.request.party_size, at_stop, q.depart_s, q.arrive_s,
+            ))
+            j.fare_yen += line.layout.fare_yen * j.request.party_size
 
-    def _leg(self, o: int, d: int, pax: int, earliest: float) -> LegRequest:
-        p = self.params
-        direct = self.oracle.time_s(o, d)
-        leg = LegRequest(
-            leg_id=self._next_leg,
-            origin=o,
-            dest=d,
-            pax=pax,
-            earliest_s=earliest,
-            latest_pickup_s=earliest + p.max_wait_s,
-            max_ride_s=p.max_ride_factor * direct + p.max_ride_extra_s,
-        )
-        self._next_leg += 1
-        return leg
+    def on_drt_leg(self, journey: int, rec: LegRecord) -> None:
+        j = self.journeys[journey]
+        j.legs.append(rec)
+        j.stage_legs += 1
+        q = j.option.stages[j.stage].drt
+        assert q is not None
+        if j.stage_legs == len(q.legs):
+            self._next_stage(j)
 
-    def _best(self, area: int, leg: LegRequest, now: float):
-        vehicles = self.area_vehicles[area]
-        for v in vehicles:
-            v.update_anchor(now)
-        plans = [v.plan for v in vehicles]
-        return best_insertion(
-            plans, leg, self.oracle.times_to, self.oracle.times_from, self.params.dwell,
-            max_candidates=self.params.max_candidates,
-        )
+    def on_line_leg(self, rider: LineRider, rec: LegRecord) -> None:
+        j = self.journeys[rider.journey]
+        j.legs.append(rec)
+        j.denied += rider.denied
+        if j.stage == 0:
+            j.at_stop_s = rec.pickup_s - rider.at_stop_s
+        self._next_stage(j)
 
-    def _assign(self, idx: int, st: _RequestState, area: int, leg: LegRequest, ins) -> None:
-        vehicle = next(v for v in self.area_vehicles[area] if v.plan.vehicle_id == ins.vehicle_id)
-        insert(vehicle.plan, leg, ins, self.oracle.time_s, self.params.dwell)
-        pending = _PendingLeg(
-            leg, idx, ins.vehicle_id, self.oracle.time_s(leg.origin, leg.dest), self.oracle.dist_m(leg.origin, leg.dest)
-        )
-        self.pending[leg.leg_id] = pending
-        st.legs.append(pending)
-        vehicle.plan_changed()
-
-    def complete_leg(self, pending: _PendingLeg, boarded: float, dropped: float) -> None:
-        """Called by a vehicle when a leg's riders alight."""
-        del self.pending[pending.leg.leg_id]
-        st = self.states[pending.request_index]
-        leg = pending.leg
-        rec = LegRecord(
-            leg.leg_id, st.request.request_id, self.name, pending.vehicle_id, leg.origin, leg.dest, leg.pax,
-            leg.earliest_s, boarded, dropped, pending.direct_s, pending.direct_m,
-        )
-        self.log.legs.append(rec)
-        st.done_legs.append(rec)
-        if len(st.done_legs) == len(st.legs):
-            self._served(st)
-
-    # -- records ------------------------------------------------------------------------------
-    def _served(self, st: _RequestState) -> None:
-        req = st.request
-        legs = sorted(st.done_legs, key=lambda r: r.pickup_s)
-        first, last = legs[0], legs[-1]
-        walk_m = st.access_m + st.egress_m
-        direct_s = self.oracle.time_s(st.origin_stop, st.dest_stop)
-        ride = last.dropoff_s - first.pickup_s
-        transfer = sum(b.pickup_s - a.dropoff_s for a, b in zip(legs, legs[1:]))
-        fare = self.params.fare_between_yen if len(legs) > 1 else self.params.fare_within_yen
-        self.log.requests.append(
-            RequestRecord(
-                request_id=req.request_id,
-                request_time_s=req.request_time_s,
-                earliest_pickup_s=req.earliest_pickup_s,
-                party_size=req.party_size,
-                prebooked=req.prebooked,
-                origin_zone=req.origin_zone,
-                dest_zone=req.dest_zone,
-                outcome=Outcome.SERVED,
-                reason=RejectReason.NONE,
-                service=self.name,
-                legs=len(legs),
-                origin_stop=st.origin_stop,
-                dest_stop=st.dest_stop,
-                walk_access_m=st.access_m,
-                walk_egress_m=st.egress_m,
-                walk_s=walk_m / self.walk.speed_mps,
-                pickup_s=first.pickup_s,
-                dropoff_s=last.dropoff_s,
-                wait_s=first.pickup_s - first.earliest_s,
-                ride_s=ride,
-                transfer_wait_s=transfer,
-                direct_s=direct_s,
-                direct_m=self.oracle.dist_m(st.origin_stop, st.dest_stop),
-                detour=ride / direct_s if direct_s > 0 else 1.0,
-                fare_yen=fare * req.party_size,
-                vehicles=";".join(str(r.vehicle_id) for r in legs),
-            )
-        )
-
-    def _reject(self, idx: int, st: _RequestState, reason: RejectReason) -> None:
-        req = st.request
-        self.log.requests.append(
-            RequestRecord(
-                request_id=req.request_id,
-                request_time_s=req.request_time_s,
-                earliest_pickup_s=req.earliest_pickup_s,
-                party_size=req.party_size,
-                prebooked=req.prebooked,
-                origin_zone=req.origin_zone,
-                dest_zone=req.dest_zone,
-                outcome=Outcome.REJECTED,
-                reason=reason,
-                service=self.name,
-                legs=0,
-                origin_stop=st.origin_stop,
-                dest_stop=st.dest_stop,
-                walk_access_m=st.access_m,
-                walk_egress_m=st.egress_m,
-                walk_s=NAN,
-                pickup_s=NAN,
-                dropoff_s=NAN,
-                wait_s=NAN,
-                ride_s=NAN,
-                transfer_wait_s=NAN,
-                direct_s=NAN,
-                direct_m=NAN,
-                detour=NAN,
-                fare_yen=0.0,
-                vehicles="",
-            )
-        )
+    def _next_stage(self, j: _Journey) -> None:
+        j.stage += 1
+        if j.stage < len(j.option.stages):
+            self._start_stage(j)
+        else:
+            self._served(j)
 
     def finish(self) -> None:
-        """Append the vehicle records (after the environment has run to completion)."""
-        if self.pending:
-            raise RuntimeError(f"{self.name}: {len(self.pending)} legs were never completed")
-        self.log.vehicles.extend(v.record() for v in self.vehicles)
+        """Close the day: riders still waiting for a line are stranded."""
+        for line in self.lines:
+            for r in line.stranded():
+                j = self.journeys[r.journey]
+                j.denied += r.denied
+                self._strand(j, RejectReason.STRANDED if r.denied else RejectReason.NO_TRIP)
+
+    # -- records ------------------------------------------------------------------------------
+    def _served(self, j: _Journey) -> None:
+        req, opt = j.request, j.option
+        legs = sorted(j.legs, key=lambda r: r.pickup_s)
+        first, last = legs[0], legs[-1]
+        desired_at_stop = req.earliest_pickup_s + opt.access_m / self.walk.speed_mps
+        wait = first.pickup_s - desired_at_stop
+        if opt.stages[0].kind == "drt":
+            promised = first.promised_pickup_s
+            late = max(0.0, first.pickup_s - promised) if not math.isnan(promised) else 0.0
+            at_stop = wait_at_stop(wait - late, opt.follows_schedule, self.weights.buffer_s) + late
+        else:
+            at_stop = j.at_stop_s
+        direct = self._base.time_s(opt.origin_stop, opt.dest_stop)
+        ride = last.dropoff_s - first.pickup_s
+        j.done = True
+        self.log.requests.append(RequestRecord(
+            request_id=req.request_id,
+            request_time_s=req.request_time_s,
+            earliest_pickup_s=req.earliest_pickup_s,
+            party_size=req.party_size,
+            prebooked=req.prebooked,
+            origin_zone=req.origin_zone,
+            dest_zone=req.dest_zone,
+            outcome=Outcome.SERVED,
+            reason=RejectReason.NONE,
+            service="+".join(s.service for s in opt.stages),
+            legs=len(legs),
+            origin_stop=opt.origin_stop,
+            dest_stop=opt.dest_stop,
+            walk_access_m=opt.access_m,
+            walk_egress_m=opt.egress_m,
+            walk_s=(opt.access_m + opt.egress_m) / self.walk.speed_mps,
+            pickup_s=first.pickup_s,
+            dropoff_s=last.dropoff_s,
+            wait_s=wait,
+            ride_s=ride,
+            transfer_wait_s=sum(b.pickup_s - a.dropoff_s for a, b in zip(legs, legs[1:])),
+            direct_s=direct,
+            direct_m=self._base.dist_m(opt.origin_stop, opt.dest_stop),
+            detour=ride / direct if direct > 0 else 1.0,
+            fare_yen=j.fare_yen,
+            vehicles=";".join(f"{r.vehicle_id}" for r in legs),
+            mode=opt.mode,
+            wait_at_stop_s=at_stop,
+            denied_boardings=j.denied,
+        ))
+
+    def _strand(self, j: _Journey, reason: RejectReason) -> None:
+        if j.done:
+            return
+        j.done = True
+        self._record_rejected(j.request, reason, j.option, j.denied)
+
+    def _reject(self, req: Request, reason: RejectReason) -> None:
+        self._record_rejected(req, reason, None, 0)
+
+    def _record_rejected(self, req: Request, reason: RejectReason, opt: _Option | None, denied: int) -> None:
+        self.log.requests.append(RequestRecord(
+            request_id=req.request_id,
+            request_time_s=req.request_time_s,
+            earliest_pickup_s=req.earliest_pickup_s,
+            party_size=req.party_size,
+            prebooked=req.prebooked,
+            origin_zone=req.origin_zone,
+            dest_zone=req.dest_zone,
+            outcome=Outcome.REJECTED,
+            reason=reason,
+            service="+".join(s.service for s in opt.stages) if opt else "",
+            legs=0,
+            origin_stop=opt.origin_stop if opt else -1,
+            dest_stop=opt.dest_stop if opt else -1,
+            walk_access_m=opt.access_m if opt else NAN,
+            walk_egress_m=opt.egress_m if opt else NAN,
+            walk_s=NAN,
+            pickup_s=NAN,
+            dropoff_s=NAN,
+            wait_s=NAN,
+            ride_s=NAN,
+            transfer_wait_s=NAN,
+            direct_s=NAN,
+            direct_m=NAN,
+            detour=NAN,
+            fare_yen=0.0,
+            vehicles="",
+            mode=opt.mode if opt else "",
+            wait_at_stop_s=NAN,
+            denied_boardings=denied,
+        ))
+
+
+_REASON_PRIORITY = (
+    RejectReason.NO_VEHICLE,
+    RejectReason.NO_TRANSFER,
+    RejectReason.TOO_LARGE,
+    RejectReason.NO_TRIP,
+    RejectReason.OUTSIDE_HOURS,
+    RejectReason.SAME_STOP,
+    RejectReason.NO_STOP_IN_WALKING_DISTANCE,
+    RejectReason.OUTSIDE_AREA,
+)
+
+
+def _main_reason(reasons: Sequence[RejectReason]) -> RejectReason:
+    """The most telling reason among the options' failures (capacity before geography)."""
+    for r in _REASON_PRIORITY:
+        if r in reasons:
+            return r
+    return reasons[0] if reasons else RejectReason.NO_OPTION
 
 
 def simulate(
     requests: Sequence[Request],
-    services: Sequence[DrtSimulation],
+    planner: Planner,
     env: simpy.Environment,
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Run a day: feed ``requests`` (sorted by request time) to the first service in ``services``
-    whose areas contain the trip's origin and destination, until every vehicle is home."""
+    """Run the day: submit ``requests`` (sorted by request time) until every vehicle is home."""
 
     def arrivals():
         total = len(requests)
         for k, req in enumerate(requests):
             if req.request_time_s > env.now:
                 yield env.timeout(req.request_time_s - env.now)
-            chosen = services[0]
-            for svc in services:
-                lay = svc.layout
-                if lay.area_of(req.origin_node) is not None and lay.area_of(req.dest_node) is not None:
-                    chosen = svc
-                    break
-            chosen.submit(req)
+            planner.submit(req)
             if progress is not None:
                 progress(k + 1, total)
 
     env.process(arrivals())
     env.run()
-    for svc in services:
+    planner.finish()
+    for svc in planner.drts:
         svc.finish()
+    for line in planner.lines:
+        line.finish()

@@ -6,6 +6,7 @@ Times are seconds since midnight, distances metres.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
@@ -29,6 +30,9 @@ class RejectReason(StrEnum):
     NO_VEHICLE = "no_feasible_vehicle"
     NO_TRANSFER = "no_feasible_transfer_connection"
     TOO_LARGE = "party_larger_than_vehicle"
+    NO_OPTION = "no_service_option"
+    NO_TRIP = "no_later_trip"
+    STRANDED = "denied_boarding_no_later_trip"
 
 
 class MoveKind(StrEnum):
@@ -36,6 +40,7 @@ class MoveKind(StrEnum):
 
     DRIVE = "drive"
     DWELL = "dwell"
+    INCIDENT = "incident"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,8 @@ class LegRecord:
     dropoff_s: float
     direct_s: float
     direct_m: float
+    promised_pickup_s: float = math.nan
+    promised_dropoff_s: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +68,9 @@ class RequestRecord:
     """The outcome of one request (one row of ``requests.csv``).
 
     ``wait_s`` runs from the rider's desired departure plus the walk to the stop until the
-    first boarding; ``ride_s`` from first boarding to last alighting (including any transfer
+    first boarding (the same definition for every service); ``wait_at_stop_s`` is the part of
+    it spent at the stop (riders of infrequent lines and of booked rides arrive shortly before
+    their departure); ``ride_s`` from first boarding to last alighting (including any transfer
     wait, given separately as ``transfer_wait_s``); ``detour`` is ride / direct drive time.
     Fields that do not apply to a rejected request are ``nan``.
     """
@@ -92,6 +101,9 @@ class RequestRecord:
     detour: float
     fare_yen: float
     vehicles: str
+    mode: str = ""
+    wait_at_stop_s: float = math.nan
+    denied_boardings: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +119,7 @@ class VehicleMove:
     to_node: int
     distance_m: float
     load: int
+    detail: str = ""  # incidents: "remote" or "onsite" (field staff drove out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,7 +95,8 @@ def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> 
     out: dict[str, Any] = kpis(log.requests, log.vehicles)
     reasons = Counter(str(r.reason) for r in log.requests if r.outcome is Outcome.REJECTED)
     out["rejections_by_reason"] = dict(sorted(reasons.items()))
-    services = sorted({r.service for r in log.requests} | {v.service for v in log.vehicles})
+    # requests that found no option at all belong to no service and appear only in the totals
+    services = sorted(({r.service for r in log.requests} | {v.service for v in log.vehicles}) - {""})
     out["per_service"] = {
         s: kpis([r for r in log.requests if r.service == s], [v for v in log.vehicles if v.service == s])
         for s in services

@@ -17,12 +17,17 @@ import simpy
 from sim.demand import DemandSpec, Request, generate_demand, node_zones, read_demand_csv
 from sim.dispatch import Dwell
 from sim.drt import build_layout
-from sim.engine import DrtParams, DrtSimulation, WalkParams, simulate
+from sim.choice import Weights
+from sim.drt_sim import DrtParams, DrtSimulation, WalkParams
+from sim.engine import Planner, simulate
+from sim.fixed import build_line, resolve_stop
+from sim.incidents import IncidentProcess, vehicle_rng
+from sim.line_sim import LineParams, LineSimulation
 from sim.errors import NetworkError, ScenarioError
 from sim.eventlog import EventLog
 from sim.metrics import compute_metrics
 from sim.network import RoadNetwork, load_network
-from sim.scenario import Scenario
+from sim.scenario import FixedLine, Scenario, VehicleType
 from sim.timeutil import parse_clock
 from sim.zones import Zone, load_attractors, load_sodegaura_zones
 
@@ -157,12 +162,49 @@ def run_scenario(
         demand = build_demand(scenario, net, base_dir, demand_rng, zones, source=source)
     env = simpy.Environment()
     log = EventLog()
-    services: list[DrtSimulation] = []
     layouts: dict[str, Any] = {}
     next_vehicle = 0
+    walk = WalkParams(scenario.walk.speed_mps, scenario.walk.detour_factor, scenario.walk.max_walk_m)
+    ch = scenario.choice
+    hubs = [resolve_stop(net, h, where=f"choice.hubs[{k}]", source=source) for k, h in enumerate(ch.hubs)]
+    planner = Planner(
+        env=env,
+        net=net,
+        log=log,
+        walk=walk,
+        weights=Weights(ch.walk_weight, ch.wait_weight, ch.transfer_penalty_min * 60.0,
+                        ch.timetable_headway_min * 60.0, ch.timetable_buffer_min * 60.0, scenario.walk.speed_mps),
+        hubs=hubs,
+        min_transfer_s=ch.min_transfer_min * 60.0,
+    )
+    sim_seed = np.random.SeedSequence(seed).spawn(2)[1]
+
+    def incidents_for(vt: VehicleType) -> Callable[[int], IncidentProcess]:
+        return lambda vid: IncidentProcess(vt, vehicle_rng(sim_seed, vid))
+
     for name, svc in scenario.services.items():
+        if not svc.enabled:
+            continue
         vt = scenario.vehicles[svc.vehicle]
-        layout = build_layout(name, svc, net, zones, source=source)
+        oracle = net.oracle(speed_cap_kmh=vt.speed_cap_kmh)
+        if isinstance(svc, FixedLine):
+            line_layout = build_line(name, svc, net, oracle.time_s, vt.stop_dwell_s, source=source)
+            layouts[name] = line_layout
+            line = LineSimulation(
+                name=name,
+                layout=line_layout,
+                params=LineParams(vt.capacity, vt.stop_dwell_s, vt.board_s_per_pax, svc.vehicle, vt.automation),
+                oracle=oracle,
+                env=env,
+                log=log,
+                first_vehicle_id=next_vehicle,
+                incidents=incidents_for(vt),
+                on_leg_done=planner.on_line_leg,
+            )
+            next_vehicle += line.vehicle_count
+            planner.add_line(line)
+            continue
+        layout = build_layout(name, svc, net, zones, source=source, extra_stops=hubs)
         layouts[name] = layout
         params = DrtParams(
             max_wait_s=svc.max_wait_min * 60.0,
@@ -176,23 +218,25 @@ def run_scenario(
             fare_within_yen=svc.fare_within_area_yen,
             fare_between_yen=svc.fare_between_areas_yen,
         )
-        walk = WalkParams(scenario.walk.speed_mps, scenario.walk.detour_factor, scenario.walk.max_walk_m)
         sim = DrtSimulation(
             name=name,
             layout=layout,
             params=params,
             walk=walk,
             net=net,
-            oracle=net.oracle(speed_cap_kmh=vt.speed_cap_kmh),
+            oracle=oracle,
             env=env,
             log=log,
             first_vehicle_id=next_vehicle,
+            incidents=incidents_for(vt),
+            on_leg_done=planner.on_drt_leg,
+            leg_ids=planner.leg_ids,
         )
         next_vehicle += len(sim.vehicles)
-        services.append(sim)
-    if not services:
-        raise ScenarioError(f"{source}: no services defined; add a [services.NAME] table")
-    simulate(demand, services, env, progress=progress)
+        planner.add_drt(sim)
+    if not any(s.enabled for s in scenario.services.values()):
+        raise ScenarioError(f"{source}: no enabled services; add a [services.NAME] table")
+    simulate(demand, planner, env, progress=progress)
     log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))
     metrics = compute_metrics(log, network=network_summary(net))
     metrics = {"scenario": scenario.name, "seed": seed, **metrics}

@@ -17,9 +17,9 @@ import tomllib
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
 from sim.timeutil import parse_clock
@@ -149,6 +149,7 @@ class DrtService(_Model):
     """A demand-responsive service: a fleet serving requests inside its areas."""
 
     kind: Literal["drt"] = "drt"
+    enabled: bool = True
     vehicle: str
     fleet_size: int = Field(ge=0)
     start: str = "09:00"
@@ -183,8 +184,91 @@ class DrtService(_Model):
         return self
 
 
+class FixedLine(_Model):
+    """A fixed-route line: ordered stops, a loop or out-and-back, run on a timetable.
+
+    ``stops`` are place ids or names on the network (``sodegaura_sta``, ``town:長浦``),
+    ``"node:<id>"`` or ``"lat,lon"``. Departures from the first stop are either every
+    ``headway_min`` from ``start`` to ``end`` (inclusive) or the explicit ``departures`` list.
+    Out-and-back trips run back from the last stop after ``layover_min``; each vehicle also
+    needs ``layover_min`` plus ``recovery_share`` × running time at each terminal before its
+    next trip. The fleet follows from the timetable.
+    """
+
+    kind: Literal["line"] = "line"
+    enabled: bool = True
+    vehicle: str
+    stops: list[str] = Field(min_length=2)
+    pattern: Literal["loop", "out_and_back"] = "out_and_back"
+    headway_min: float | None = Field(None, gt=0.0)
+    departures: list[str] | None = None
+    start: str = "07:00"
+    end: str = "19:00"
+    days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
+    layover_min: float = Field(5.0, ge=0.0)
+    recovery_share: float = Field(0.1, ge=0.0)
+    depot: str | None = None
+    fare_yen: float = Field(0.0, ge=0.0)
+    note: str = ""
+
+    _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
+
+    @field_validator("departures")
+    @classmethod
+    def _departures(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            if not v:
+                raise ValueError("must list at least one departure time")
+            for t in v:
+                _clock(t)
+        return v
+
+    @model_validator(mode="after")
+    def _timetable(self) -> FixedLine:
+        if (self.headway_min is None) == (self.departures is None):
+            raise ValueError("give exactly one of headway_min or departures")
+        if parse_clock(self.end) < parse_clock(self.start):
+            raise ValueError(f"end {self.end!r} must not be before start {self.start!r}")
+        return self
+
+
+_SERVICE_TAGS = ("drt", "line")
+
+
+def _service_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("kind", "drt"))
+    return str(getattr(value, "kind", "drt"))
+
+
+Service = Annotated[
+    Annotated[DrtService, Tag("drt")] | Annotated[FixedLine, Tag("line")],
+    Discriminator(_service_kind),
+]
+
+
+class ChoiceConfig(_Model):
+    """Passenger choice: the least generalised time over every feasible option.
+
+    Generalised time (seconds) = ``walk_weight`` × walk + ``wait_weight`` × wait at the stop
+    + schedule delay spent elsewhere (weight 1) + ride + ``transfer_penalty_min`` per transfer.
+    ASSUMPTION (no PARAMETERS.md row): walking and waiting are valued about twice in-vehicle
+    time and a transfer about 5 minutes, typical values of public-transport appraisal practice.
+    Riders of lines with headways of at least ``timetable_headway_min`` follow the timetable
+    and arrive ``timetable_buffer_min`` before their departure; on shorter headways they just go.
+    """
+
+    walk_weight: float = Field(2.0, ge=0.0)
+    wait_weight: float = Field(2.0, ge=0.0)
+    transfer_penalty_min: float = Field(5.0, ge=0.0)
+    timetable_headway_min: float = Field(12.0, ge=0.0)
+    timetable_buffer_min: float = Field(2.0, ge=0.0)
+    hubs: list[str] = Field(default_factory=list)
+    min_transfer_min: float = Field(3.0, ge=0.0)
+
+
 class Scenario(_Model):
-    """A whole scenario: network, demand, walking, vehicle types and services."""
+    """A whole scenario: network, demand, walking, choice, vehicle types and services."""
 
     name: str
     description: str = ""
@@ -192,12 +276,15 @@ class Scenario(_Model):
     network: NetworkConfig = NetworkConfig()
     demand: DemandConfig = DemandConfig()
     walk: WalkConfig = WalkConfig()
+    choice: ChoiceConfig = ChoiceConfig()
     vehicles: dict[str, VehicleType] = Field(default_factory=dict)
-    services: dict[str, DrtService] = Field(default_factory=dict)
+    services: dict[str, Service] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         for name, svc in self.services.items():
+            if not svc.enabled:
+                continue
             if svc.vehicle not in self.vehicles:
                 valid = ", ".join(sorted(self.vehicles)) or "(none defined)"
                 raise ValueError(f"services.{name}.vehicle: unknown vehicle type {svc.vehicle!r}; defined: {valid}")
@@ -266,43 +353,47 @@ def parse_override(text: str) -> tuple[list[str], Any]:
 
 @dataclass(frozen=True)
 class _Schema:
-    """Where an override path is in the schema: a model's fields, or a table of named ``item`` models."""
+    """Where an override path is in the schema: fields of ``models`` (a union allows the fields
+    of any member), or a table of user-named entries of those models."""
 
-    model: type[BaseModel] | None
+    models: tuple[type[BaseModel], ...] = ()
     table: bool = False
+
+    def _fields(self) -> set[str]:
+        return set() if self.table else {f for m in self.models for f in m.model_fields}
 
     def keys(self, node: Any) -> list[str]:
         keys: set[str] = set(node) if isinstance(node, dict) else set()
-        if self.model is not None and not self.table:
-            keys |= set(self.model.model_fields)
-        return sorted(keys)
+        return sorted(keys | self._fields())
 
     def allows(self, key: str, node: Any) -> bool:
-        if isinstance(node, dict) and key in node:
-            return True
-        return self.model is not None and not self.table and key in self.model.model_fields
+        return (isinstance(node, dict) and key in node) or key in self._fields()
 
     def child(self, key: str) -> _Schema:
-        if self.model is None:
-            return _Schema(None)
         if self.table:
-            return _Schema(self.model)
-        field = self.model.model_fields.get(key)
-        return _schema_of(field.annotation) if field is not None else _Schema(None)
+            return _Schema(self.models)
+        found: list[type[BaseModel]] = []
+        table = False
+        for m in self.models:
+            field = m.model_fields.get(key)
+            if field is not None:
+                sub = _schema_of(field.annotation)
+                found.extend(x for x in sub.models if x not in found)
+                table = table or sub.table
+        return _Schema(tuple(found), table)
 
 
 def _schema_of(ann: Any) -> _Schema:
     origin, args = typing.get_origin(ann), typing.get_args(ann)
     if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return _Schema(ann)
+        return _Schema((ann,))
     if origin is dict and len(args) == 2:
         inner = _schema_of(args[1])
-        return _Schema(inner.model, table=inner.model is not None)
+        return _Schema(inner.models, table=bool(inner.models))
+    found: list[type[BaseModel]] = []
     for arg in args:
-        found = _schema_of(arg)
-        if found.model is not None:
-            return found
-    return _Schema(None)
+        found.extend(m for m in _schema_of(arg).models if m not in found)
+    return _Schema(tuple(found))
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str], *, source: str) -> dict[str, Any]:
@@ -311,7 +402,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], *, source: str) 
     for text in overrides:
         parts, value = parse_override(text)
         node: Any = out
-        schema = _Schema(Scenario)
+        schema = _Schema((Scenario,))
         for depth, part in enumerate(parts):
             if not schema.allows(part, node):
                 where = ".".join(parts[:depth]) or "(top level)"
@@ -332,7 +423,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], *, source: str) 
 def _format_validation(exc: ValidationError, source: str, data: dict[str, Any]) -> str:
     lines = []
     for err in exc.errors():
-        loc = [str(p) for p in err["loc"] if not (isinstance(p, str) and p == "drt")]
+        loc = [str(p) for p in err["loc"]]
+        if len(loc) >= 3 and loc[0] == "services" and loc[2] in _SERVICE_TAGS:
+            del loc[2]  # the union tag pydantic inserts
+        if err["type"] == "union_tag_invalid":
+            err = {**err, "msg": f"unknown service kind {err['input'].get('kind')!r}; valid kinds: {', '.join(_SERVICE_TAGS)}"}
         key = ".".join(loc) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":

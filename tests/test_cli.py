@@ -61,10 +61,13 @@ def test_run_without_scenario_runs_the_baseline(cli: Cli, tmp_path: Path) -> Non
     metrics = read_json(out / "metrics.json")
     assert metrics["scenario"] == "baseline"
     assert metrics["seed"] == 12229
-    assert metrics["requests_total"] == 40
-    assert metrics["vehicles"] == 4
-    assert list(metrics["per_service"]) == ["choisoko"]
-    assert len(read_csv(out / "vehicles.csv")) == 4
+    assert metrics["requests_total"] == 120  # base.toml: requests_per_day
+    # today's DRT (4 Noah) and the three fixed lines (one vehicle each on their timetables)
+    assert metrics["per_service"]["choisoko"]["vehicles"] == 4
+    with_vehicles = sorted(k for k, v in metrics["per_service"].items() if v["vehicles"])
+    assert with_vehicles == ["choisoko", "daijuku", "nozomino_hiraoka", "nozomino_nagaura"]
+    drt = [v for v in read_csv(out / "vehicles.csv") if v["service"] == "choisoko"]
+    assert len(drt) == 4 and metrics["vehicles"] == len(read_csv(out / "vehicles.csv"))
     assert 'name = "baseline"' in (out / "scenario.toml").read_text(encoding="utf-8")
 
 
@@ -100,8 +103,9 @@ def test_run_seed_option(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
 def test_run_baseline_with_set_into_named_table(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _run(cli, SODEGAURA_SCENARIOS / "baseline.toml", out, "--set", "services.choisoko.fleet_size=6")
-    assert len(read_csv(out / "vehicles.csv")) == 6
-    assert {v["area"] for v in read_csv(out / "vehicles.csv")} == {"A", "B"}
+    drt = [v for v in read_csv(out / "vehicles.csv") if v["service"] == "choisoko"]
+    assert len(drt) == 6
+    assert {v["area"] for v in drt} == {"A", "B"}
 
 
 # --------------------------------------------------------------------------- validate and network info
@@ -109,8 +113,8 @@ def test_run_baseline_with_set_into_named_table(cli: Cli, tmp_path: Path) -> Non
 
 def test_validate_baseline_ok(cli: Cli) -> None:
     result = _ok(cli("validate", SODEGAURA_SCENARIOS / "baseline.toml", SODEGAURA_SCENARIOS / "base.toml"))
-    assert "baseline.toml: ok (baseline: 1 service(s) on sodegaura)" in _flat(result.stdout)
-    assert "base.toml: ok (sodegaura-base: 0 service(s) on sodegaura)" in _flat(result.stdout)
+    assert "baseline.toml: ok (baseline: 4 service(s) on sodegaura)" in _flat(result.stdout)
+    assert "base.toml: ok (sodegaura-base: 3 service(s) on sodegaura)" in _flat(result.stdout)
 
 
 def test_validate_tiny_with_set(cli: Cli, tiny_scenario: Path) -> None:

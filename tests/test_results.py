@@ -136,11 +136,22 @@ def test_tiny_metrics_values(tiny_run: Path) -> None:
     assert list(m["per_service"]) == ["s"]
 
 
-def test_single_service_breakdown_equals_the_total(run_dir: Path) -> None:
-    m = read_json(run_dir / "metrics.json")
+def test_single_service_breakdown_equals_the_total(tiny_run: Path) -> None:
+    m = read_json(tiny_run / "metrics.json")
     (only,) = m["per_service"].values()
     for key in KPI_KEYS:
         assert only[key] == m[key], key
+
+
+def test_per_service_breakdown_adds_up(baseline_run: Path) -> None:
+    m = read_json(baseline_run / "metrics.json")
+    parts = m["per_service"].values()
+    for key in ("requests_served", "vehicles", "passengers_served"):
+        assert sum(p[key] for p in parts) == m[key], key
+    no_option = sum(1 for r in read_csv(baseline_run / "requests.csv") if r["service"] == "")
+    assert sum(p["requests_total"] for p in parts) + no_option == m["requests_total"]
+    for key in ("vehicle_km", "vehicle_hours", "fare_revenue_yen"):
+        assert sum(p[key] for p in parts) == pytest.approx(m[key]), key
 
 
 # --------------------------------------------------------------------------- requests.csv and demand.csv
@@ -226,8 +237,9 @@ def test_metrics_agree_with_requests_csv(run_dir: Path) -> None:
 
 def test_node_ids_are_network_ids(run_dir: Path, sodegaura_node_ids: set[int]) -> None:
     for r in read_csv(run_dir / "requests.csv"):
-        assert int(r["origin_stop"]) in sodegaura_node_ids
-        assert int(r["dest_stop"]) in sodegaura_node_ids
+        if r["outcome"] == "served":  # a request with no option has no stops
+            assert int(r["origin_stop"]) in sodegaura_node_ids
+            assert int(r["dest_stop"]) in sodegaura_node_ids
     for d in read_csv(run_dir / "demand.csv"):
         assert int(d["origin_node"]) in sodegaura_node_ids and int(d["dest_node"]) in sodegaura_node_ids
     for g in read_csv(run_dir / "legs.csv"):
@@ -284,9 +296,11 @@ def test_vehicles_csv_agrees_with_metrics(run_dir: Path) -> None:
     vehicles = read_csv(run_dir / "vehicles.csv")
     m = read_json(run_dir / "metrics.json")
     scenario = tomllib.loads((run_dir / "scenario.toml").read_text(encoding="utf-8"))
-    fleet = sum(s["fleet_size"] for s in scenario["services"].values())
-    assert len(vehicles) == m["vehicles"] == fleet
-    assert sorted(int(v["vehicle_id"]) for v in vehicles) == list(range(fleet))
+    fleet = sum(s["fleet_size"] for s in scenario["services"].values() if s["kind"] == "drt")
+    drt = [v for v in vehicles if scenario["services"][v["service"]]["kind"] == "drt"]
+    assert len(drt) == fleet
+    assert len(vehicles) == m["vehicles"]
+    assert sorted(int(v["vehicle_id"]) for v in vehicles) == list(range(len(vehicles)))
     tol = CSV_ROUNDING * len(vehicles)
     assert sum(float(v["km"]) for v in vehicles) == pytest.approx(m["vehicle_km"], abs=tol)
     assert sum(float(v["hours"]) for v in vehicles) == pytest.approx(m["vehicle_hours"], abs=tol)
@@ -337,10 +351,11 @@ def test_baseline_transfers_and_fares(baseline_run: Path) -> None:
     served = _served(read_csv(baseline_run / "requests.csv"))
     fares: dict[int, set[float]] = defaultdict(set)
     for r in served:
-        fares[int(r["legs"])].add(float(r["fare_yen"]))
+        if r["mode"] == "drt":
+            fares[int(r["legs"])].add(float(r["fare_yen"]))
     # ¥300 within an area, ¥600 between areas (one change at ゆりの里); the baseline day has both
     assert dict(fares) == {1: {300.0}, 2: {600.0}}
-    assert {v["area"] for v in read_csv(baseline_run / "vehicles.csv")} == {"A", "B"}
+    assert {v["area"] for v in read_csv(baseline_run / "vehicles.csv") if v["service"] == "choisoko"} == {"A", "B"}
     m = read_json(baseline_run / "metrics.json")
     assert (m["scenario"], m["seed"]) == ("baseline", 12229)
 

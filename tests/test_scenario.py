@@ -144,7 +144,7 @@ def test_sodegaura_baseline_loads() -> None:
     assert base == SODEGAURA_SCENARIOS.resolve()
     assert sc.name == "baseline"
     assert sc.seed == 12229  # inherited from base.toml
-    assert sc.demand.requests_per_day == 40
+    assert sc.demand.requests_per_day == 120
     assert sc.vehicles["noah"].capacity == 5
     svc = sc.services["choisoko"]
     assert svc.fleet_size == 4
