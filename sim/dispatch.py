@@ -307,8 +307,10 @@ def _propagate(
 
     The vehicle leaves the inserted stop at ``t`` and drives ``tt_first`` seconds to stop
     ``k0`` (``same_node``: the two are at one node and share its dwell).
-    Boarding times moved by the insertion are in ``new_boards``. An insertion only ever delays
-    stops, so once a stop departs at its original time the rest of the plan is unchanged.
+    Boarding times moved by the insertion are in ``new_boards``. Once a stop departs exactly at
+    its original time the rest of the plan is unchanged and needs no check — unless a pickup
+    moved *earlier* (a drop-off inserted at the node of the next stop takes over that stop's
+    dwell), which can break its rider's ride limit further on; then every stop is checked.
     """
     stops = plan.stops
     depart = plan.depart_s
@@ -316,6 +318,7 @@ def _propagate(
     board_of = plan.board_of
     stop_s = dwell.stop_s
     board_per = dwell.board_s_per_pax
+    earlier = False  # did a pickup move earlier? then its drop-off must be re-checked
     for k in range(k0, len(stops)):
         s = stops[k]
         if k == k0:
@@ -329,6 +332,8 @@ def _propagate(
             if start > s.latest_s + EPS:
                 return None
             new_boards[s.leg_id] = start
+            if start < plan.board_s[k] - EPS:
+                earlier = True
             t = start + fixed + board_per * s.pax
         else:
             start = arrive
@@ -338,7 +343,7 @@ def _propagate(
             if start - boarded > s.max_ride_s + EPS or start > s.latest_s + EPS:
                 return None
             t = start + fixed
-        if t <= depart[k] + EPS:
+        if not earlier and abs(t - depart[k]) <= EPS:
             return depart[-1]
     return t
 
