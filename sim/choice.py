@@ -106,7 +106,8 @@ def best_line_ride(
         for a in alights:
             if a.direction != b.direction or a.position <= b.position:
                 continue
-            dep = trip.depart_s[b.position]
+            # riders board when the vehicle arrives (or on reaching it while it dwells)
+            dep = max(trip.arrive_s[b.position], at_stop_from)
             arr = trip.arrive_s[a.position]
             gap = dep - at_stop_from
             at_stop = wait_at_stop(gap, follows, w.buffer_s)

@@ -203,7 +203,8 @@ def build_line(
 
 @dataclass(frozen=True, slots=True)
 class LineQuote:
-    """A planned ride on a line: board at ``board_pos`` of ``direction``, alight at ``alight_pos``."""
+    """A planned ride on a line: board at ``board_pos`` of ``direction`` at ``depart_s`` (the
+    vehicle's arrival there, or the rider's if later), alight at ``alight_pos`` at ``arrive_s``."""
 
     line: str
     direction: int

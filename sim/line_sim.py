@@ -39,6 +39,7 @@ class LineRider:
     planned_depart_s: float
     planned_arrive_s: float
     denied: int = 0
+    last_denied: tuple[int, int] = (-1, -1)
     board_s: float = math.nan
     vehicle_id: int = -1
 
@@ -147,8 +148,9 @@ class LineSimulation:
                 )
             )
 
-    def _board(self, state: _VehicleState, direction: int, pos: int) -> int:
-        """Board waiting riders first-come first-served; count denials. Returns riders boarded."""
+    def _board(self, state: _VehicleState, direction: int, pos: int, trip_id: int) -> int:
+        """Board waiting riders first-come first-served; count one denial per rider and vehicle
+        call at the stop. Returns the riders boarded."""
         queue = self.queues[(direction, pos)]
         boarded = 0
         left: deque[LineRider] = deque()
@@ -162,7 +164,9 @@ class LineSimulation:
                 state.onboard.append(r)
                 boarded += r.pax
             else:
-                r.denied += 1
+                if r.last_denied != (trip_id, pos):
+                    r.denied += 1
+                    r.last_denied = (trip_id, pos)
                 left.append(r)
         queue.extend(left)
         return boarded
@@ -207,7 +211,7 @@ class LineSimulation:
             if env.now < trip.depart_s[0]:
                 yield env.timeout(trip.depart_s[0] - env.now)
             n = len(trip.stops)
-            self._board(state, trip.direction, 0)
+            self._board(state, trip.direction, 0, trip.trip_id)
             for k in range(1, n):
                 yield from self._drive(state, trip.stops[k - 1], trip.stops[k], incidents)
                 pos_node = trip.stops[k]
@@ -219,14 +223,14 @@ class LineSimulation:
                         yield env.timeout(self.params.stop_s)
                         self._dwell(state, pos_node, t_arr)
                     break
-                boarded = self._board(state, trip.direction, k)
+                boarded = self._board(state, trip.direction, k, trip.trip_id)
                 dwell = self.params.stop_s + self.params.board_s_per_pax * boarded
                 leave = max(trip.depart_s[k], t_arr + dwell)
                 if leave > env.now:
                     yield env.timeout(leave - env.now)
                     # riders who reached the stop while the vehicle stood there get on too
                     if self.queues[(trip.direction, k)]:
-                        self._board(state, trip.direction, k)
+                        self._board(state, trip.direction, k, trip.trip_id)
                 self._dwell(state, pos_node, t_arr)
             state.last_arrival_s = env.now
         yield from self._drive(state, pos_node, lay.depot, incidents)
