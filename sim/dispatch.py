@@ -318,7 +318,9 @@ def _propagate(
     board_of = plan.board_of
     stop_s = dwell.stop_s
     board_per = dwell.board_s_per_pax
-    earlier = False  # did a pickup move earlier? then its drop-off must be re-checked
+    # did a pickup move earlier (here or in the inserted chain before)? then its drop-off must
+    # be re-checked wherever it is
+    earlier = any(b < board_of[leg] - EPS for leg, b in new_boards.items())
     for k in range(k0, len(stops)):
         s = stops[k]
         if k == k0:

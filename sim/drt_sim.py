@@ -20,7 +20,7 @@ from enum import Enum
 import numpy as np
 import simpy
 
-from sim.dispatch import EPS, Dwell, Insertion, LegRequest, StopKind, VehiclePlan, best_insertion, insert
+from sim.dispatch import EPS, Dwell, Insertion, LegRequest, Stop, StopKind, VehiclePlan, best_insertion, insert
 from sim.drt import DrtLayout
 from sim.eventlog import EventLog, LegRecord, MoveKind, RejectReason, VehicleMove, VehicleRecord
 from sim.incidents import IncidentProcess
@@ -78,6 +78,7 @@ class _PendingLeg:
     promised_pickup_s: float
     promised_dropoff_s: float
     pickup_s: float = NAN
+    next_leg: int | None = None  # the connecting leg after a change of vehicle at the hub
 
 
 class _Vehicle:
@@ -229,6 +230,7 @@ class _Vehicle:
         plan = self.plan
         plan.node, plan.time_s, plan.at_stop = self.pos, t, False
         plan.retime_relaxed(self.sim.oracle.time_s, self.sim.params.dwell)
+        self.sim.hold_connections(plan)
 
     def _record_drive(self, a: int, b: int, t0: float, t1: float, dist: float) -> None:
         load = self.plan.load
@@ -353,6 +355,7 @@ class DrtSimulation:
             self.area_vehicles.append(members)
         self._stop_xy = [(np.column_stack([net.x[a.stops], net.y[a.stops]]), a.stops) for a in layout.areas]
         self._stop_sets = [set(a.stops.tolist()) for a in layout.areas]
+        self._by_id = {v.plan.vehicle_id: v for v in self.vehicles}
 
     # -- quoting ----------------------------------------------------------------------------
     def access(self, lat: float, lon: float, node: int) -> tuple[int, int, float] | None:
@@ -409,9 +412,15 @@ class DrtSimulation:
         ins2 = self._best(a_d, leg2, now)
         if ins2 is None:
             return RejectReason.NO_TRANSFER
+        # couple the legs: leg 1 must arrive min_transfer before leg 2's promised pickup, and leg 2
+        # may not be brought forward (a shared dwell could otherwise cut the transfer short)
         leg1 = LegRequest(
             leg1.leg_id, leg1.origin, leg1.dest, leg1.pax, leg1.earliest_s, leg1.latest_pickup_s,
             leg1.max_ride_s, ins2.pickup_s - p.min_transfer_s,
+        )
+        leg2 = LegRequest(
+            leg2.leg_id, leg2.origin, leg2.dest, leg2.pax, ins2.pickup_s, leg2.latest_pickup_s,
+            leg2.max_ride_s, leg2.latest_dropoff_s,
         )
         fare = p.fare_between_yen * pax
         return DrtQuote(
@@ -445,14 +454,40 @@ class DrtSimulation:
     # -- booking ----------------------------------------------------------------------------
     def book(self, quote: DrtQuote, journey: int, request_id: str) -> None:
         """Book every leg of ``quote`` (made at the current time) for ``journey``."""
-        for area, leg, ins in quote.legs:
-            vehicle = next(v for v in self.area_vehicles[area] if v.plan.vehicle_id == ins.vehicle_id)
+        for k, (area, leg, ins) in enumerate(quote.legs):
+            vehicle = self._by_id[ins.vehicle_id]
             insert(vehicle.plan, leg, ins, self.oracle.time_s, self.params.dwell)
+            nxt = quote.legs[k + 1][1].leg_id if k + 1 < len(quote.legs) else None
             self.pending[leg.leg_id] = _PendingLeg(
                 leg, journey, request_id, ins.vehicle_id, self.oracle.time_s(leg.origin, leg.dest),
-                self.oracle.dist_m(leg.origin, leg.dest), ins.pickup_s, ins.dropoff_s,
+                self.oracle.dist_m(leg.origin, leg.dest), ins.pickup_s, ins.dropoff_s, next_leg=nxt,
             )
             vehicle.plan_changed()
+
+    def hold_connections(self, plan: VehiclePlan) -> None:
+        """After ``plan`` was delayed, make connecting vehicles wait for transferring riders.
+
+        A connecting pickup is moved to the delayed arrival at the hub plus the minimum transfer
+        time, and the connecting vehicle's plan is re-timed (its promises move with it).
+        """
+        for stop, arrive in zip(plan.stops, plan.board_s):
+            if stop.kind is not StopKind.DROPOFF:
+                continue
+            nxt = self.pending[stop.leg_id].next_leg
+            if nxt is None:
+                continue
+            ready = arrive + self.params.min_transfer_s
+            other = self._by_id[self.pending[nxt].vehicle_id]
+            stops = other.plan.stops
+            for idx, s in enumerate(stops):
+                if s.leg_id == nxt and s.kind is StopKind.PICKUP:
+                    if s.earliest_s < ready - EPS:
+                        stops[idx] = Stop(s.kind, s.leg_id, s.node, s.pax, ready, max(s.latest_s, ready), s.max_ride_s)
+                        other.update_anchor(self.env.now)
+                        other.plan.retime_relaxed(self.oracle.time_s, self.params.dwell)
+                        self.hold_connections(other.plan)
+                        other.plan_changed()
+                    break
 
     def complete_leg(self, pending: _PendingLeg, dropped: float) -> None:
         """Called by a vehicle when a leg's riders alight."""
