@@ -302,11 +302,13 @@ def _propagate(
     same_node: bool,
     new_boards: dict[int, float],
     dwell: Dwell,
+    earlier: bool,
 ) -> float | None:
     """Re-time original stops ``k0..`` after an insertion; return the new end, or ``None``.
 
     The vehicle leaves the inserted stop at ``t`` and drives ``tt_first`` seconds to stop
-    ``k0`` (``same_node``: the two are at one node and share its dwell).
+    ``k0`` (``same_node``: the two are at one node and share its dwell). ``earlier`` says that a
+    pickup before ``k0`` already moved earlier than planned.
     Boarding times moved by the insertion are in ``new_boards``. Once a stop departs exactly at
     its original time the rest of the plan is unchanged and needs no check — unless a pickup
     moved *earlier* (a drop-off inserted at the node of the next stop takes over that stop's
@@ -318,9 +320,8 @@ def _propagate(
     board_of = plan.board_of
     stop_s = dwell.stop_s
     board_per = dwell.board_s_per_pax
-    # did a pickup move earlier (here or in the inserted chain before)? then its drop-off must
+    # ``earlier``: a pickup moved earlier (in the inserted chain, or below); its drop-off must then
     # be re-checked wherever it is
-    earlier = any(b < board_of[leg] - EPS for leg, b in new_boards.items())
     for k in range(k0, len(stops)):
         s = stops[k]
         if k == k0:
@@ -404,6 +405,7 @@ def best_insertion_in(
         # Walk the drop-off position j from i upwards, carrying the chain pickup -> stops i..j-1.
         chain_node, chain_t = o, dep_o
         new_boards: dict[int, float] = {}
+        chain_earlier = False
         for j in range(i, n_stops + 1):
             if j > i:
                 k = j - 1
@@ -423,6 +425,8 @@ def best_insertion_in(
                     if start > s.latest_s + EPS or loads[k] + pax > cap:
                         break
                     new_boards[s.leg_id] = start
+                    if start < plan.board_s[k] - EPS:
+                        chain_earlier = True
                     chain_t = start + fixed + board_per * s.pax
                 else:
                     start = arrive
@@ -445,7 +449,7 @@ def best_insertion_in(
                 nxt = stops[j].node
                 same = nxt == d
                 new_end = _propagate(
-                    plan, j, dep_d, 0.0 if same else float(from_d[nxt]), same, dict(new_boards), dwell
+                    plan, j, dep_d, 0.0 if same else float(from_d[nxt]), same, dict(new_boards), dwell, chain_earlier
                 )
                 if new_end is None:
                     continue

@@ -26,6 +26,8 @@ from sim.line_sim import LineParams, LineSimulation
 from sim.errors import NetworkError, ScenarioError
 from sim.eventlog import EventLog
 from sim.metrics import compute_metrics
+from sim.costs import Costs, compute_costs
+from sim.staffing import Staffing, compute_staffing
 from sim.network import RoadNetwork, load_network
 from sim.scenario import FixedLine, Scenario, VehicleType
 from sim.timeutil import parse_clock
@@ -43,6 +45,8 @@ class RunResult:
     log: EventLog
     metrics: dict[str, Any]
     layouts: dict[str, Any] = field(default_factory=dict)
+    staffing: Staffing | None = None
+    costs: Costs | None = None
 
 
 class NetworkCache:
@@ -73,6 +77,12 @@ def _zones(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> li
     if d.zones == "sodegaura":
         return load_sodegaura_zones(population_total=d.population_total)
     return node_zones(net, count=min(d.zone_count, net.n), rng=rng)
+
+
+def prepare_zones(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> list[Zone] | None:
+    """Census zones of a Sodegaura scenario (service areas and demand use them), else ``None``
+    (pseudo-zones for demand are then drawn inside :func:`build_demand`)."""
+    return _zones(scenario, net, rng) if scenario.demand.zones == "sodegaura" else None
 
 
 def build_demand(
@@ -157,7 +167,7 @@ def run_scenario(
     except NetworkError as exc:
         raise ScenarioError(f"{source}: key network.source: {exc}") from None
     demand_rng, _sim_rng = seed_streams(seed)
-    zones = _zones(scenario, net, demand_rng) if scenario.demand.zones == "sodegaura" else None
+    zones = prepare_zones(scenario, net, demand_rng)
     if demand is None:
         demand = build_demand(scenario, net, base_dir, demand_rng, zones, source=source)
     env = simpy.Environment()
@@ -240,4 +250,18 @@ def run_scenario(
     log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))
     metrics = compute_metrics(log, network=network_summary(net))
     metrics = {"scenario": scenario.name, "seed": seed, **metrics}
-    return RunResult(scenario, seed, net, demand, log, metrics, layouts)
+    # --- staffing and costs (sim/staffing.py, sim/costs.py): pure functions of the log ---
+    staffing = compute_staffing(log, scenario)
+    costs = compute_costs(log, scenario, staffing)
+    metrics = {**metrics, **_clean_kpis(staffing.kpis()), **_clean_kpis(costs.kpis())}
+    shares = staffing.per_service_kpis()
+    zero = dict.fromkeys(next(iter(shares.values()), {}), 0.0)  # trips over several services: staff sit with vehicles
+    for name, entry in metrics.get("per_service", {}).items():
+        metrics["per_service"][name] = {**entry, **_clean_kpis(shares.get(name, zero))}
+    # --- end staffing and costs ---
+    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs)
+
+
+def _clean_kpis(values: dict[str, Any]) -> dict[str, Any]:
+    """Staffing/cost KPIs for ``metrics.json``: non-finite floats become ``None``."""
+    return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in values.items()}

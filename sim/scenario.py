@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
+from sim.staffing_config import CostConfig, StaffingConfig
 from sim.timeutil import parse_clock
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -279,6 +280,8 @@ class Scenario(_Model):
     choice: ChoiceConfig = ChoiceConfig()
     vehicles: dict[str, VehicleType] = Field(default_factory=dict)
     services: dict[str, Service] = Field(default_factory=dict)
+    staffing: StaffingConfig = StaffingConfig()
+    costs: CostConfig = CostConfig()
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
