@@ -275,7 +275,8 @@ def plan_times(
 class Insertion:
     """A feasible insertion: pickup before original stop ``i``, drop-off before original stop ``j``.
 
-    ``cost_s`` is the delay it adds to the end of the vehicle's plan (seconds);
+    ``cost_s`` is the delay it adds to the end of the vehicle's plan (seconds); ``score`` is
+    what the dispatcher minimises: ``cost_s`` + wait weight × the new rider's wait;
     ``pickup_s`` and ``dropoff_s`` are the promised boarding and arrival times.
     """
 
@@ -285,6 +286,7 @@ class Insertion:
     cost_s: float
     pickup_s: float
     dropoff_s: float
+    score: float = field(default=0.0, compare=False)
 
     def stops(self, leg: LegRequest) -> tuple[Stop, Stop]:
         """The two stops this insertion adds for ``leg``."""
@@ -359,11 +361,13 @@ def best_insertion_in(
     from_o: np.ndarray,
     to_d: np.ndarray,
     from_d: np.ndarray,
+    wait_weight: float = 0.0,
 ) -> Insertion | None:
-    """The cheapest feasible insertion of ``leg`` into ``plan`` (``None`` if there is none).
+    """The best feasible insertion of ``leg`` into ``plan`` (``None`` if there is none).
 
     ``to_o``/``from_o`` are the travel times (seconds) from every node to the leg's origin and
-    from the origin to every node; ``to_d``/``from_d`` the same for its destination.
+    from the origin to every node; ``to_d``/``from_d`` the same for its destination. The best
+    insertion minimises the added vehicle time plus ``wait_weight`` × the rider's wait.
     """
     o, d, pax = leg.origin, leg.dest, leg.pax
     cap = plan.capacity
@@ -458,9 +462,10 @@ def best_insertion_in(
             if new_end > shift_end + EPS:
                 continue
             cost = new_end - old_end
-            if cost < best_cost - EPS:
-                best_cost = cost
-                best = Insertion(plan.vehicle_id, i, j, cost, board, arrive_d)
+            score = cost + wait_weight * (board - earliest)
+            if score < best_cost - EPS:
+                best_cost = score
+                best = Insertion(plan.vehicle_id, i, j, cost, board, arrive_d, score)
     return best
 
 
@@ -495,8 +500,12 @@ def best_insertion(
     dwell: Dwell,
     *,
     max_candidates: int | None = None,
+    wait_weight: float = 0.0,
 ) -> Insertion | None:
-    """The cheapest feasible insertion of ``leg`` over all ``plans`` (``None``: reject).
+    """The best feasible insertion of ``leg`` over all ``plans`` (``None``: reject).
+
+    The best one adds the least vehicle time plus ``wait_weight`` × the rider's wait (seconds);
+    with ``wait_weight = 0`` it is the insertion that adds the least vehicle time.
 
     ``times_to(n)``/``times_from(n)`` give the travel times (seconds) from every node to ``n``
     and from ``n`` to every node. Vehicles whose anchor cannot reach the origin by the latest
@@ -524,7 +533,7 @@ def best_insertion(
         plan = plans[c]
         if plan.time_s > plan.shift_end_s + EPS:
             continue
-        ins = best_insertion_in(plan, leg, dwell, to_o, from_o, to_d, from_d)
-        if ins is not None and (best is None or ins.cost_s < best.cost_s - EPS):
+        ins = best_insertion_in(plan, leg, dwell, to_o, from_o, to_d, from_d, wait_weight)
+        if ins is not None and (best is None or ins.score < best.score - EPS):
             best = ins
     return best

@@ -44,6 +44,7 @@ class DrtParams:
     fare_within_yen: float
     fare_between_yen: float
     max_candidates: int | None = None
+    wait_weight: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,7 +449,7 @@ class DrtSimulation:
         plans = [v.plan for v in vehicles]
         return best_insertion(
             plans, leg, self.oracle.times_to, self.oracle.times_from, self.params.dwell,
-            max_candidates=self.params.max_candidates,
+            max_candidates=self.params.max_candidates, wait_weight=self.params.wait_weight,
         )
 
     # -- booking ----------------------------------------------------------------------------

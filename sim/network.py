@@ -411,14 +411,16 @@ class TravelOracle:
     # -- queries -------------------------------------------------------------------------------
 
     def time_s(self, i: int, j: int) -> float:
-        """Fastest travel time from node index ``i`` to ``j`` in seconds (inf if unreachable)."""
+        """Fastest travel time from node index ``i`` to ``j`` in seconds (inf if unreachable).
+
+        Always read from the row of ``i`` (computed if needed), never from a cached column: a
+        column sums the same edges in the opposite order and can differ in the last bit, which
+        would make results depend on what was computed before.
+        """
         if self._T is not None:
             return float(self._T[i, j])
         row = self._time_rows.get(i)
         if row is None:
-            col = self._time_cols.get(j)
-            if col is not None:
-                return float(col[self._check(i)])
             row = self.times_from(i)
         return float(row[self._check(j)])
 

@@ -11,10 +11,22 @@ from sim.demand import write_demand_csv
 from sim.eventlog import LegRecord, RequestRecord, VehicleMove, VehicleRecord, header
 from sim.runner import RunResult
 from sim.scenario import to_toml
+from sim.staffing import DUTY_COLUMNS, duty_rows
 from sim.timeutil import format_clock
 
 #: Files of a run directory.
-RUN_FILES = ("scenario.toml", "metrics.json", "requests.csv", "vehicles.csv", "legs.csv", "vehicle_moves.csv", "demand.csv")
+RUN_FILES = (
+    "scenario.toml",
+    "metrics.json",
+    "requests.csv",
+    "vehicles.csv",
+    "legs.csv",
+    "vehicle_moves.csv",
+    "demand.csv",
+    "staffing.json",
+    "duties.csv",
+    "costs.json",
+)
 
 
 def _cell(value: Any) -> Any:
@@ -85,4 +97,10 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
         ),
     )
     write_demand_csv(result.demand, out / "demand.csv", result.network)
+    # staffing and costs (sim/staffing.py, sim/costs.py)
+    if result.staffing is not None:
+        write_json(out / "staffing.json", result.staffing.to_json())
+        write_csv(out / "duties.csv", DUTY_COLUMNS, duty_rows(result.staffing))
+    if result.costs is not None:
+        write_json(out / "costs.json", result.costs.to_json())
     return [out / f for f in RUN_FILES]

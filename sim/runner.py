@@ -227,6 +227,8 @@ def run_scenario(
             automation=vt.automation,
             fare_within_yen=svc.fare_within_area_yen,
             fare_between_yen=svc.fare_between_areas_yen,
+            max_candidates=svc.max_candidate_vehicles,
+            wait_weight=svc.wait_cost_weight,
         )
         sim = DrtSimulation(
             name=name,

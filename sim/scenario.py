@@ -147,7 +147,13 @@ class AreaConfig(_Model):
 
 
 class DrtService(_Model):
-    """A demand-responsive service: a fleet serving requests inside its areas."""
+    """A demand-responsive service: a fleet serving requests inside its areas.
+
+    The dispatcher books each request where it adds the least vehicle time plus
+    ``wait_cost_weight`` × the rider's wait (0: vehicle time alone, which lets riders wait up to
+    ``max_wait_min`` whenever that saves a kilometre). ``max_candidate_vehicles`` limits the
+    search to the vehicles that can reach the pickup soonest (large fleets; default all).
+    """
 
     kind: Literal["drt"] = "drt"
     enabled: bool = True
@@ -167,6 +173,8 @@ class DrtService(_Model):
     min_transfer_min: float = Field(3.0, ge=0.0)
     fare_within_area_yen: float = Field(0.0, ge=0.0)
     fare_between_areas_yen: float = Field(0.0, ge=0.0)
+    wait_cost_weight: float = Field(1.0, ge=0.0)
+    max_candidate_vehicles: int | None = Field(None, ge=1)
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 

@@ -89,7 +89,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     scenario = base / "tiny.toml"
     scenario.write_text(TINY_TOML, encoding="utf-8")
     out = base / "out"
-    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out)])
+    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), "--no-report"])
     assert result.exit_code == 0, result.output
     return out
 

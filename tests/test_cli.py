@@ -12,6 +12,7 @@ from typer.testing import Result
 
 from conftest import SODEGAURA_SCENARIOS, TINY_TOML, assert_clean_error, files_in, read_csv, read_json
 from sim.errors import ScenarioError, SimError
+from sim.report.build import REPORT_FILES
 from sim.results import RUN_FILES
 
 Cli = Callable[..., Result]
@@ -39,7 +40,7 @@ def _run(cli: Cli, scenario: Path | None, out: Path, *args: Any) -> Result:
 def test_run_writes_every_results_file(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "nested"  # parents are created
     result = _run(cli, tiny_scenario, out)
-    assert files_in(out) == sorted(RUN_FILES)  # every contract file, no temporaries left
+    assert files_in(out) == sorted([*RUN_FILES, *REPORT_FILES])  # every contract file, no temporaries left
     for name in RUN_FILES:
         assert (out / name).stat().st_size > 0
     assert "tiny (seed 7)" in result.stdout
@@ -78,7 +79,7 @@ def test_run_default_out_is_results_of_the_scenario_name(
 
     monkeypatch.setattr(sim.cli, "REPO", tmp_path / "repo")
     _ok(cli("run", tiny_scenario))
-    assert files_in(tmp_path / "repo" / "results" / "tiny") == sorted(RUN_FILES)
+    assert files_in(tmp_path / "repo" / "results" / "tiny") == sorted([*RUN_FILES, *REPORT_FILES])
 
 
 def test_run_set_overrides_reach_the_run_and_scenario_toml(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:

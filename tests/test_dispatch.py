@@ -432,3 +432,22 @@ def test_insertion_never_breaks_existing_promises(
         assert plan.board_s[idx_d] == pytest.approx(ins.dropoff_s, abs=1e-6)
         # the cost is the change of the plan's end (negative if a shared dwell shortens the plan)
         assert plan.end_time() - old_end == pytest.approx(ins.cost_s, abs=1e-6)
+
+
+def test_wait_weight_trades_vehicle_time_for_the_riders_wait() -> None:
+    """Vehicle A idles at node 1; B (capacity 1) first takes its rider to node 2.
+
+    For a trip 4 -> 5 at t=0: A picks up at 300 s and its plan grows by 300+60+100+60 = 520 s;
+    B drops at 200 (leaves 260), returns to node 4 at 460, leaves 520, reaches 5 at 620, leaves
+    680: its plan grows by 680 - 260 = 420 s, but the rider waits 460 s. By vehicle time alone B
+    wins (420 < 520); with the wait counted once, A wins (520 + 300 < 420 + 460).
+    """
+    a = empty_plan(1, vid=0, capacity=1)
+    b = VehiclePlan(1, 1, 4, 0.0, 10_000.0, load=1, pickup_times={99: -100.0}, stops=[drop(99, 2)])
+    b.refresh(line_tt, DWELL)
+    request_leg = leg(1, 4, 5, factor=100.0)
+    by_time = best_insertion([a, b], request_leg, lambda n: LINE[:, n], lambda n: LINE[n, :], DWELL)
+    assert by_time is not None and (by_time.vehicle_id, by_time.cost_s, by_time.pickup_s) == (1, 420.0, 460.0)
+    weighted = best_insertion([a, b], request_leg, lambda n: LINE[:, n], lambda n: LINE[n, :], DWELL, wait_weight=1.0)
+    assert weighted is not None and (weighted.vehicle_id, weighted.cost_s, weighted.pickup_s) == (0, 520.0, 300.0)
+    assert weighted.score == 820.0

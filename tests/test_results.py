@@ -59,7 +59,7 @@ def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sim.cli import app
 
     out = tmp_path_factory.mktemp("baseline") / "out"
-    result = CliRunner().invoke(app, ["run", str(SODEGAURA_SCENARIOS / "baseline.toml"), "--out", str(out)])
+    result = CliRunner().invoke(app, ["run", str(SODEGAURA_SCENARIOS / "baseline.toml"), "--out", str(out), "--no-report"])
     assert result.exit_code == 0, result.output
     return out
 

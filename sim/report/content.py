@@ -1,0 +1,722 @@
+"""Compose the report :class:`~sim.report.document.Document` of a study: summary, tables, figures, assumptions.
+
+Language-neutral decisions (which KPIs, which scenario is best, which parameters differ) are
+made here; wording comes from :mod:`sim.report.i18n`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.report.assumptions import Param, format_value, scenario_params, sourced_default
+from sim.report.data import ScenarioResult, Study, Value
+from sim.report.document import Bullets, Cell, Document, Figure, Note, Paragraph, Section, Table
+from sim.report.i18n import (
+    fmt_kind,
+    fmt_range,
+    join_names,
+    kpi_label,
+    param_label,
+    tr,
+    weekday,
+)
+from sim.report.maps import place_names, provenance_text, scenario_towns, zone_label
+
+#: Headline KPIs of the executive summary: (key, unit kind, better).
+HEADLINE: tuple[tuple[str, str, str], ...] = (
+    ("drivers_fte", "fte", "low"),
+    ("wait_mean_s", "min", "low"),
+    ("wait_p90_s", "min", "low"),
+    ("rejection_rate", "pct", "low"),
+    ("requests_rejected", "int", "low"),
+    ("annual_cost_yen", "yen", "low"),
+    ("annual_subsidy_yen", "yen", "low"),
+    ("cost_per_trip_yen", "yen", "low"),
+)
+
+#: KPI table order after the metrics keys.
+_EXTRA_ORDER = (
+    "drivers_fte", "class2_drivers_fte", "attendants_fte", "remote_operators_fte", "field_staff_fte", "booking_staff_fte",
+    "staff_fte", "duties_per_day", "staff_hours_per_day", "staff_hours_per_passenger", "duty_rule_violations",
+    "annual_cost_yen", "staff_cost_yen_per_year", "vehicle_cost_yen_per_year", "running_cost_yen_per_year",
+    "fixed_cost_yen_per_year", "annual_fare_revenue_yen", "annual_subsidy_yen", "trips_per_year", "cost_per_trip_yen",
+    "subsidy_per_trip_yen", "staff_cost_per_trip_yen", "cost_per_vehicle_km_yen", "farebox_ratio",
+)
+
+#: Which direction is better for a KPI (others are descriptive: no best is marked).
+BETTER: dict[str, str] = {
+    "requests_served": "high",
+    "requests_rejected": "low",
+    "rejection_rate": "low",
+    "passengers_served": "high",
+    "wait_mean_s": "low",
+    "wait_p50_s": "low",
+    "wait_p90_s": "low",
+    "wait_p95_s": "low",
+    "ride_mean_s": "low",
+    "detour_mean": "low",
+    "walk_mean_m": "low",
+    "empty_km_share": "low",
+    "passengers_per_vehicle_hour": "high",
+    "occupancy_mean": "high",
+    "fare_revenue_yen": "high",
+    "drivers_fte": "low",
+    "staff_fte": "low",
+    "annual_cost_yen": "low",
+    "annual_subsidy_yen": "low",
+    "cost_per_trip_yen": "low",
+    "subsidy_per_trip_yen": "low",
+    "staff_cost_per_trip_yen": "low",
+    "cost_per_vehicle_km_yen": "low",
+    "farebox_ratio": "high",
+    "duty_rule_violations": "low",
+    "staff_hours_per_passenger": "low",
+}
+
+_INT_KEYS = frozenset({"requests_total", "requests_served", "requests_rejected", "passengers_served", "transfers", "vehicles", "duties_per_day"})
+_SKIP_KEYS = frozenset({"seed", "replications", "replication", "n"})
+
+
+def kpi_kind(key: str) -> str:
+    """Unit kind of a KPI key for :func:`sim.report.i18n.fmt_kind`."""
+    if key in _INT_KEYS or key.startswith("requests_") or key.startswith("trips_") or key.endswith("_violations"):
+        return "int"
+    if key.endswith("_s"):
+        return "min"
+    if key.endswith("_rate") or key.endswith("_share") or key.endswith("_ratio"):
+        return "pct"
+    if key.endswith("_yen") or "_yen_" in key:
+        return "yen"
+    if key.endswith("_fte"):
+        return "fte"
+    if key.endswith("_m"):
+        return "m"
+    if key.endswith("_km"):
+        return "km"
+    if key.endswith("_hours") or "hours_per" in key:
+        return "h"
+    return "x"
+
+
+def fmt_value(lang: str, key: str, value: Value, *, kind: str | None = None, ci: bool = True) -> str:
+    """A KPI value with its confidence interval in brackets when known."""
+    kind = kind or kpi_kind(key)
+    text = fmt_kind(lang, kind, value.mean)
+    if ci and value.has_ci and value.mean is not None and (value.high or 0.0) > (value.low or 0.0):
+        # every KPI here is non-negative: a Student-t interval reaching below zero is cut at zero
+        low = max(0.0, value.low or 0.0) if (value.mean or 0.0) >= 0 else value.low
+        text += f" ({fmt_range(lang, kind, low or 0.0, value.high or 0.0, value.mean or 0.0)})"
+    return text
+
+
+def best_of(study: Study, key: str, better: str) -> tuple[list[ScenarioResult], ScenarioResult | None]:
+    """Scenarios tied for best on ``key`` and, if the best one's CI overlaps another's, the closest such rival.
+
+    Empty when fewer than two scenarios have the KPI or all have the same value.
+    """
+    have = [s for s in study.scenarios if s.kpis.get(key, Value(None)).mean is not None]
+    if len(have) < 2:
+        return [], None
+    sign = 1.0 if better == "low" else -1.0
+    ranked = sorted(have, key=lambda s: sign * (s.kpis[key].mean or 0.0))
+    top = ranked[0].kpis[key].mean or 0.0
+    tol = 1e-9 * max(1.0, abs(top))
+    tied = [s for s in ranked if abs((s.kpis[key].mean or 0.0) - top) <= tol]
+    if len(tied) == len(have):
+        return [], None  # all equal: nothing to pick
+    rival = None
+    best = tied[0].kpis[key]
+    if best.has_ci:
+        for s in ranked[len(tied):]:
+            v = s.kpis[key]
+            if v.has_ci and (v.low or 0.0) <= (best.high or 0.0) and (best.low or 0.0) <= (v.high or 0.0):
+                rival = s
+                break
+    return tied, rival
+
+
+def _present(study: Study, key: str) -> bool:
+    return any(s.kpis.get(key, Value(None)).mean is not None for s in study.scenarios)
+
+
+def kpi_keys(study: Study) -> list[str]:
+    """KPI rows of the KPI table: the metrics keys, staffing and costs, then anything else found."""
+    from sim.metrics import KPI_KEYS
+
+    order = [k for k in (*KPI_KEYS, *_EXTRA_ORDER) if _present(study, k)]
+    for s in study.scenarios:
+        for key in s.kpis:
+            if key not in order and key not in _SKIP_KEYS and _present(study, key):
+                order.append(key)
+    return order
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _seed(study: Study) -> str:
+    for s in study.scenarios:
+        if s.first is not None and s.first.metrics.get("seed") is not None:
+            return str(s.first.metrics["seed"])
+    return "–"
+
+
+def _same_demand(study: Study) -> bool:
+    totals = {s.kpis.get("requests_total", Value(None)).mean for s in study.scenarios}
+    if len(totals) != 1:
+        return False
+    ids = []
+    for s in study.scenarios:
+        if s.first is not None and "request_id" in s.first.demand.columns:
+            ids.append(tuple(s.first.demand["request_id"].astype(str).tolist()))
+    return len(set(ids)) <= 1
+
+
+def _has_cost_or_staff(study: Study) -> bool:
+    return any(_present(study, k) for k in ("drivers_fte", "annual_cost_yen")) or any(
+        r.staffing is not None or r.costs is not None for s in study.scenarios for r in s.runs
+    )
+
+
+def _scenario_sentence(s: ScenarioResult, lang: str) -> str:
+    k = s.kpis
+    v = lambda key: k.get(key, Value(None))  # noqa: E731
+    staff = ""
+    if v("drivers_fte").mean is not None:
+        staff = tr(lang, "scenario_staff", drivers=fmt_kind(lang, "fte", v("drivers_fte").mean))
+    cost = ""
+    if v("annual_cost_yen").mean is not None and v("annual_subsidy_yen").mean is not None:
+        cost = tr(lang, "scenario_cost", cost=fmt_kind(lang, "yen", v("annual_cost_yen").mean),
+                  subsidy=fmt_kind(lang, "yen", v("annual_subsidy_yen").mean))
+    elif v("annual_cost_yen").mean is not None:
+        cost = tr(lang, "scenario_cost_only", cost=fmt_kind(lang, "yen", v("annual_cost_yen").mean))
+    return tr(
+        lang,
+        "scenario_line",
+        name=s.name,
+        served=fmt_kind(lang, "int", v("requests_served").mean),
+        total=fmt_kind(lang, "int", v("requests_total").mean),
+        rejected=fmt_kind(lang, "int", v("requests_rejected").mean),
+        rate=fmt_kind(lang, "pct", v("rejection_rate").mean),
+        wait=fmt_kind(lang, "min", v("wait_mean_s").mean),
+        p90=fmt_kind(lang, "min", v("wait_p90_s").mean),
+        staff=staff,
+        cost=cost,
+    )
+
+
+def headline_table(study: Study, lang: str) -> Table:
+    """Rows = headline KPIs present, columns = scenarios; the best value of each row is starred."""
+    rows = []
+    for key, kind, better in HEADLINE:
+        if not _present(study, key):
+            continue
+        tied = {s.name for s in best_of(study, key, better)[0]}
+        cells = [Cell(kpi_label(lang, key))]
+        for s in study.scenarios:
+            text = fmt_value(lang, key, s.kpis.get(key, Value(None)), kind=kind)
+            star = s.name in tied
+            cells.append(Cell(("★ " + text) if star else text, strong=star, numeric=True))
+        rows.append(tuple(cells))
+    caption = tr(lang, "best_marker_note") if len(study.scenarios) > 1 else ""
+    if study.replications > 1:
+        caption = (caption + " " + tr(lang, "kpi_table_caption_ci", r=study.replications)).strip()
+    header = (tr(lang, "col_kpi"), *study.names)
+    return Table(header, tuple(rows), caption=caption, title=tr(lang, "headline_heading"))
+
+
+def summary_section(study: Study, lang: str) -> Section:
+    """The executive summary: what was compared, the answer per scenario, best on each, provenance."""
+    first = next((s.first for s in study.scenarios if s.first is not None), None)
+    total = study.scenarios[0].kpis.get("requests_total", Value(None)).mean
+    k = fmt_kind(lang, "int", total)
+    blocks: list[Any] = []
+    if study.kind == "comparison" and len(study.scenarios) > 1:
+        key = "intro_comparison_same" if _same_demand(study) else "intro_comparison_diff"
+        blocks.append(Paragraph(tr(lang, key, n=len(study.scenarios), k=k, seed=_seed(study))))
+    else:
+        blocks.append(Paragraph(tr(lang, "intro_run", name=study.scenarios[0].name, k=k, seed=_seed(study))))
+    if study.replications > 1:
+        blocks.append(Paragraph(tr(lang, "intro_replications", r=study.replications)))
+    else:
+        blocks.append(Paragraph(tr(lang, "intro_single" if len(study.scenarios) > 1 else "intro_single_run")))
+    blocks.append(Bullets(tuple(_scenario_sentence(s, lang) for s in study.scenarios)))
+    if len(study.scenarios) > 1:
+        items = []
+        for key, kind, better in HEADLINE:
+            if not _present(study, key):
+                continue
+            tied, rival = best_of(study, key, better)
+            if not tied:
+                continue
+            value = fmt_value(lang, key, tied[0].kpis[key], kind=kind, ci=False)
+            label = kpi_label(lang, key)
+            if len(tied) > 1:
+                items.append(tr(lang, "best_tie", kpi=label, names=join_names(lang, [s.name for s in tied]), value=value))
+                continue
+            text = tr(lang, "best_on", kpi=label, name=tied[0].name, value=value)
+            if rival is not None:
+                text += tr(lang, "best_close", other=rival.name)
+            items.append(text)
+        if items:
+            blocks.append(Bullets(tuple(items), title=tr(lang, "best_heading")))
+    blocks.append(headline_table(study, lang))
+    if not _has_cost_or_staff(study):
+        blocks.append(Note(tr(lang, "no_staffing")))
+    for s in study.scenarios:
+        if not s.runs:
+            blocks.append(Note(tr(lang, "missing_run", name=s.name)))
+    blocks.append(Note(provenance_text(first, lang)))
+    return Section("summary", tr(lang, "sec_summary"), tuple(blocks))
+
+
+# --------------------------------------------------------------------------- what was compared
+
+
+def _service_text(lang: str, name: str, svc: dict[str, Any], vehicles: dict[str, Any]) -> str:
+    kind = str(svc.get("kind", "drt"))
+    vt = vehicles.get(str(svc.get("vehicle", "")), {}) or {}
+    days = svc.get("days") or []
+    if len(days) == 7:
+        days_text = tr(lang, "days_all")
+    else:
+        days_text = ("・" if lang == "ja" else ", ").join(weekday(lang, str(d)) for d in days)
+    automation = str(vt.get("automation", "human"))
+    auto_text = tr(lang, f"automation_{automation}") if automation in {"human", "level2", "level4_crew", "level4_remote"} else automation
+    if kind == "drt":
+        areas = svc.get("areas") or {}
+        areas_text = ""
+        if areas:
+            parts = []
+            for area_name, area in areas.items():
+                districts = ("・" if lang == "ja" else ", ").join(str(d) for d in (area or {}).get("districts", []))
+                parts.append(f"{area_name} ({districts})" if districts else str(area_name))
+            areas_text = tr(lang, "areas", areas="; ".join(parts) if lang != "ja" else "、".join(parts))
+        if svc.get("transfer_hub"):
+            names = place_names(lang)
+            areas_text += tr(lang, "hub", hub=names.get(str(svc["transfer_hub"]), str(svc["transfer_hub"])))
+        return tr(
+            lang,
+            "service_drt",
+            name=name,
+            mode=tr(lang, "mode_door" if svc.get("mode") == "door" else "mode_stop"),
+            fleet=svc.get("fleet_size", "?"),
+            vehicle=svc.get("vehicle", "?"),
+            capacity=vt.get("capacity", "?"),
+            automation=auto_text,
+            start=svc.get("start", "09:00"),
+            end=svc.get("end", "17:00"),
+            days=days_text,
+            areas=areas_text,
+        )
+    if kind == "line":
+        stops = [str(x) for x in svc.get("stops") or []]
+        names = place_names(lang)
+        first = names.get(stops[0], stops[0].removeprefix("town:")) if stops else "?"
+        last = names.get(stops[-1], stops[-1].removeprefix("town:")) if stops else "?"
+        if svc.get("headway_min") is not None:
+            timetable = tr(lang, "timetable_headway", h=format_value(svc["headway_min"]), start=svc.get("start", ""), end=svc.get("end", ""))
+        else:
+            timetable = tr(lang, "timetable_departures", n=len(svc.get("departures") or []))
+        return tr(
+            lang,
+            "service_line",
+            name=name,
+            pattern=tr(lang, "pattern_loop" if svc.get("pattern") == "loop" else "pattern_out_and_back"),
+            stops=len(stops),
+            first=first,
+            last=last,
+            timetable=timetable,
+            vehicle=svc.get("vehicle", "?"),
+            capacity=vt.get("capacity", "?"),
+            automation=auto_text,
+            days=days_text,
+        )
+    return tr(lang, "service_other", name=name, kind=kind)
+
+
+def _demand_text(lang: str, scenario: dict[str, Any], requests: Value) -> str:
+    d = scenario.get("demand") or {}
+    return tr(
+        lang,
+        "demand_line",
+        k=fmt_kind(lang, "int", requests.mean),
+        start=d.get("start", "09:00"),
+        end=d.get("end", "17:00"),
+        csv=tr(lang, "demand_csv") if d.get("csv") else "",
+    )
+
+
+def compared_section(study: Study, lang: str, params: dict[str, list[Param]]) -> Section:
+    """Scenario descriptions, services and demand; for comparisons, the settings that differ."""
+    rows = []
+    for s in study.scenarios:
+        sc = s.first.scenario if s.first is not None else {}
+        services = sc.get("services") or {}
+        vehicles = sc.get("vehicles") or {}
+        svc_text = "\n".join(
+            _service_text(lang, n, v, vehicles) for n, v in services.items() if isinstance(v, dict) and v.get("enabled", True)
+        )
+        rows.append((
+            Cell(s.name),
+            Cell(str(sc.get("description", ""))),
+            Cell(svc_text or "–"),
+            Cell(_demand_text(lang, sc, s.kpis.get("requests_total", Value(None)))),
+        ))
+    header = (tr(lang, "col_scenario"), tr(lang, "col_description"), tr(lang, "col_services"), tr(lang, "col_demand"))
+    blocks: list[Any] = [Table(header, tuple(rows))]
+    if len(study.scenarios) > 1:
+        differ = differing_params(study, params, lang)
+        if differ:
+            blocks.append(differ_table(study, lang, differ))
+    title = tr(lang, "sec_compared" if len(study.scenarios) > 1 else "sec_simulated")
+    return Section("compared", title, tuple(blocks))
+
+
+def _group(path: str) -> str:
+    """``services.trunk.stops`` -> ``services.trunk``, ``services.x.areas.A.depot`` -> ``services.x.areas``."""
+    parts = path.split(".")
+    if parts[0] == "services" and len(parts) > 3 and parts[2] == "areas":
+        return ".".join(parts[:3])
+    return ".".join(parts[:2]) if parts[0] in ("services", "vehicles") and len(parts) > 2 else path
+
+
+def _group_meaning(lang: str, group: str) -> str:
+    if group.endswith(".areas"):
+        return tr(lang, "group_areas")
+    if group.startswith("services."):
+        return tr(lang, "group_service")
+    if group.startswith("vehicles."):
+        return tr(lang, "group_vehicle")
+    return ""
+
+
+def _group_value(lang: str, group: str, found: dict[str, Param]) -> str:
+    """What a whole service or vehicle type is in one scenario (``–`` when it has none)."""
+    if not any(k == group or k.startswith(group + ".") for k in found):
+        return "–"
+    if group.endswith(".areas"):
+        areas = dict.fromkeys(k[len(group) + 1 :].split(".")[0] for k in found if k.startswith(group + "."))
+        return ", ".join(areas)
+    if group.startswith("services."):
+        kind = found.get(group + ".kind")
+        vehicle = found.get(group + ".vehicle")
+        return f"{format_value(kind.value) if kind else '?'}: {format_value(vehicle.value) if vehicle else '?'}"
+    if group.startswith("vehicles."):
+        auto = found.get(group + ".automation")
+        return format_value(auto.value) if auto else tr(lang, "present")
+    return tr(lang, "present")
+
+
+def differing_params(study: Study, params: dict[str, list[Param]], lang: str = "en") -> list[tuple[str, list[str], bool]]:
+    """Rows ``(key, value per scenario, is_group)`` of the settings that differ between scenarios.
+
+    A service or vehicle type that only some scenarios have is one row (its kind and vehicle, or
+    its automation level), not one row per setting.
+    """
+    names = [s.name for s in study.scenarios]
+    found = {n: {p.path: p for p in params.get(n, [])} for n in names}
+    paths: list[str] = []
+    for n in names:
+        paths += [p for p in found[n] if p not in paths]
+    rows: list[tuple[str, list[str], bool]] = []
+    groups: set[str] = set()
+    for path in paths:
+        if all(path in found[n] for n in names):
+            values = [format_value(found[n][path].value) for n in names]
+            if len(set(values)) > 1:
+                rows.append((path, values, False))
+            continue
+        group = _group(path)
+        if group in groups:
+            continue
+        groups.add(group)
+        values = [_group_value(lang, group, found[n]) for n in names]
+        if len(set(values)) > 1:
+            rows.append((group, values, True))
+    return rows
+
+
+def differ_table(study: Study, lang: str, rows: Sequence[tuple[str, list[str], bool]]) -> Table:
+    """Rows = differing parameters, columns = scenarios."""
+    out = []
+    for path, values, is_group in rows:
+        cells = [Cell(path, code=True), Cell(_group_meaning(lang, path) if is_group else param_label(lang, path))]
+        cells += [value_cell(v) for v in values]
+        out.append(tuple(cells))
+    header = (tr(lang, "col_parameter"), tr(lang, "col_meaning"), *(s.name for s in study.scenarios))
+    return Table(header, tuple(out), title=tr(lang, "assumptions_differ"))
+
+
+def value_cell(text: str) -> Cell:
+    """A parameter value cell: right-aligned only when it is a number."""
+    return Cell(text, numeric=bool(_NUMERIC.match(text)))
+
+
+_NUMERIC = re.compile(r"^[-+]?[\d,]*\.?\d+(e[-+]?\d+)?%?$")
+
+
+# --------------------------------------------------------------------------- KPIs
+
+
+def kpi_section(study: Study, lang: str) -> Section:
+    """The full KPI table (rows = KPIs, columns = scenarios), best values starred, and per-service tables."""
+    rows = []
+    for key in kpi_keys(study):
+        better = BETTER.get(key)
+        tied = {s.name for s in best_of(study, key, better)[0]} if better and len(study.scenarios) > 1 else set()
+        cells = [Cell(kpi_label(lang, key))]
+        for s in study.scenarios:
+            value = s.kpis.get(key, Value(None))
+            text = fmt_value(lang, key, value)
+            star = s.name in tied
+            cells.append(Cell(("★ " + text) if star else text, strong=star, numeric=True))
+        rows.append(tuple(cells))
+    header = (tr(lang, "col_kpi"), *(s.name for s in study.scenarios))
+    caption = tr(lang, "kpi_table_caption_ci", r=study.replications) if study.replications > 1 else tr(lang, "kpi_table_caption")
+    if len(study.scenarios) > 1:
+        caption += " " + tr(lang, "best_marker_note")
+    blocks: list[Any] = [Table(header, tuple(rows), caption=caption)]
+    table = per_service_table(study, lang)
+    if table is not None:
+        blocks.append(table)
+    return Section("kpis", tr(lang, "sec_kpis"), tuple(blocks))
+
+
+_SERVICE_COLS = ("requests_served", "wait_mean_s", "wait_p90_s", "ride_mean_s", "vehicles", "vehicle_km", "passengers_per_vehicle_hour")
+
+
+def per_service_table(study: Study, lang: str) -> Table | None:
+    """KPIs by service (``metrics.json`` ``per_service`` of each scenario's first run), when a scenario has several."""
+    rows = []
+    for s in study.scenarios:
+        per = s.first.metrics.get("per_service") if s.first is not None else None
+        if not isinstance(per, dict) or len(per) < 2:
+            continue
+        for name, m in per.items():
+            if isinstance(m, dict):
+                rows.append((Cell(s.name), Cell(str(name)),
+                             *(Cell(fmt_kind(lang, kpi_kind(k), m.get(k)), numeric=True) for k in _SERVICE_COLS)))
+    if not rows:
+        return None
+    header = (tr(lang, "col_scenario"), tr(lang, "col_services"), *(kpi_label(lang, k) for k in _SERVICE_COLS))
+    caption = tr(lang, "per_service_caption") + (" " + tr(lang, "per_service_first_run") if study.replications > 1 else "")
+    return Table(header, tuple(rows), title=tr(lang, "per_service_title"), caption=caption)
+
+
+# --------------------------------------------------------------------------- staff and cost tables
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def staff_table(study: Study, lang: str) -> Table | None:
+    """Roles with staff in each scenario's ``staffing.json`` (``roles``): duties, paid hours, FTE, headcount, longest duty."""
+    from sim.report.figures import role_label
+
+    rows = []
+    for s in study.scenarios:
+        staffing = s.first.staffing if s.first is not None else None
+        roles = staffing.get("roles") if isinstance(staffing, dict) else None
+        if not isinstance(roles, dict):
+            continue
+        for role, d in roles.items():
+            if not isinstance(d, dict) or not (_num(d.get("fte")) or _num(d.get("duties_per_day"))):
+                continue
+            rows.append((
+                Cell(s.name),
+                Cell(role_label(lang, f"{role}_fte")),
+                Cell(fmt_kind(lang, "int", _num(d.get("duties_per_day"))), numeric=True),
+                Cell(fmt_kind(lang, "h", _num(d.get("paid_hours_per_day"))), numeric=True),
+                Cell(fmt_kind(lang, "fte", _num(d.get("fte"))), numeric=True),
+                Cell(fmt_kind(lang, "int", _num(d.get("headcount"))), numeric=True),
+                Cell(fmt_kind(lang, "h", _num(d.get("longest_duty_h"))), numeric=True),
+            ))
+    if not rows:
+        return None
+    header = (tr(lang, "col_scenario"), tr(lang, "col_role"), tr(lang, "col_duties"), tr(lang, "col_paid_hours"),
+              tr(lang, "col_fte"), tr(lang, "col_headcount"), tr(lang, "col_longest"))
+    return Table(header, tuple(rows), caption=tr(lang, "staff_table_caption"), title=tr(lang, "staff_table_title"))
+
+
+def cost_items_table(study: Study, lang: str) -> Table | None:
+    """Non-zero items of each scenario's ``costs.json`` (``items``): term, annual yen, formula and source."""
+    rows = []
+    for s in study.scenarios:
+        costs = s.first.costs if s.first is not None else None
+        items = costs.get("items") if isinstance(costs, dict) else None
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if not isinstance(item, dict) or not _num(item.get("yen_per_year")):
+                continue
+            rows.append((
+                Cell(s.name),
+                Cell(str(item.get("term", "")), code=True),
+                Cell(fmt_kind(lang, "yen", _num(item.get("yen_per_year"))), numeric=True),
+                Cell(str(item.get("formula", ""))),
+                Cell(str(item.get("source", ""))),
+            ))
+    if not rows:
+        return None
+    header = (tr(lang, "col_scenario"), tr(lang, "col_item"), tr(lang, "col_annual"), tr(lang, "col_formula"), tr(lang, "col_source"))
+    return Table(header, tuple(rows), caption=tr(lang, "cost_table_caption"), title=tr(lang, "cost_table_title"))
+
+
+# --------------------------------------------------------------------------- towns
+
+
+def towns_section_blocks(study: Study, lang: str, *, top: int = 10) -> list[Any]:
+    """Per scenario: the origin towns with the most rejected requests."""
+    names = place_names(lang)
+    blocks: list[Any] = []
+    for s in study.scenarios:
+        towns = scenario_towns(s)
+        if towns.empty:
+            continue
+        bad = towns[towns["rejected"] > 0].head(top)
+        if bad.empty:
+            blocks.append(Paragraph(tr(lang, "towns_none_rejected", name=s.name)))
+            continue
+        rows = tuple(
+            (
+                Cell(zone_label(str(r["zone"]), names)),
+                Cell(fmt_kind(lang, "int", r["requests"]), numeric=True),
+                Cell(fmt_kind(lang, "int", r["served"]), numeric=True),
+                Cell(fmt_kind(lang, "int", r["rejected"]), numeric=True),
+            )
+            for _, r in bad.iterrows()
+        )
+        header = (tr(lang, "col_town"), tr(lang, "col_requests"), tr(lang, "col_served"), tr(lang, "col_rejected"))
+        blocks.append(Table(header, rows, caption=tr(lang, "towns_caption", name=s.name), title=s.name))
+    return blocks
+
+
+# --------------------------------------------------------------------------- assumptions
+
+
+def study_params(study: Study) -> tuple[dict[str, list[Param]], dict[str, Path | None]]:
+    """Parameters of each scenario's first run and the scenario file their comments came from."""
+    params: dict[str, list[Param]] = {}
+    files: dict[str, Path | None] = {}
+    for s in study.scenarios:
+        if s.first is None or not s.first.scenario:
+            continue
+        plist, original = scenario_params(s.first.scenario, header_comments=s.first.header_comments)
+        params[s.name] = plist
+        files[s.name] = original
+    return params, files
+
+
+def _source(lang: str, p: Param, original: Path | None) -> str:
+    if p.overridden:
+        return tr(lang, "src_override") + (f" — {p.comment}" if p.comment else "")
+    if p.comment:
+        return p.comment
+    if not p.changed and p.description:
+        return p.description
+    sourced = sourced_default(p.field, p.value) if not p.changed else ""
+    if sourced:
+        return sourced
+    if p.defined_in:
+        return tr(lang, "src_scenario_file", file=p.defined_in)
+    if not p.has_default:
+        return tr(lang, "src_scenario_file", file=original.name) if original else tr(lang, "src_required")
+    if p.value is None:
+        return tr(lang, "src_unused")
+    return tr(lang, "src_model_default")
+
+
+def assumptions_section(study: Study, lang: str, params: dict[str, list[Param]], files: dict[str, Path | None]) -> Section:
+    """Every parameter that differs from the defaults (per scenario), then the defaults used, each with a source."""
+    names = [s.name for s in study.scenarios if s.name in params]
+    blocks: list[Any] = [Paragraph(tr(lang, "assumptions_intro"))]
+    if not names:
+        return Section("assumptions", tr(lang, "sec_assumptions"), tuple(blocks))
+    shown_files = sorted({str(_short_path(f)) for f in files.values() if f is not None})
+    if shown_files:
+        blocks.append(Paragraph(tr(lang, "assumptions_file", file=", ".join(shown_files))))
+    else:
+        blocks.append(Paragraph(tr(lang, "assumptions_no_file")))
+    # union of paths in first-seen order
+    order: list[str] = []
+    by_name = {n: {p.path: p for p in params[n]} for n in names}
+    for n in names:
+        order += [p.path for p in params[n] if p.path not in order]
+    changed_rows = []
+    default_rows = []
+    for path in order:
+        present = [by_name[n].get(path) for n in names]
+        ref = next(p for p in present if p is not None)
+        original = next((files.get(n) for n in names if by_name[n].get(path) is not None), None)
+        source = next((_source(lang, p, files.get(n)) for n, p in zip(names, present) if p is not None and (p.comment or p.overridden)), None)
+        source = source or _source(lang, ref, original)
+        meaning = param_label(lang, ref.path)
+        if any(p is None or p.changed for p in present):
+            cells = [Cell(path, code=True), Cell(meaning)]
+            cells += [value_cell(format_value(p.value) if p is not None else "–") for p in present]
+            cells += [value_cell(format_value(ref.default) if ref.has_default else "–"), Cell(source)]
+            changed_rows.append(tuple(cells))
+        else:
+            default_rows.append((Cell(path, code=True), Cell(meaning), value_cell(format_value(ref.value)), Cell(source)))
+    value_cols = tuple(names) if len(names) > 1 else (tr(lang, "col_value"),)
+    blocks.append(Table(
+        (tr(lang, "col_parameter"), tr(lang, "col_meaning"), *value_cols, tr(lang, "col_default"), tr(lang, "col_source")),
+        tuple(changed_rows),
+        title=tr(lang, "assumptions_changed"),
+    ))
+    blocks.append(Table(
+        (tr(lang, "col_parameter"), tr(lang, "col_meaning"), tr(lang, "col_value"), tr(lang, "col_source")),
+        tuple(default_rows),
+        title=tr(lang, "assumptions_defaults"),
+    ))
+    return Section("assumptions", tr(lang, "sec_assumptions"), tuple(blocks))
+
+
+def _short_path(path: Path) -> Path:
+    from sim.report.assumptions import REPO
+
+    try:
+        return path.resolve().relative_to(REPO)
+    except ValueError:
+        return path
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Document:
+    """The whole report; ``figures`` maps section keys (``sec_service`` ...) to rendered figures."""
+    from sim import __version__
+
+    names = study.names
+    title = tr(lang, "title_comparison", names=join_names(lang, names)) if study.kind == "comparison" and len(names) > 1 else tr(lang, "title_run", name=names[0])
+    subtitle = tr(lang, "subtitle", date=datetime.date.today().isoformat(), version=__version__, directory=study.directory.name)
+    params, files = study_params(study)
+    sections = [summary_section(study, lang), compared_section(study, lang, params), kpi_section(study, lang)]
+    anchors = {"sec_service": "service", "sec_staff_cost": "staff-cost", "sec_operations": "operations", "sec_maps": "maps"}
+    for key in ("sec_service", "sec_staff_cost", "sec_operations", "sec_maps"):
+        blocks: list[Any] = list(figures.get(key) or [])
+        if key == "sec_staff_cost":
+            blocks += [t for t in (staff_table(study, lang), cost_items_table(study, lang)) if t is not None]
+        if blocks:
+            sections.append(Section(anchors[key], tr(lang, key), tuple(blocks)))
+    towns = towns_section_blocks(study, lang)
+    if towns:
+        sections.append(Section("towns", tr(lang, "sec_towns"), tuple(towns)))
+    sections.append(assumptions_section(study, lang, params, files))
+    sections.append(Section("method", tr(lang, "sec_method"), (Bullets(tuple(tr(lang, "method_items").split("|"))),)))
+    extra = ", staffing.json, duties.csv, costs.json" if any(r.staffing or r.costs for s in study.scenarios for r in s.runs) else ""
+    if study.kind == "comparison":
+        extra += ", comparison.csv"
+    sections.append(Section("files", tr(lang, "sec_files"), (
+        Paragraph(tr(lang, "files_items", extra=extra, directory=study.directory, code=lang)),
+    )))
+    return Document(lang, title, subtitle, tuple(sections))

@@ -1,0 +1,204 @@
+"""Figures of sweeps, sizing and sensitivity studies (matplotlib, Agg canvas, no pyplot state).
+
+* :func:`plot_sweep`: a KPI against each varied parameter, mean with its 95 % confidence band,
+  one line per combination of the other parameters.
+* :func:`plot_size_curve`: the sizing curve of one target KPI, the target and the answer.
+* :func:`plot_tornado`: one-at-a-time sensitivity of one KPI (a tornado chart).
+
+KPIs in seconds (``*_s``) are drawn in minutes. Every figure is written atomically as PNG.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.atomic import atomic_open
+from sim.grid import format_value
+
+#: Most lines drawn in one sweep figure; further combinations of the other parameters are left out.
+MAX_LINES = 8
+
+
+def kpi_axis(kpi: str) -> tuple[float, str]:
+    """Scale factor and axis label of a KPI (seconds are shown in minutes)."""
+    if kpi.endswith("_s"):
+        return 1.0 / 60.0, f"{kpi[:-2]} (min)"
+    return 1.0, kpi
+
+
+def _figure(width: float = 6.4, height: float = 4.0) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(path, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=110)
+    return path
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def _numeric(values: Sequence[Any]) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+
+
+def _f(x: float) -> float:
+    return math.nan if x is None else float(x)
+
+
+def plot_sweep(
+    keys: Sequence[str],
+    summaries: Sequence[Any],
+    kpis: Sequence[str],
+    out_dir: Path,
+) -> list[Path]:
+    """Draw every KPI of ``kpis`` against every key of ``keys``; return the PNG paths.
+
+    ``summaries`` are :class:`sim.sweep.PointSummary` (``point.row`` holds the key values,
+    ``estimates[kpi]`` the mean and interval). Files: ``<kpi>__vs__<key>.png``.
+    """
+    paths: list[Path] = []
+    for key in keys:
+        others = [k for k in keys if k != key]
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for s in summaries:
+            gk = tuple(format_value(s.point.row.get(k)) for k in others)
+            groups.setdefault(gk, []).append(s)
+        xs_all = []
+        for s in summaries:
+            v = s.point.row.get(key)
+            if v not in xs_all:
+                xs_all.append(v)
+        numeric = _numeric(xs_all)
+        for kpi in kpis:
+            factor, label = kpi_axis(kpi)
+            fig = _figure()
+            ax = fig.add_subplot()
+            shown = list(groups.items())[:MAX_LINES]
+            for gk, members in shown:
+                pts = sorted(
+                    members,
+                    key=lambda s: s.point.row.get(key) if numeric else xs_all.index(s.point.row.get(key)),
+                )
+                xs = [s.point.row.get(key) if numeric else xs_all.index(s.point.row.get(key)) for s in pts]
+                mean = [_f(s.estimates[kpi].mean) * factor for s in pts]
+                low = [_f(s.estimates[kpi].low) * factor for s in pts]
+                high = [_f(s.estimates[kpi].high) * factor for s in pts]
+                name = ", ".join(f"{k}={v}" for k, v in zip(others, gk, strict=True)) or None
+                line = ax.plot(xs, mean, marker="o", label=name)[0]
+                ax.fill_between(xs, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+            if not numeric:
+                ax.set_xticks(range(len(xs_all)), [format_value(v) for v in xs_all])
+            elif all(isinstance(v, int) for v in xs_all):
+                from matplotlib.ticker import MaxNLocator
+
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlabel(key)
+            ax.set_ylabel(label)
+            n = sorted({s.n for s in summaries})
+            reps = f"{n[0]}" if len(n) == 1 else f"{n[0]}–{n[-1]}"
+            title = f"{label} vs {key}\nmean and 95 % CI over {reps} replication(s)"
+            if len(groups) > MAX_LINES:
+                title += f" (first {MAX_LINES} of {len(groups)} lines)"
+            ax.set_title(title, fontsize=10)
+            ax.grid(True, alpha=0.3)
+            if others:
+                ax.legend(fontsize=7)
+            paths.append(_save(fig, Path(out_dir) / f"{_safe(kpi)}__vs__{_safe(key)}.png"))
+    return paths
+
+
+def plot_size_curve(
+    key: str,
+    values: Sequence[Any],
+    estimates: Sequence[Any],
+    *,
+    kpi: str,
+    threshold: float,
+    op: str,
+    answer: Any | None,
+    path: Path,
+) -> Path:
+    """The evaluated sizing curve of one target KPI: mean and 95 % CI, the target and the answer.
+
+    ``estimates[i]`` is the :class:`sim.stats.Estimate` of ``kpi`` at ``values[i]``.
+    """
+    factor, label = kpi_axis(kpi)
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    xs = [values[i] for i in order]
+    mean = [_f(estimates[i].mean) * factor for i in order]
+    low = [_f(estimates[i].low) * factor for i in order]
+    high = [_f(estimates[i].high) * factor for i in order]
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.errorbar(
+        xs,
+        mean,
+        yerr=[[m - lo for m, lo in zip(mean, low, strict=True)], [hi - m for m, hi in zip(mean, high, strict=True)]],
+        marker="o",
+        capsize=3,
+        label="mean, 95 % CI (evaluated points)",
+    )
+    ax.axhline(threshold * factor, color="tab:red", linestyle="--", label=f"target {kpi} {op} {threshold:g}")
+    if answer is not None:
+        ax.axvline(answer, color="tab:green", linestyle=":", label=f"answer {key} = {format_value(answer)}")
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in xs):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(key)
+    ax.set_ylabel(label)
+    ax.set_title(f"sizing: {label} vs {key}", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def plot_tornado(
+    kpi: str,
+    base: float,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    path: Path,
+    title: str | None = None,
+) -> Path:
+    """Tornado chart of ``kpi``: for each parameter a bar from the base to its low and high result.
+
+    ``rows`` hold ``label`` (parameter and its values), ``low`` and ``high`` (the KPI mean at
+    the low and high value) and optionally ``low_ci``/``high_ci`` (``(low, high)`` intervals),
+    widest swing first.
+    """
+    factor, label = kpi_axis(kpi)
+    b = _f(base) * factor
+    fig = _figure(8.0, 1.4 + 0.6 * max(1, len(rows)))
+    ax = fig.add_subplot()
+    ys = list(range(len(rows)))[::-1]
+    for y, row in zip(ys, rows, strict=True):
+        for side, colour in (("low", "tab:blue"), ("high", "tab:orange")):
+            v = _f(row[side]) * factor
+            if math.isnan(v) or math.isnan(b):
+                continue
+            ax.barh(y, v - b, left=b, height=0.6, color=colour, alpha=0.8, label=f"at the {side} value" if y == ys[0] else None)
+            ci = row.get(f"{side}_ci")
+            if ci is not None and not any(math.isnan(_f(c)) for c in ci):
+                yy = y + (0.15 if side == "low" else -0.15)
+                ax.plot([_f(ci[0]) * factor, _f(ci[1]) * factor], [yy, yy], color="black", linewidth=1)
+    ax.axvline(b, color="black", linewidth=1, label=f"base {b:.4g}")
+    ax.set_yticks(ys, [str(r["label"]) for r in rows], fontsize=8)
+    ax.set_xlabel(label)
+    fig.suptitle(title or f"sensitivity of {label}, one parameter at a time\nbars: mean at the low / high value; lines: 95 % CI", fontsize=9)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+    return _save(fig, path)
