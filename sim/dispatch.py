@@ -19,9 +19,10 @@ Timing rules (all times in seconds since midnight)
   ``shift_end_s``.
 
 The insertion of a new leg tries every pickup position ``i`` and drop-off position ``j >= i`` in
-every candidate vehicle and picks the feasible one that delays the end of the vehicle's plan the
-least (ties: lowest vehicle id, then earliest positions). Vehicles that cannot reach the pickup
-in time even directly are skipped with one vectorised test.
+every candidate vehicle and picks the feasible one with the least score: the vehicle time it
+adds (driving and dwelling; a vehicle idling until a booked pickup is not working) plus a weight
+times the new rider's wait (ties: lowest vehicle id, then earliest positions). Vehicles that
+cannot reach the pickup in time even directly are skipped with one vectorised test.
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ class VehiclePlan:
         Drive time to each stop from the previous stop (from the anchor for the first).
     board_of : dict[int, float]
         Boarding time (actual or planned) of every leg on board or picked up in the plan.
+    wait_suffix : list[float]
+        Idle time the vehicle spends waiting for riders at stops ``k..`` (``len(stops) + 1``
+        entries, the last 0), seconds.
     """
 
     vehicle_id: int
@@ -150,6 +154,11 @@ class VehiclePlan:
     loads: list[int] = field(default_factory=list)
     leg_tt: list[float] = field(default_factory=list)
     board_of: dict[int, float] = field(default_factory=dict)
+    wait_suffix: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.wait_suffix:
+            self.wait_suffix = [0.0] * (len(self.stops) + 1)
 
     def end_time(self) -> float:
         """Departure from the last stop, or the anchor time when there is none (seconds)."""
@@ -172,6 +181,14 @@ class VehiclePlan:
         for s in self.stops:
             self.leg_tt.append(tt(prev, s.node) if s.node != prev else 0.0)
             prev = s.node
+        waits = []
+        t = self.time_s
+        for s, board, dep, step in zip(self.stops, self.board_s, self.depart_s, self.leg_tt):
+            waits.append(board - (t + step) if s.kind is StopKind.PICKUP else 0.0)
+            t = dep
+        self.wait_suffix = [0.0] * (len(waits) + 1)
+        for k in range(len(waits) - 1, -1, -1):
+            self.wait_suffix[k] = self.wait_suffix[k + 1] + waits[k]
         self._index_boards()
 
     def retime_relaxed(self, tt: Callable[[int, int], float], dwell: Dwell) -> None:
@@ -221,7 +238,7 @@ class VehiclePlan:
             del self.pickup_times[stop.leg_id]
             self.board_of.pop(stop.leg_id, None)
         self.node, self.time_s, self.at_stop = stop.node, self.depart_s[0], True
-        del self.stops[0], self.board_s[0], self.depart_s[0], self.loads[0], self.leg_tt[0]
+        del self.stops[0], self.board_s[0], self.depart_s[0], self.loads[0], self.leg_tt[0], self.wait_suffix[0]
         return stop
 
 
@@ -276,7 +293,8 @@ class Insertion:
     """A feasible insertion: pickup before original stop ``i``, drop-off before original stop ``j``.
 
     ``cost_s`` is the delay it adds to the end of the vehicle's plan (seconds); ``score`` is
-    what the dispatcher minimises: ``cost_s`` + wait weight × the new rider's wait;
+    what the dispatcher minimises: the vehicle's added busy time (driving and dwelling, not idle
+    waiting) + wait weight × the new rider's wait;
     ``pickup_s`` and ``dropoff_s`` are the promised boarding and arrival times.
     """
 
@@ -305,12 +323,13 @@ def _propagate(
     new_boards: dict[int, float],
     dwell: Dwell,
     earlier: bool,
-) -> float | None:
+) -> tuple[float, float] | None:
     """Re-time original stops ``k0..`` after an insertion; return the new end, or ``None``.
 
     The vehicle leaves the inserted stop at ``t`` and drives ``tt_first`` seconds to stop
     ``k0`` (``same_node``: the two are at one node and share its dwell). ``earlier`` says that a
     pickup before ``k0`` already moved earlier than planned.
+    Returns the new end and the vehicle's idle waiting at stops ``k0..`` (seconds).
     Boarding times moved by the insertion are in ``new_boards``. Once a stop departs exactly at
     its original time the rest of the plan is unchanged and needs no check — unless a pickup
     moved *earlier* (a drop-off inserted at the node of the next stop takes over that stop's
@@ -322,6 +341,7 @@ def _propagate(
     board_of = plan.board_of
     stop_s = dwell.stop_s
     board_per = dwell.board_s_per_pax
+    waited = 0.0
     # ``earlier``: a pickup moved earlier (in the inserted chain, or below); its drop-off must then
     # be re-checked wherever it is
     for k in range(k0, len(stops)):
@@ -336,6 +356,7 @@ def _propagate(
             start = arrive if arrive >= s.earliest_s else s.earliest_s
             if start > s.latest_s + EPS:
                 return None
+            waited += start - arrive
             new_boards[s.leg_id] = start
             if start < plan.board_s[k] - EPS:
                 earlier = True
@@ -349,8 +370,8 @@ def _propagate(
                 return None
             t = start + fixed
         if not earlier and abs(t - depart[k]) <= EPS:
-            return depart[-1]
-    return t
+            return depart[-1], waited + plan.wait_suffix[k + 1]
+    return t, waited
 
 
 def best_insertion_in(
@@ -367,7 +388,8 @@ def best_insertion_in(
 
     ``to_o``/``from_o`` are the travel times (seconds) from every node to the leg's origin and
     from the origin to every node; ``to_d``/``from_d`` the same for its destination. The best
-    insertion minimises the added vehicle time plus ``wait_weight`` × the rider's wait.
+    insertion minimises the vehicle's added busy time (driving and dwelling; idle waiting for
+    riders is free) plus ``wait_weight`` × the rider's wait.
     """
     o, d, pax = leg.origin, leg.dest, leg.pax
     cap = plan.capacity
@@ -410,6 +432,8 @@ def best_insertion_in(
         chain_node, chain_t = o, dep_o
         new_boards: dict[int, float] = {}
         chain_earlier = False
+        chain_wait = board - arrive_o  # the vehicle's idle time, pickup included
+        old_wait = plan.wait_suffix[i]
         for j in range(i, n_stops + 1):
             if j > i:
                 k = j - 1
@@ -428,6 +452,7 @@ def best_insertion_in(
                     start = arrive if arrive >= s.earliest_s else s.earliest_s
                     if start > s.latest_s + EPS or loads[k] + pax > cap:
                         break
+                    chain_wait += start - arrive
                     new_boards[s.leg_id] = start
                     if start < plan.board_s[k] - EPS:
                         chain_earlier = True
@@ -452,17 +477,20 @@ def best_insertion_in(
             if j < n_stops:
                 nxt = stops[j].node
                 same = nxt == d
-                new_end = _propagate(
+                res = _propagate(
                     plan, j, dep_d, 0.0 if same else float(from_d[nxt]), same, dict(new_boards), dwell, chain_earlier
                 )
-                if new_end is None:
+                if res is None:
                     continue
+                new_end, rest_wait = res
             else:
-                new_end = dep_d
+                new_end, rest_wait = dep_d, 0.0
             if new_end > shift_end + EPS:
                 continue
             cost = new_end - old_end
-            score = cost + wait_weight * (board - earliest)
+            # busy time added: the end moves by cost, less any change in idle waiting at stops
+            busy = cost - (chain_wait + rest_wait - old_wait)
+            score = busy + wait_weight * (board - earliest)
             if score < best_cost - EPS:
                 best_cost = score
                 best = Insertion(plan.vehicle_id, i, j, cost, board, arrive_d, score)
@@ -504,8 +532,8 @@ def best_insertion(
 ) -> Insertion | None:
     """The best feasible insertion of ``leg`` over all ``plans`` (``None``: reject).
 
-    The best one adds the least vehicle time plus ``wait_weight`` × the rider's wait (seconds);
-    with ``wait_weight = 0`` it is the insertion that adds the least vehicle time.
+    The best one adds the least busy vehicle time (driving and dwelling) plus ``wait_weight`` ×
+    the rider's wait (seconds); with ``wait_weight = 0`` it adds the least vehicle time.
 
     ``times_to(n)``/``times_from(n)`` give the travel times (seconds) from every node to ``n``
     and from ``n`` to every node. Vehicles whose anchor cannot reach the origin by the latest

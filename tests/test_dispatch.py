@@ -451,3 +451,19 @@ def test_wait_weight_trades_vehicle_time_for_the_riders_wait() -> None:
     weighted = best_insertion([a, b], request_leg, lambda n: LINE[:, n], lambda n: LINE[n, :], DWELL, wait_weight=1.0)
     assert weighted is not None and (weighted.vehicle_id, weighted.cost_s, weighted.pickup_s) == (0, 520.0, 300.0)
     assert weighted.score == 820.0
+
+
+def test_idle_waiting_for_a_booked_pickup_is_not_vehicle_time() -> None:
+    """A booked trip 4 -> 5 for 1,100 s. A idles at node 4: it works 60 + 100 + 60 = 220 s.
+    B ends its plan at node 3 at 420 s: it works 100 + 60 + 100 + 60 = 320 s. A's plan end moves
+    by 1,320 s and B's by only 900 s, but waiting for the rider is not work: A is chosen."""
+    a = empty_plan(4, vid=0)
+    b = VehiclePlan(1, 4, 0, 0.0, 10_000.0, stops=[pick(7, 1), drop(7, 3)])
+    b.refresh(line_tt, DWELL)
+    assert b.end_time() == 420.0
+    booked = leg(1, 4, 5, earliest=1100.0)
+    best = ins_all([a, b], booked)
+    assert best is not None and best.vehicle_id == 0 and best.pickup_s == 1100.0
+    assert best.cost_s == 1320.0 and best.score == 220.0
+    only_b = ins_all([b], booked)
+    assert only_b is not None and only_b.cost_s == 900.0 and only_b.score == 320.0
