@@ -9,7 +9,7 @@ process and its workers), ``load_avg_1min`` (the machine's load when the sweep e
 competing for the CPUs) and ``identical`` (``runs.csv`` and ``summary.csv`` byte-identical to the
 first worker count's).
 
-``--requests N`` sets ``demand.requests_per_day`` (default: the baseline's 40) to make each run
+``--requests N`` sets ``demand.requests_per_day`` (default: the baseline's) to make each run
 heavier, which shows how the pool scales once runs, not start-up, dominate.
 """
 
@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from sim.grid import parse_axes  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
 from sim.sweep import plan_sweep, run_study  # noqa: E402
 
 BASELINE = REPO / "scenarios" / "sodegaura" / "baseline.toml"
@@ -57,7 +58,7 @@ def bench(workers: int, requests: int | None, out: Path) -> dict[str, object]:
     elapsed = [r.elapsed_s for r in result.records.values()]
     return {
         "workers": workers,
-        "requests_per_day": requests or 40,
+        "requests_per_day": requests or load_scenario(BASELINE)[0].demand.requests_per_day,
         "runs": runs,
         "wall_s": round(wall, 2),
         "runs_per_s": round(runs / wall, 2),
@@ -70,7 +71,7 @@ def bench(workers: int, requests: int | None, out: Path) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to compare")
-    parser.add_argument("--requests", type=int, default=None, help="demand.requests_per_day (default 40)")
+    parser.add_argument("--requests", type=int, default=None, help="demand.requests_per_day (default: the baseline's)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         first: dict[str, object] | None = None

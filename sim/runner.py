@@ -6,6 +6,7 @@ The only place that wires modules together; the CLI calls :func:`run_scenario` a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ class RunResult:
     layouts: dict[str, Any] = field(default_factory=dict)
     staffing: Staffing | None = None
     costs: Costs | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
 
 
 class NetworkCache:
@@ -166,10 +168,12 @@ def run_scenario(
         net = (networks or NetworkCache()).get(scenario.network.source, base_dir)
     except NetworkError as exc:
         raise ScenarioError(f"{source}: key network.source: {exc}") from None
+    t_start = time.perf_counter()  # timings exclude loading the network
     demand_rng, _sim_rng = seed_streams(seed)
     zones = prepare_zones(scenario, net, demand_rng)
     if demand is None:
         demand = build_demand(scenario, net, base_dir, demand_rng, zones, source=source)
+    t_built = time.perf_counter()
     env = simpy.Environment()
     log = EventLog()
     layouts: dict[str, Any] = {}
@@ -248,11 +252,14 @@ def run_scenario(
         planner.add_drt(sim)
     if not any(s.enabled for s in scenario.services.values()):
         raise ScenarioError(f"{source}: no enabled services; add a [services.NAME] table")
+    t_setup = time.perf_counter()
     simulate(demand, planner, env, progress=progress)
+    t_simulated = time.perf_counter()
     log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))
     metrics = compute_metrics(log, network=network_summary(net))
     metrics = {"scenario": scenario.name, "seed": seed, **metrics}
     # --- staffing and costs (sim/staffing.py, sim/costs.py): pure functions of the log ---
+    t_metrics = time.perf_counter()
     staffing = compute_staffing(log, scenario)
     costs = compute_costs(log, scenario, staffing)
     metrics = {**metrics, **_clean_kpis(staffing.kpis()), **_clean_kpis(costs.kpis())}
@@ -261,7 +268,14 @@ def run_scenario(
     for name, entry in metrics.get("per_service", {}).items():
         metrics["per_service"][name] = {**entry, **_clean_kpis(shares.get(name, zero))}
     # --- end staffing and costs ---
-    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs)
+    timings = {
+        "demand_s": t_built - t_start,
+        "setup_s": t_setup - t_built,
+        "simulate_s": t_simulated - t_setup,
+        "metrics_s": t_metrics - t_simulated,
+        "staffing_costs_s": time.perf_counter() - t_metrics,
+    }
+    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings)
 
 
 def _clean_kpis(values: dict[str, Any]) -> dict[str, Any]:
