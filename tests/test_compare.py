@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import math
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +84,15 @@ def test_sodegaura_set_compares_five_scenarios(cli, tmp_path: Path) -> None:
     assert autos["baseline"] == {"human"} and autos["drt_plus"] == {"human"}
     assert "level4_remote" in autos["av_drt"] and "level4_remote" in autos["av_shuttle"]
     assert {v["automation"] for v in read_csv(out / "hybrid" / "vehicles.csv") if v["service"] == "trunk"} == {"level4_remote"}
+    # staffing (issue 4): the autonomous DRT needs no driver of its own but remote operators;
+    # today's service needs drivers
+    metrics = {name: json.loads((out / name / "metrics.json").read_text(encoding="utf-8")) for name in names}
+    assert metrics["av_drt"]["per_service"]["choisoko"]["drivers_fte"] == 0
+    assert metrics["av_drt"]["remote_operators_fte"] > 0
+    assert metrics["baseline"]["drivers_fte"] > 0
+    assert metrics["baseline"]["per_service"]["choisoko"]["drivers_fte"] > 0
+    assert metrics["baseline"]["remote_operators_fte"] == 0
+    # the comparison carries the staffing and cost columns next to the waits
+    for key in ("drivers_fte", "staff_fte_total", "annual_cost_yen", "cost_per_trip_yen", "wait_p90_s"):
+        assert all(r[key] != "" for r in rows), key
+    assert (out / "report.html").exists() and (out / "report.md").exists()
