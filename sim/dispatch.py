@@ -436,6 +436,8 @@ def best_insertion_in(
         old_wait = plan.wait_suffix[i]
         for j in range(i, n_stops + 1):
             if j > i:
+                # Re-time original stop j-1 with the new rider on board. The same rule as in
+                # _propagate, written out inline: this is the innermost loop of the dispatcher.
                 k = j - 1
                 s = stops[k]
                 if k == i:

@@ -14,6 +14,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import simpy
@@ -320,22 +321,9 @@ class Planner:
         direct = self._base.time_s(opt.origin_stop, opt.dest_stop)
         ride = last.dropoff_s - first.pickup_s
         j.done = True
-        self.log.requests.append(RequestRecord(
-            request_id=req.request_id,
-            request_time_s=req.request_time_s,
-            earliest_pickup_s=req.earliest_pickup_s,
-            party_size=req.party_size,
-            prebooked=req.prebooked,
-            origin_zone=req.origin_zone,
-            dest_zone=req.dest_zone,
-            outcome=Outcome.SERVED,
-            reason=RejectReason.NONE,
-            service="+".join(s.service for s in opt.stages),
+        self._record(
+            req, Outcome.SERVED, RejectReason.NONE, opt, j.denied,
             legs=len(legs),
-            origin_stop=opt.origin_stop,
-            dest_stop=opt.dest_stop,
-            walk_access_m=opt.access_m,
-            walk_egress_m=opt.egress_m,
             walk_s=(opt.access_m + opt.egress_m) / self.walk.speed_mps,
             pickup_s=first.pickup_s,
             dropoff_s=last.dropoff_s,
@@ -347,21 +335,28 @@ class Planner:
             detour=ride / direct if direct > 0 else 1.0,
             fare_yen=j.fare_yen,
             vehicles=";".join(f"{r.vehicle_id}" for r in legs),
-            mode=opt.mode,
             wait_at_stop_s=at_stop,
-            denied_boardings=j.denied,
-        ))
+        )
 
     def _strand(self, j: _Journey, reason: RejectReason) -> None:
         if j.done:
             return
         j.done = True
-        self._record_rejected(j.request, reason, j.option, j.denied)
+        self._record(j.request, Outcome.REJECTED, reason, j.option, j.denied)
 
     def _reject(self, req: Request, reason: RejectReason) -> None:
-        self._record_rejected(req, reason, None, 0)
+        self._record(req, Outcome.REJECTED, reason, None, 0)
 
-    def _record_rejected(self, req: Request, reason: RejectReason, opt: _Option | None, denied: int) -> None:
+    def _record(
+        self, req: Request, outcome: Outcome, reason: RejectReason, opt: _Option | None, denied: int, **served: Any
+    ) -> None:
+        """Append the request's record; what only a served request has is ``nan`` otherwise."""
+        fields: dict[str, Any] = {
+            "legs": 0, "walk_s": NAN, "pickup_s": NAN, "dropoff_s": NAN, "wait_s": NAN, "ride_s": NAN,
+            "transfer_wait_s": NAN, "direct_s": NAN, "direct_m": NAN, "detour": NAN, "fare_yen": 0.0,
+            "vehicles": "", "wait_at_stop_s": NAN,
+        }
+        fields.update(served)
         self.log.requests.append(RequestRecord(
             request_id=req.request_id,
             request_time_s=req.request_time_s,
@@ -370,28 +365,16 @@ class Planner:
             prebooked=req.prebooked,
             origin_zone=req.origin_zone,
             dest_zone=req.dest_zone,
-            outcome=Outcome.REJECTED,
+            outcome=outcome,
             reason=reason,
-            service="+".join(s.service for s in opt.stages) if opt else "",
-            legs=0,
+            service="+".join(st.service for st in opt.stages) if opt else "",
             origin_stop=opt.origin_stop if opt else -1,
             dest_stop=opt.dest_stop if opt else -1,
             walk_access_m=opt.access_m if opt else NAN,
             walk_egress_m=opt.egress_m if opt else NAN,
-            walk_s=NAN,
-            pickup_s=NAN,
-            dropoff_s=NAN,
-            wait_s=NAN,
-            ride_s=NAN,
-            transfer_wait_s=NAN,
-            direct_s=NAN,
-            direct_m=NAN,
-            detour=NAN,
-            fare_yen=0.0,
-            vehicles="",
             mode=opt.mode if opt else "",
-            wait_at_stop_s=NAN,
             denied_boardings=denied,
+            **fields,
         ))
 
 
