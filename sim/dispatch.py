@@ -138,6 +138,9 @@ class VehiclePlan:
     wait_suffix : list[float]
         Idle time the vehicle spends waiting for riders at stops ``k..`` (``len(stops) + 1``
         entries, the last 0), seconds.
+    overrun_s : float
+        How far incidents pushed the plan past ``shift_end_s`` (seconds); new bookings may not
+        add to it.
     """
 
     vehicle_id: int
@@ -155,6 +158,7 @@ class VehiclePlan:
     leg_tt: list[float] = field(default_factory=list)
     board_of: dict[int, float] = field(default_factory=dict)
     wait_suffix: list[float] = field(default_factory=list)
+    overrun_s: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.wait_suffix:
@@ -214,8 +218,21 @@ class VehiclePlan:
             stops.append(Stop(s.kind, s.leg_id, s.node, s.pax, s.earliest_s, latest, max_ride))
         self.stops = stops
         if relaxed[1]:
-            self.shift_end_s = max(self.shift_end_s, relaxed[1][-1])
+            self.overrun_s = max(0.0, relaxed[1][-1] - self.shift_end_s)
         self.refresh(tt, dwell)
+
+    def reanchor(self, tt: Callable[[int, int], float]) -> None:
+        """Update the drive to the first stop and the idle time there after the anchor moved.
+
+        The stops' times do not change (the anchor moves along the vehicle's own timetable); only
+        the share of the wait before the first stop that is still ahead does.
+        """
+        s0 = self.stops[0]
+        step = tt(self.node, s0.node) if s0.node != self.node else 0.0
+        old = self.wait_suffix[0] - self.wait_suffix[1]
+        new = self.board_s[0] - (self.time_s + step) if s0.kind is StopKind.PICKUP else 0.0
+        self.leg_tt[0] = step
+        self.wait_suffix[0] += new - old
 
     def _index_boards(self) -> None:
         self.board_of = dict(self.pickup_times)
@@ -283,7 +300,7 @@ def plan_times(
         loads.append(load)
         prev_node = s.node
         merge_node = s.node
-    if check and departs and departs[-1] > plan.shift_end_s + EPS:
+    if check and departs and departs[-1] > plan.shift_end_s + plan.overrun_s + EPS:
         return None
     return boards, departs, loads
 
@@ -405,7 +422,8 @@ def best_insertion_in(
     stop_s, board_per = dwell.stop_s, dwell.board_s_per_pax
     earliest, latest_pick = leg.earliest_s, leg.latest_pickup_s
     max_ride, latest_drop = leg.max_ride_s, leg.latest_dropoff_s
-    shift_end = plan.shift_end_s
+    # a plan an incident pushed past the end of service may keep its end, not extend it
+    shift_end = max(plan.shift_end_s, old_end)
     od = 0.0 if o == d else float(from_o[d])
     best: Insertion | None = None
     best_cost = INF

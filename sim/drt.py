@@ -180,8 +180,11 @@ def build_layout(
             depot = hub if hub is not None else int(np.flatnonzero(mask)[0])
         forced = [n for n in (hub, depot) if n is not None]
         stops = np.flatnonzero(mask) if svc.mode == "door" else select_stops(net, mask, svc.stop_spacing_m, forced)
-        # the service's hub and the scenario's transfer hubs are stops of every area
-        missing = sorted({n for n in (hub, *extra_stops) if n is not None} - set(stops.tolist()))
+        # the service's own hub is a stop of every area; the scenario's transfer hubs only of the
+        # areas that contain them (a feeder never drives out of its area to reach a hub)
+        wanted = {hub} if hub is not None else set()
+        wanted |= {int(n) for n in extra_stops if mask[n]}
+        missing = sorted(wanted - set(stops.tolist()))
         if missing:
             stops = np.sort(np.append(stops, missing))
         areas.append(AreaLayout(area_name, mask, stops, depot, fleet))

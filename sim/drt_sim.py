@@ -129,6 +129,9 @@ class _Vehicle:
             # idle or waiting where it stands; ``at_stop`` stays as set by the last stop served
             # here (a vehicle still standing at a stop shares that stop's dwell)
             plan.node, plan.time_s = self.pos, now
+            if plan.stops:
+                # only here does the anchor time move without the plan being re-timed
+                plan.reanchor(self.sim.oracle.time_s)
 
     def plan_changed(self) -> None:
         """The dispatcher changed the plan: cut the current drive at the anchor and re-decide."""
@@ -272,6 +275,17 @@ class _Vehicle:
             yield env.timeout(tt)
             self._record_drive(self.pos, self.depot, now, now + tt, dist)
             self.pos = self.depot
+            t = env.now
+            for inc in self.incidents.drive(dist / 1000.0):
+                self.sim.log.moves.append(
+                    VehicleMove(
+                        self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t, t + inc.duration_s, self.pos,
+                        self.pos, 0.0, 0, "onsite" if inc.onsite else "remote",
+                    )
+                )
+                t += inc.duration_s
+            if t > env.now:
+                yield env.timeout(t - env.now)
         self.pull_in_s = env.now
 
     def record(self) -> VehicleRecord:
@@ -287,7 +301,7 @@ class _Vehicle:
             capacity=p.capacity,
             depot_node=self.depot,
             shift_start_s=self.start_s,
-            shift_end_s=p.shift_end_s,
+            shift_end_s=p.shift_end_s + p.overrun_s,  # the window, plus any incident overrun
             pull_in_s=pull_in,
             hours=(pull_in - self.start_s) / 3600.0,
             km=self.km,

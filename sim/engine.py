@@ -251,7 +251,7 @@ class Planner:
                 s, hub, hub_area, dest, dest_area = stage.deferred
                 q2 = s.quote(hub, hub_area, dest, dest_area, j.request.party_size, now + self.min_transfer_s)
                 if isinstance(q2, RejectReason):
-                    self._strand(j, RejectReason.NO_TRANSFER)
+                    self._strand(j, RejectReason.STRANDED_AT_HUB)
                     return
                 q = q2
                 j.option.stages[j.stage] = _Stage("drt", s.name, drt=q)
@@ -339,10 +339,21 @@ class Planner:
         )
 
     def _strand(self, j: _Journey, reason: RejectReason) -> None:
+        """The journey cannot be completed. Legs already ridden stay in the record (with the fares
+        paid for them), so ``legs.csv``, fares and boardings agree with ``requests.csv``."""
         if j.done:
             return
         j.done = True
-        self._record(j.request, Outcome.REJECTED, reason, j.option, j.denied)
+        legs = sorted(j.legs, key=lambda r: r.pickup_s)
+        ridden: dict[str, Any] = {}
+        if legs:
+            ridden = {
+                "legs": len(legs),
+                "pickup_s": legs[0].pickup_s,
+                "fare_yen": j.fare_yen,
+                "vehicles": ";".join(f"{r.vehicle_id}" for r in legs),
+            }
+        self._record(j.request, Outcome.REJECTED, reason, j.option, j.denied, **ridden)
 
     def _reject(self, req: Request, reason: RejectReason) -> None:
         self._record(req, Outcome.REJECTED, reason, None, 0)

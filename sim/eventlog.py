@@ -33,6 +33,7 @@ class RejectReason(StrEnum):
     NO_OPTION = "no_service_option"
     NO_TRIP = "no_later_trip"
     STRANDED = "denied_boarding_no_later_trip"
+    STRANDED_AT_HUB = "no_connection_at_the_hub"
 
 
 class MoveKind(StrEnum):
@@ -72,7 +73,9 @@ class RequestRecord:
     it spent at the stop (riders of infrequent lines and of booked rides arrive shortly before
     their departure); ``ride_s`` from first boarding to last alighting (including any transfer
     wait, given separately as ``transfer_wait_s``); ``detour`` is ride / direct drive time.
-    Fields that do not apply to a rejected request are ``nan``.
+    Fields that do not apply to a rejected request are ``nan``; a request that rode part of its
+    journey and then could not go on (``no_connection_at_the_hub``, or left at a stop after the
+    last bus) keeps its ``legs``, first ``pickup_s``, ``fare_yen`` paid and ``vehicles``.
     """
 
     request_id: str

@@ -5,12 +5,13 @@ distribution with mean ``1000 / incidents_per_1000_km`` km. When its odometer pa
 the vehicle stops at the next node for a resolution time drawn from an exponential distribution
 with mean ``incident_remote_min`` (resolved remotely, with probability ``incident_remote_share``)
 or ``incident_onsite_min`` (field staff drive out). Every vehicle has its own generator, spawned
-from the run's simulation stream by vehicle id, so one vehicle's incidents do not depend on what
+from the run's simulation stream by service name and place in the fleet, so one vehicle's incidents do not depend on what
 the others do.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,11 @@ class IncidentProcess:
         return out
 
 
-def vehicle_rng(sim_seed: np.random.SeedSequence, vehicle_id: int) -> np.random.Generator:
-    """The generator of vehicle ``vehicle_id``: independent of every other vehicle's."""
-    return np.random.default_rng(np.random.SeedSequence(entropy=sim_seed.entropy, spawn_key=(*sim_seed.spawn_key, 1000 + vehicle_id)))
+def vehicle_rng(sim_seed: np.random.SeedSequence, service: str, index: int) -> np.random.Generator:
+    """The generator of the ``index``-th vehicle of ``service``, independent of every other one.
+
+    Keyed by the service's name and the vehicle's place in its fleet (not by its global id), so
+    adding or removing another service does not change this vehicle's incidents.
+    """
+    key = (*sim_seed.spawn_key, zlib.crc32(service.encode("utf-8")), index)
+    return np.random.default_rng(np.random.SeedSequence(entropy=sim_seed.entropy, spawn_key=key))

@@ -86,7 +86,8 @@ def kpis(requests: Sequence[RequestRecord], vehicles: Sequence[VehicleRecord]) -
         "vehicle_hours": hours,
         "passengers_per_vehicle_hour": pax / hours if hours > 0 else None,
         "occupancy_mean": pax_km / km if km > 0 else None,
-        "fare_revenue_yen": float(sum(r.fare_yen for r in served)),
+        # fares paid, including those of riders stranded part-way (they rode and paid a leg)
+        "fare_revenue_yen": float(sum(r.fare_yen for r in requests)),
     }
 
 
@@ -95,12 +96,15 @@ def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> 
     out: dict[str, Any] = kpis(log.requests, log.vehicles)
     reasons = Counter(str(r.reason) for r in log.requests if r.outcome is Outcome.REJECTED)
     out["rejections_by_reason"] = dict(sorted(reasons.items()))
-    # requests that found no option at all belong to no service and appear only in the totals
-    services = sorted(({r.service for r in log.requests} | {v.service for v in log.vehicles}) - {""})
+    # A request counts for every service it used ("trunk+choisoko" for both); one that found no
+    # option belongs to none and appears only in the totals. Modes are counted separately.
+    used = [(r, set(r.service.split("+")) if r.service else set()) for r in log.requests]
+    services = sorted(set().union(*(u for _, u in used), {v.service for v in log.vehicles}))
     out["per_service"] = {
-        s: kpis([r for r in log.requests if r.service == s], [v for v in log.vehicles if v.service == s])
-        for s in services
+        s: kpis([r for r, u in used if s in u], [v for v in log.vehicles if v.service == s]) for s in services
     }
+    modes = Counter(r.mode or "none" for r in log.requests if r.outcome is Outcome.SERVED)
+    out["served_by_mode"] = dict(sorted(modes.items()))
     if network is not None:
         out["network"] = network
     return _clean(out)

@@ -193,8 +193,8 @@ def run_scenario(
     )
     sim_seed = np.random.SeedSequence(seed).spawn(2)[1]
 
-    def incidents_for(vt: VehicleType) -> Callable[[int], IncidentProcess]:
-        return lambda vid: IncidentProcess(vt, vehicle_rng(sim_seed, vid))
+    def incidents_for(vt: VehicleType, service: str, first_id: int) -> Callable[[int], IncidentProcess]:
+        return lambda vid: IncidentProcess(vt, vehicle_rng(sim_seed, service, vid - first_id))
 
     for name, svc in scenario.services.items():
         if not svc.enabled:
@@ -212,7 +212,7 @@ def run_scenario(
                 env=env,
                 log=log,
                 first_vehicle_id=next_vehicle,
-                incidents=incidents_for(vt),
+                incidents=incidents_for(vt, name, next_vehicle),
                 on_leg_done=planner.on_line_leg,
             )
             next_vehicle += line.vehicle_count
@@ -244,7 +244,7 @@ def run_scenario(
             env=env,
             log=log,
             first_vehicle_id=next_vehicle,
-            incidents=incidents_for(vt),
+            incidents=incidents_for(vt, name, next_vehicle),
             on_leg_done=planner.on_drt_leg,
             leg_ids=planner.leg_ids,
         )

@@ -510,7 +510,10 @@ def check_invariants(
         assert v.pull_in_s >= v.shift_end_s - TOL
         if promises:
             assert v.shift_end_s == layout.end_s
-        if moves and moves[-1].kind is MoveKind.DRIVE and moves[-1].start_s >= v.shift_end_s - TOL:
+        if moves and moves[-1].kind is MoveKind.INCIDENT and moves[-1].start_s >= v.shift_end_s - TOL:
+            assert moves[-1].end_s == pytest.approx(v.pull_in_s)  # an incident on the pull-in drive
+            assert moves[-1].to_node == v.depot_node
+        elif moves and moves[-1].kind is MoveKind.DRIVE and moves[-1].start_s >= v.shift_end_s - TOL:
             assert moves[-1].end_s == pytest.approx(v.pull_in_s)  # pull-in drive
         else:
             assert v.pull_in_s == v.shift_end_s  # already at the depot
