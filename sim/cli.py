@@ -448,6 +448,13 @@ def _estimate_text(est: Any, kpi: str) -> str:
     return fmt_estimate(est, kpi)
 
 
+def _print_networks(study: Any) -> None:
+    """A ``network: <provenance>`` line per synthetic road network of a study (as ``run`` prints)."""
+    for net in study.networks:
+        if net.get("synthetic"):
+            out_console.print(f"[yellow]network:[/] {net.get('provenance')}", highlight=False)
+
+
 @app.command()
 @_errors
 def sweep(
@@ -504,6 +511,7 @@ def sweep(
 
         table.add_row(*(format_value(s.point.row.get(k)) for k in result.study.keys), str(s.n), *(_estimate_text(s.estimates[k], k) for k in shown))
     out_console.print(table)
+    _print_networks(result.study)
     ex = result.execution
     out_console.print(f"{ex.total} run(s): {ex.ran} run now, {ex.reused} reused; results written to {target}", highlight=False)
 
@@ -586,6 +594,7 @@ def size(
     out_console.print(f"rule: {RULE}", highlight=False, soft_wrap=True)
     for w in s.warnings:
         out_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    _print_networks(result.study)
     out_console.print(f"results written to {dest}", highlight=False)
 
 
@@ -647,4 +656,5 @@ def sensitivity(
                 f"{format_value(r.high_value)} → {_estimate_text(r.high, k)}",
             )
         out_console.print(table)
+    _print_networks(result.result.study)
     out_console.print(f"results written to {dest}", highlight=False)

@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sim.errors import InputError
@@ -85,10 +85,22 @@ def _split_top_level(text: str) -> list[str]:
 
 def _range_values(text: str, lo_s: str, hi_s: str, step_s: str | None, *, option: str) -> list[int | float]:
     try:
-        lo, hi = Decimal(lo_s), Decimal(hi_s)
-        step = Decimal(step_s) if step_s is not None else Decimal(1)
-    except InvalidOperation:  # pragma: no cover - the regex only lets numbers through
-        raise InputError(f"{option} {text!r}: range bounds must be numbers") from None
+        return _expand_range(text, lo_s, hi_s, step_s, option=option)
+    except InputError:
+        raise
+    except (ArithmeticError, ValueError) as exc:
+        # decimal.Overflow / InvalidOperation (both ArithmeticError), float/int conversion of a
+        # huge value (OverflowError, ValueError): the range is not a usable list of numbers
+        raise InputError(
+            f"{option} {text!r}: cannot expand the range {lo_s}..{hi_s}{':' + step_s if step_s else ''} "
+            f"(a bound or step is too large or too small to compute: {type(exc).__name__}); "
+            f"use ordinary numbers, e.g. 2..12 or 0.5..2.0:0.5 (at most {MAX_AXIS_VALUES:,} values)"
+        ) from None
+
+
+def _expand_range(text: str, lo_s: str, hi_s: str, step_s: str | None, *, option: str) -> list[int | float]:
+    lo, hi = Decimal(lo_s), Decimal(hi_s)
+    step = Decimal(step_s) if step_s is not None else Decimal(1)
     if step <= 0:
         raise InputError(f"{option} {text!r}: the step must be positive, got {step_s}")
     if hi < lo:
@@ -96,11 +108,19 @@ def _range_values(text: str, lo_s: str, hi_s: str, step_s: str | None, *, option
     integral = all(re.fullmatch(r"[+-]?\d+", s) for s in (lo_s, hi_s, step_s or "1"))
     if step_s is None and not integral:
         raise InputError(f"{option} {text!r}: a range of non-integers needs a step, e.g. {lo_s}..{hi_s}:0.5")
-    count = int((hi - lo) / step) + 1
+    span = (hi - lo) / step
+    if span >= MAX_AXIS_VALUES:
+        raise InputError(
+            f"{option} {text!r}: expands to more than {MAX_AXIS_VALUES:,} values (about {span + 1:.3g}); use a larger step"
+        )
+    count = int(span) + 1
     if count > MAX_AXIS_VALUES:
         raise InputError(f"{option} {text!r}: expands to {count:,} values (at most {MAX_AXIS_VALUES:,}); use a larger step")
     values = [lo + i * step for i in range(count)]
-    return [int(v) for v in values] if integral else [float(v) for v in values]
+    out = [int(v) for v in values] if integral else [float(v) for v in values]
+    if any(isinstance(v, float) and not math.isfinite(v) for v in out):
+        raise InputError(f"{option} {text!r}: a value of the range is too large for a number (beyond ±1.8e308)")
+    return out
 
 
 def parse_values(key: str, text: str, *, option: str = "--vary") -> list[Any]:

@@ -23,6 +23,7 @@ from sim.sweep import (
     Progress,
     Study,
     StudyResult,
+    check_kpi_names,
     check_kpis,
     default_kpis,
     plan_study,
@@ -136,6 +137,8 @@ def sensitivity(
     """Run a one-at-a-time sensitivity study and write its tables, tornado charts and report."""
     if not params:
         raise InputError("sensitivity: give at least one --param KEY=LOW,HIGH")
+    if kpis:
+        check_kpi_names(kpis, services=services, option="--kpi")
     keys = [p.key for p in params]
     for k in keys:
         if keys.count(k) > 1:

@@ -37,6 +37,7 @@ from sim.sweep import (
     Study,
     collect,
     execute,
+    check_kpi_names,
     kpi_names,
     open_backend,
     plan_study,
@@ -248,12 +249,25 @@ def size(
     Writes into ``out_dir``: ``runs/``, ``runs.csv`` and ``summary.csv`` (the evaluated values),
     ``curve.csv`` (value, n, each target KPI's mean and interval, whether the targets are met
     under each bound), ``size.json`` (answers, rule, KPIs at the answer), figures and
-    ``report.md``. Every value of the range is validated before anything runs. Targets may name
-    a service's own KPI as ``SERVICE.KPI`` when the service is listed in ``services``.
+    ``report.md``. Every value of the range and every target's KPI name are validated before
+    anything runs or is written. Targets may name a service's own KPI as ``SERVICE.KPI`` when the
+    service is listed in ``services``.
+
+    Raises
+    ------
+    InputError
+        No target, an unknown target KPI, or fewer than 2 replications (the decision uses a
+        confidence bound, which one replication cannot give).
     """
     if not targets:
         raise InputError("size: give at least one --target, e.g. --target \"wait_p90_s<=900\"")
+    check_kpi_names([t.kpi for t in targets], services=services, option="--target")
     values = _candidates(axis)
+    if replications < 2:
+        raise InputError(
+            f"--replications {replications}: size decides with the 95 % confidence bound of each KPI mean, "
+            "which needs at least 2 replications; use --replications 2 or more (default 5)"
+        )
     study = plan_study(
         path, [{axis.key: v} for v in values], replications=replications, seed=seed, overrides=overrides, services=services
     )

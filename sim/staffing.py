@@ -23,9 +23,13 @@ Roles
 
 Blocks. A vehicle's block runs from pull-out (``shift_start_s``) to pull-in (``pull_in_s``),
 with ``prep_min`` before and ``handover_min`` after. Its driving intervals are the ``drive``
-moves. Staff may change only while it stands: at the start or end of a dwell or of idle time
-between moves (at a stop, or at the depot when the node is the depot), and on a
-``relief_grid_min`` clock grid while it stands longer. A relief away from the depot costs
+moves. ``incident`` moves (the vehicle stopped on the road, waiting for a remote operator or
+field staff) are not driving; like any other non-driving span between two drives they count
+towards a break of driving (運転の中断) when long enough (``min_break_piece_min``). They are
+not relief points either: nobody can take over a vehicle stranded on the road. Staff may change
+only while it stands: at the start or end of a dwell or of idle time between moves (at a stop,
+or at the depot when the node is the depot), and on a ``relief_grid_min`` clock grid while it
+stands longer. A relief away from the depot costs
 ``relief_travel_min`` each way plus ``relief_handover_min`` for each of the two people.
 Control-room, field and booking needs are step functions of time; layer *k* (the time with at
 least *k* people needed) gives blocks with no driving, reliefs on the clock grid and wherever
@@ -72,6 +76,7 @@ __all__ = [
     "Role",
     "RoleStaffing",
     "STAFFING_KPI_KEYS",
+    "STAFFING_SERVICE_KPI_KEYS",
     "Staffing",
     "compute_staffing",
     "cut_duties",
@@ -117,6 +122,18 @@ STAFFING_KPI_KEYS: tuple[str, ...] = (
     "staff_hours_per_day",
     "staff_hours_per_passenger",
     "duty_rule_violations",
+)
+
+#: Staffing keys of each ``per_service`` entry of ``metrics.json`` (:meth:`Staffing.per_service_kpis`).
+STAFFING_SERVICE_KPI_KEYS: tuple[str, ...] = (
+    "attendants_fte",
+    "booking_staff_fte",
+    "class2_drivers_fte",
+    "drivers_fte",
+    "field_staff_fte",
+    "remote_operators_fte",
+    "staff_fte_total",
+    "staff_hours_per_day",
 )
 
 #: Columns of ``duties.csv``.
@@ -209,6 +226,9 @@ def vehicle_block(
 
     Reliefs are the start and end of every span in which the vehicle stands (dwell or idle),
     plus the ``grid_s`` clock grid inside such spans; ``at_base`` when it stands at its depot.
+    ``drive`` moves are the drives. ``incident`` moves (stopped on the road) are neither drives
+    nor stands: they offer no relief point, and as a gap between drives they count towards a
+    break of driving like any non-driving span (see :func:`sim.runcut.continuous_driving`).
     """
     start = record.shift_start_s
     end = max(record.pull_in_s, start)
@@ -230,6 +250,8 @@ def vehicle_block(
             stand(t, m.start_s, pos)
         if m.kind is MoveKind.DWELL:
             stand(m.start_s, m.end_s, m.from_node)
+        elif m.kind is MoveKind.INCIDENT:
+            pass  # stopped on the road: not driving, and no place to change staff
         else:
             a, b = max(m.start_s, start), min(m.end_s, end)
             if b > a + EPS:
@@ -547,7 +569,7 @@ class Staffing:
             Role.BOOKING_STAFF: ("booking_staff_fte",),
         }
         names = sorted({*self.operating_days, *(s for d in self.duties for s in d.services)})
-        columns = sorted({k for ks in keys.values() for k in ks}) + ["staff_fte_total", "staff_hours_per_day"]
+        columns = list(STAFFING_SERVICE_KPI_KEYS)  # the role keys above, then the totals
         out = {s: dict.fromkeys(columns, 0.0) for s in names}
         for r in self.roles:
             weight: dict[str, float] = defaultdict(float)

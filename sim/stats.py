@@ -13,7 +13,9 @@ from scipy import stats
 class Estimate:
     """Mean of ``n`` replications with a two-sided confidence interval (``low``, ``high``).
 
-    With ``n == 1`` (or no spread) the interval collapses onto the mean; with ``n == 0``
+    With ``n == 1`` the spread is unknown: ``low``, ``high`` and ``std`` are ``nan`` (one
+    replication gives no confidence interval, not a zero-width one); ``mean`` is the value.
+    With ``n >= 2`` and no spread the interval collapses onto the mean. With ``n == 0``
     everything is ``nan``.
     """
 
@@ -38,7 +40,8 @@ def mean_ci(values: Sequence[float | None], *, level: float = 0.95) -> Estimate:
         return Estimate(0, nan, nan, nan, nan)
     mean = math.fsum(xs) / n
     if n == 1:
-        return Estimate(1, mean, mean, mean, 0.0)
+        nan = math.nan
+        return Estimate(1, mean, nan, nan, nan)
     var = math.fsum((x - mean) ** 2 for x in xs) / (n - 1)
     std = math.sqrt(var)
     half = float(stats.t.ppf((1.0 + level) / 2.0, n - 1)) * std / math.sqrt(n)

@@ -28,7 +28,12 @@ Output files of a sweep directory
     One row per point: ``point``, the varied values, ``n`` (replications), then for each KPI
     ``<kpi>_mean``, ``<kpi>_ci95_low``, ``<kpi>_ci95_high`` (Student t, :func:`sim.stats.mean_ci`).
 ``sweep.json``
-    What was run: scenario, axes, replications, root seed and replication seeds.
+    What was run: scenario, road network (name, ``synthetic`` flag, provenance), axes,
+    replications, root seed and replication seeds.
+
+KPI names asked for (``--plot``, ``--kpi``, ``--target``) are checked against the known KPIs
+(:func:`known_kpis`) before anything runs or is written, so a typo never leaves stored runs
+behind that a corrected retry would refuse.
 """
 
 from __future__ import annotations
@@ -194,6 +199,7 @@ class Study:
     seeds: tuple[int, ...]
     fixed: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
+    networks: tuple[dict[str, Any], ...] = ()  # per network source: source, name, synthetic, provenance
 
     @property
     def replications(self) -> int:
@@ -266,10 +272,15 @@ def plan_study(
     services
         Services whose own KPIs become ``SERVICE.KPI`` columns.
 
+    The road network of every point is loaded once (it is needed for the runs anyway) to record
+    its name, ``synthetic`` flag and provenance in :attr:`Study.networks`.
+
     Raises
     ------
     ScenarioError
         An unknown key or an invalid value at some point, with the point named.
+    InputError
+        A ``services`` name that is not a service of the scenario.
     """
     from sim.scenario import apply_overrides, load_raw, validate
 
@@ -293,7 +304,9 @@ def plan_study(
             raise ScenarioError(f"{text}\n(at point {where})" if where else text) from None
         row = {k: (pt[k] if k in pt else _lookup(base_values, k)) for k in keys}
         planned.append(Point(index, dict(pt), row, sc))
+    _check_services(services, [p.scenario for p in planned] or [base])
     root = base.seed if seed is None else seed
+    base_dir = Path(path).resolve().parent
     return Study(
         source=Path(path),
         base_dir=Path(path).resolve().parent,
@@ -303,7 +316,32 @@ def plan_study(
         seeds=tuple(replication_seeds(root, replications)),
         fixed=tuple(overrides),
         services=tuple(dict.fromkeys(services)),
+        networks=study_networks([p.scenario for p in planned] or [base], base_dir),
     )
+
+
+def _check_services(services: Sequence[str], scenarios: Sequence[Any]) -> None:
+    """Each ``--service`` name must be a service of the scenario (``A+B``: trips over A and B)."""
+    names = sorted({n for sc in scenarios for n in sc.services})
+    for s in services:
+        if not all(part in names for part in s.split("+")):
+            raise InputError(
+                f"--service {s!r}: not a service of the scenario; services: {', '.join(names) or '(none)'} "
+                "(A+B for trips over services A and B)"
+            )
+
+
+def study_networks(scenarios: Sequence[Any], base_dir: Path) -> tuple[dict[str, Any], ...]:
+    """Name, ``synthetic`` flag and provenance of each road network the ``scenarios`` use.
+
+    Each network is loaded once through this process's network source (so a serial study does
+    not load it again for its runs).
+    """
+    out: list[dict[str, Any]] = []
+    for source in dict.fromkeys(sc.network.source for sc in scenarios):
+        net = _process_networks().get(source, base_dir)
+        out.append({"source": source, "name": net.name, "synthetic": bool(net.synthetic), "provenance": net.provenance})
+    return tuple(out)
 
 
 def plan_sweep(
@@ -759,10 +797,16 @@ class StudyResult:
 
 
 def study_metadata(study: Study, *, kind: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The description of a study written to ``sweep.json`` / ``size.json`` / ``sensitivity.json``."""
+    """The description of a study written to ``sweep.json`` / ``size.json`` / ``sensitivity.json``.
+
+    ``network`` is the road network (``source``, ``name``, ``synthetic``, ``provenance``) when
+    every point uses the same one (else ``None``); ``networks`` lists every network used.
+    """
     return {
         "kind": kind,
         "scenario_file": str(study.source),
+        "network": dict(study.networks[0]) if len(study.networks) == 1 else None,
+        "networks": [dict(n) for n in study.networks],
         "set": list(study.fixed),
         "services": list(study.services),
         "keys": list(study.keys),
@@ -833,6 +877,54 @@ def run_study(
     return StudyResult(out_dir, study, records, kpis, summaries, execution, [meta, *files])
 
 
+def known_kpis(services: Sequence[str] = ()) -> list[str]:
+    """Every KPI name a study can report: :data:`sim.metrics.KPI_KEYS`, the staffing and cost
+    KPIs, then ``SERVICE.KPI`` for each of ``services`` (request, vehicle and staffing KPIs)."""
+    from sim.costs import COST_KPI_KEYS
+    from sim.metrics import KPI_KEYS
+    from sim.staffing import STAFFING_KPI_KEYS
+
+    names = list(dict.fromkeys([*KPI_KEYS, *STAFFING_KPI_KEYS, *COST_KPI_KEYS]))
+    for s in dict.fromkeys(services):
+        names += [f"{s}.{k}" for k in service_kpi_names()]
+    return names
+
+
+def service_kpi_names() -> list[str]:
+    """KPIs of one service (``SERVICE.KPI``): the request/vehicle KPIs and the staffing shares."""
+    from sim.metrics import KPI_KEYS
+    from sim.staffing import STAFFING_SERVICE_KPI_KEYS
+
+    return list(dict.fromkeys([*KPI_KEYS, *STAFFING_SERVICE_KPI_KEYS]))
+
+
+def check_kpi_names(requested: Sequence[str], *, services: Sequence[str] = (), option: str) -> list[str]:
+    """``requested`` KPI names, each checked against :func:`known_kpis` before anything runs.
+
+    Raises
+    ------
+    InputError
+        An unknown name; the message lists the valid names.
+    """
+    known = set(known_kpis(services))
+    for k in requested:
+        if k in known:
+            continue
+        service, _, name = k.rpartition(".")
+        per = service_kpi_names()
+        if service and name in per and service not in services:
+            raise InputError(
+                f"{option} {k!r}: a service's own KPI needs the service named with --service {service} "
+                f"(services given: {', '.join(services) or '(none)'})"
+            )
+        given = f" ({', '.join(services)})" if services else ""
+        raise InputError(
+            f"{option} {k!r}: not a known KPI; valid: {', '.join(known_kpis())}; "
+            f"and SERVICE.KPI for a service given with --service{given}, KPI one of: {', '.join(per)}"
+        )
+    return list(requested)
+
+
 def check_kpis(requested: Sequence[str], available: Sequence[str], *, option: str) -> list[str]:
     """``requested`` KPIs, each checked against those the runs produced."""
     for k in requested:
@@ -873,6 +965,8 @@ def sweep(
     chooses the KPIs drawn against each varied parameter; ``services`` adds those services' own
     KPIs as ``SERVICE.KPI`` columns.
     """
+    if plot_kpis:
+        check_kpi_names(plot_kpis, services=services, option="--plot")
     study = plan_sweep(path, axes, replications=replications, seed=seed, overrides=overrides, services=services)
     result = run_study(study, out_dir, workers=workers, dask=dask, resume=resume, progress=progress)
     chosen = check_kpis(plot_kpis, result.kpis, option="--plot") if plot_kpis else default_kpis(result.kpis)
@@ -903,10 +997,12 @@ __all__ = [
     "SerialBackend",
     "Study",
     "StudyResult",
+    "check_kpi_names",
     "check_kpis",
     "collect",
     "default_kpis",
     "execute",
+    "known_kpis",
     "kpi_names",
     "open_backend",
     "plan_study",
@@ -917,7 +1013,9 @@ __all__ = [
     "run_study",
     "runs_table",
     "scalar_kpis",
+    "service_kpi_names",
     "summarise",
+    "study_networks",
     "summary_table",
     "sweep",
     "write_tables",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 
 def fmt_estimate(e: Estimate, kpi: str) -> str:
-    """``mean [low, high]`` in the KPI's unit (seconds shown as minutes)."""
+    """``mean [low, high]`` in the KPI's unit (seconds shown as minutes).
+
+    Without an interval (one replication: ``low``/``high`` are nan) ``mean (no CI)``.
+    """
     if e.n == 0 or math.isnan(e.mean):
         return "–"
     scale, unit = (1 / 60, " min") if kpi.endswith("_s") else (1.0, "")
@@ -26,7 +29,19 @@ def fmt_estimate(e: Estimate, kpi: str) -> str:
         x *= scale
         return f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}"
 
+    if math.isnan(e.low) or math.isnan(e.high):
+        return f"{f(e.mean)}{unit} (no CI)"
     return f"{f(e.mean)} [{f(e.low)}, {f(e.high)}]{unit}"
+
+
+def network_sentence(net: Mapping[str, Any]) -> str:
+    """The provenance sentence of a road network (``name``, ``synthetic``, ``provenance``)."""
+    name = net.get("name") or net.get("source") or "?"
+    prov = net.get("provenance") or "provenance not recorded"
+    if net.get("synthetic"):
+        note = "synthetic" if "OpenStreetMap" in prov else "synthetic, not OpenStreetMap data"
+        return f"Road network: {name} — {prov} ({note})."
+    return f"Road network: {name} — {prov}."
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -41,8 +56,10 @@ def _study_lines(study: Study) -> list[str]:
         f"* replications per point: {study.replications}; root seed {study.root_seed}; replication seeds "
         f"{', '.join(str(s) for s in study.seeds[:10])}{' …' if study.replications > 10 else ''}",
         "* common random numbers: replication *r* uses the same seed (the same demand) at every point",
-        "* intervals: 95 % Student-t confidence interval of the mean over replications, written `mean [low, high]`",
+        "* intervals: 95 % Student-t confidence interval of the mean over replications, written `mean [low, high]`"
+        + (" (one replication gives no interval: `(no CI)`)" if study.replications < 2 else ""),
     ]
+    lines += [f"* {network_sentence(n)}" for n in study.networks]
     if study.fixed:
         lines.append("* fixed overrides: " + ", ".join(f"`{s}`" for s in study.fixed))
     return lines

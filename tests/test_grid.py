@@ -99,6 +99,22 @@ def test_bad_ranges(text: str, needle: str) -> None:
         parse_vary(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("k=1..1e999999999:1", "Overflow"),  # decimal overflow while counting the values
+        ("k=1e-999999999..1:1e-999999999", "Overflow"),
+        ("k=-1e999999999..1e999999999:1e999999999", "Overflow"),
+        ("k=0..1e400:1e399", "too large for a number"),  # 11 values, but beyond float range
+        ("k=1..1e5:1", "more than 10,000 values"),
+    ],
+)
+def test_huge_ranges_are_input_errors_naming_the_value(text: str, needle: str) -> None:
+    with pytest.raises(InputError, match=needle) as info:
+        parse_vary(text)
+    assert text in str(info.value)
+
+
 def test_quoted_text_with_dots_is_not_a_range() -> None:
     assert parse_vary('k="a..b","c"').values == ("a..b", "c")
 
@@ -184,6 +200,12 @@ def test_every_point_is_checked_before_running(tiny_scenario: Path, tmp_path: Pa
 def test_cli_grid_errors_are_clean(cli: Cli, tiny_scenario: Path, tmp_path: Path, vary: str, needles: tuple[str, ...]) -> None:
     result = cli("sweep", tiny_scenario, "--vary", vary, "--replications", 1, "--out", tmp_path / "o")
     assert_clean_error(result, 2, *needles)
+
+
+def test_cli_huge_range_is_a_clean_error(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
+    vary = "services.s.fleet_size=1..1e999999999:1"
+    assert_clean_error(cli("sweep", tiny_scenario, "--vary", vary, "-r", 1, "--out", tmp_path / "o"), 2, vary, "Overflow")
+    assert not (tmp_path / "o").exists()
 
 
 def test_cli_sweep_needs_a_vary(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:

@@ -159,7 +159,11 @@ def test_size_finds_the_fleet_that_gives_three_vehicles(tiny_scenario: Path, tmp
     assert meta["answer"] == 3 and meta["direction"] == "smallest" and "upper bound" in meta["rule"]
     assert meta["kpis_at_answer"]["vehicles"] == {"n": 2, "mean": 3.0, "ci95_low": 3.0, "ci95_high": 3.0}
     assert len(read_csv(out / "runs.csv")) == 2 * len(evaluated)
-    assert "**services.s.fleet_size = 3**" in (out / "report.md").read_text(encoding="utf-8")
+    assert meta["network"]["name"] == "sodegaura" and meta["network"]["synthetic"] is True
+    assert meta["network"]["provenance"].startswith("Synthetic reconstruction")
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "**services.s.fleet_size = 3**" in report
+    assert "* Road network: sodegaura — Synthetic reconstruction" in report
     # resuming evaluates nothing again and rewrites the same tables
     before = (out / "runs.csv").read_bytes()
     stored = sorted(p.name for p in (out / "runs").iterdir())
@@ -188,6 +192,7 @@ def test_cli_size(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "answer: smallest services.s.fleet_size meeting vehicles>=2, wait_p90_s<=100000: 2" in text
     assert "upper bound" in text  # the rule is stated
+    assert "network: Synthetic reconstruction of Sodegaura" in text
     assert (out / "figures" / "size_vehicles.png").is_file() and (out / "figures" / "size_wait_p90_s.png").is_file()
 
 
@@ -196,10 +201,16 @@ def test_cli_size_on_a_service_kpi(cli: Cli, tiny_scenario: Path, tmp_path: Path
     result = _ok(
         cli(
             "size", tiny_scenario, "--vary", "services.s.fleet_size=1..6", "--service", "s",
-            "--target", "s.vehicles>=4", "-r", 1, "--out", out,
+            "--target", "s.vehicles>=4", "-r", 2, "--out", out,
         )  # fmt: skip
     )
     assert "answer: smallest services.s.fleet_size meeting s.vehicles>=4: 4" in " ".join(result.stdout.split())
+
+
+def test_cli_size_needs_two_replications(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
+    result = cli("size", tiny_scenario, "--vary", "services.s.fleet_size=1..3", "--target", "vehicles>=2", "-r", 1, "--out", tmp_path / "o")
+    assert_clean_error(result, 2, "--replications 1", "at least 2 replications")
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize(
@@ -208,10 +219,12 @@ def test_cli_size_on_a_service_kpi(cli: Cli, tiny_scenario: Path, tmp_path: Path
         (["--target", "vehicles>=2"], ("--vary",)),
         (["--vary", "services.s.fleet_size=1..3"], ("--target",)),
         (["--vary", "services.s.fleet_size=1..3", "--target", "vehicles=2"], ("expected KPI<=NUMBER",)),
-        (["--vary", "services.s.fleet_size=1..3", "--target", "nope<=2"], ("'nope' is not a KPI", "wait_p90_s")),
+        (["--vary", "services.s.fleet_size=1..3", "--target", "nope<=2"], ("--target 'nope': not a known KPI", "wait_p90_s")),
+        (["--vary", "services.s.fleet_size=1..3", "--target", "s.wait_p90_s<=2"], ("--service s",)),
         (["--vary", "services.s.mode=stop,door", "--target", "vehicles>=2"], ("needs numbers",)),
         (["--vary", "services.s.fleet_sise=1..3", "--target", "vehicles>=2"], ("unknown key 'fleet_sise'",)),
     ],
 )
 def test_cli_size_errors(cli: Cli, tiny_scenario: Path, tmp_path: Path, args: list[str], needles: tuple[str, ...]) -> None:
-    assert_clean_error(cli("size", tiny_scenario, *args, "-r", 1, "--out", tmp_path / "o"), 2, *needles)
+    assert_clean_error(cli("size", tiny_scenario, *args, "-r", 2, "--out", tmp_path / "o"), 2, *needles)
+    assert not (tmp_path / "o").exists()  # rejected before anything ran or was written

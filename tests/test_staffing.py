@@ -159,6 +159,36 @@ def test_continuous_driving_counts_only_breaks_of_ten_minutes() -> None:
     assert continuous_driving(plan(9), break_piece_s=600, break_total_s=1800) == (pytest.approx(7 * H), 0.0)
 
 
+def incident(vid: int, a: float, b: float, node: int) -> VehicleMove:
+    return VehicleMove(vid, "s", MoveKind.INCIDENT, a, b, node, node, 0.0, 1, "remote")
+
+
+def test_incident_stop_is_neither_driving_nor_a_relief_point() -> None:
+    # 09:00 drive 60 min, 10:00 incident 20 min on the road (node 7), 10:20 drive 40 min,
+    # 11:00 dwell 30 min at stop 5, 11:30 drive 30 min; pull-in 12:00 at the depot (node 0)
+    moves = [
+        drive(0, 9 * H, 10 * H, 0, 7),
+        incident(0, 10 * H, 10 * H + 20 * M, 7),
+        drive(0, 10 * H + 20 * M, 11 * H, 7, 5),
+        dwell(0, 11 * H, 11.5 * H, 5),
+        drive(0, 11.5 * H, 12 * H, 5, 0),
+    ]
+    block = block_of(vrec(0, 9 * H, 12 * H), moves)
+    # the incident splits the driving: 60 + 40 + 30 min driven, not 60 + 20 + 40 + 30
+    assert block.drives == ((9 * H, 10 * H), (10 * H + 20 * M, 11 * H), (11.5 * H, 12 * H))
+    assert sum(b - a for a, b in block.drives) == pytest.approx(130 * M)
+    # reliefs only in the 30-min dwell (start, 15-min grid, end); none at 10:00 or 10:20 on the road
+    assert CFG.relief_grid_min == 15
+    assert [(r.time_s, r.at_base) for r in block.reliefs] == [(11 * H, False), (11.25 * H, False), (11.5 * H, False)]
+    # the 20-min incident counts as a break of driving (運転の中断) like any non-driving span
+    longest, breaks = continuous_driving(block.drives, break_piece_s=600, break_total_s=1800)
+    assert breaks == pytest.approx(50 * M)  # 20-min incident + 30-min dwell
+    assert longest == pytest.approx(100 * M)  # 60 + 40 before the breaks reach 30 min
+    # before the fix the incident was a drive: one 120-min stretch up to 11:00
+    as_drive = [drive(0, m.start_s, m.end_s, m.from_node, m.to_node) if m.kind is MoveKind.INCIDENT else m for m in moves]
+    assert block_of(vrec(0, 9 * H, 12 * H), as_drive).drives[0] == (9 * H, 11 * H)
+
+
 def test_seven_automated_vehicles_at_one_to_three_need_three_operators() -> None:
     vs = [vrec(i, 9 * H + i * 600, 17 * H, automation="level4_remote") for i in range(7)]
     ratio = 3

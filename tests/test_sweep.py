@@ -185,10 +185,17 @@ def test_sweep_files_and_tables(reference: Path, tiny_file: Path) -> None:
         assert float(s["vehicle_km_ci95_low"]) <= est.mean <= float(s["vehicle_km_ci95_high"])
     meta = read_json(reference / "sweep.json")
     assert meta["replication_seeds"] == seeds and meta["root_seed"] == 7 and len(meta["points"]) == 4
+    from sim.network import load_network
+
+    net = load_network("sodegaura")
+    assert net.synthetic  # the tiny scenario runs on the embedded synthetic network
+    prov = {"source": "sodegaura", "name": net.name, "synthetic": True, "provenance": net.provenance}
+    assert meta["network"] == prov and meta["networks"] == [prov]
     figs = sorted(p.name for p in (reference / "figures").iterdir())
     assert "wait_p90_s__vs__services.s.fleet_size.png" in figs and "rejection_rate__vs__demand.requests_per_day.png" in figs
     report = (reference / "report.md").read_text(encoding="utf-8")
     assert "common random numbers" in report and "figures/wait_p90_s__vs__services.s.fleet_size.png" in report
+    assert f"* Road network: {net.name} — {net.provenance} (synthetic)." in report  # provenance names OSM already
 
 
 def test_a_run_is_the_same_as_python_main_run_with_its_seed(reference: Path, tiny_file: Path) -> None:
@@ -325,8 +332,9 @@ def test_service_kpis_become_columns_on_request(tiny_file: Path, tmp_path: Path)
 def test_unknown_service_is_named(tiny_file: Path, tmp_path: Path) -> None:
     from sim.errors import InputError
 
-    with pytest.raises(InputError, match="--service 'bus': no run has this service; services: s"):
+    with pytest.raises(InputError, match="--service 'bus': not a service of the scenario; services: s"):
         run_sweep(tiny_file, parse_axes(["services.s.fleet_size=1"]), tmp_path / "o", replications=1, services=["bus"])
+    assert not (tmp_path / "o").exists()  # checked before anything ran
 
 
 def test_cli_sweep_prints_a_summary(cli: Cli, tiny_file: Path, tmp_path: Path) -> None:
@@ -335,12 +343,27 @@ def test_cli_sweep_prints_a_summary(cli: Cli, tiny_file: Path, tmp_path: Path) -
     text = " ".join(result.stdout.split())
     assert "4 run(s): 4 run now, 0 reused" in text
     assert "vehicle_km" in text
+    assert "network: Synthetic reconstruction of Sodegaura" in text  # provenance, as `run` prints it
     assert (out / "figures" / "vehicle_km__vs__services.s.fleet_size.png").stat().st_size > 0
 
 
 def test_cli_unknown_plot_kpi_is_a_clean_error(cli: Cli, tiny_file: Path, tmp_path: Path) -> None:
     result = cli("sweep", tiny_file, "--vary", "services.s.fleet_size=1", "-r", 1, "--out", tmp_path / "o", "--plot", "nope")
-    assert_clean_error(result, 2, "--plot 'nope'", "wait_p90_s")
+    assert_clean_error(result, 2, "--plot 'nope'", "not a known KPI", "wait_p90_s", "cost_per_trip_yen")
+    assert not (tmp_path / "o").exists()  # rejected before any run: a corrected retry is not refused
+
+
+def test_cli_one_replication_has_no_interval(cli: Cli, tiny_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    result = _ok(cli("sweep", tiny_file, "--vary", "services.s.fleet_size=1,2", "-r", 1, "--out", out))
+    assert "(no CI)" in result.stdout
+    summary = read_csv(out / "summary.csv")
+    assert [s["n"] for s in summary] == ["1", "1"]
+    for s in summary:  # a mean but blank bounds, not a zero-width interval
+        assert s["vehicle_km_mean"] != "" and s["vehicle_km_ci95_low"] == "" and s["vehicle_km_ci95_high"] == ""
+    assert (out / "figures" / "wait_p90_s__vs__services.s.fleet_size.png").stat().st_size > 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "one replication gives no interval" in report and "(no CI)" in report and "nan" not in report
 
 
 def test_cli_default_out_is_results_of_the_scenario_name(
@@ -488,4 +511,11 @@ def test_cli_sensitivity(cli: Cli, tiny_file: Path, tmp_path: Path) -> None:
         cli("sensitivity", tiny_file, "--param", "services.s.fleet_size=1,3", "--kpi", "nope", "-r", 1, "--out", tmp_path / "y"),
         2,
         "--kpi 'nope'",
+        "not a known KPI",
+        "drivers_fte",
     )
+    assert not (tmp_path / "y").exists()  # rejected before any run
+    meta = read_json(out / "sensitivity.json")
+    assert meta["network"]["name"] == "sodegaura" and meta["network"]["synthetic"] is True
+    assert "Road network: sodegaura" in (out / "report.md").read_text(encoding="utf-8")
+    assert "network: Synthetic reconstruction" in " ".join(result.stdout.split())

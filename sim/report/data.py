@@ -318,6 +318,8 @@ def _mean_kpis(runs: tuple[RunData, ...]) -> dict[str, Value]:
         est = mean_ci(values)
         if est.n == 0:
             out[key] = Value(None)
+        elif est.n == 1:  # one run had a value: a mean but no interval (low/high are nan)
+            out[key] = Value(est.mean)
         else:
             out[key] = Value(est.mean, est.low, est.high)
     return out
