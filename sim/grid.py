@@ -197,7 +197,7 @@ def grid_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
 
 
 def _toml_string(text: str) -> str:
-    """A TOML basic string: quotes and backslashes escaped, control characters as ``\\uXXXX``."""
+    """A TOML basic string: quotes and backslashes escaped, control characters as ``\\u`` and four hex digits."""
     out = []
     for ch in text:
         if ch in '"\\':

@@ -126,7 +126,9 @@ def test_plan_times_capacity_counts_riders_on_board_at_the_anchor() -> None:
 def test_plan_times_max_ride() -> None:
     plan = VehiclePlan(0, 4, 0, 0.0, 10_000.0)
     # board at 100 (1), depart 160, arrive at 3 at 360: ride 260 s (includes the 60 s dwell)
-    assert plan_times(plan, [pick(0, 1), drop(0, 3, max_ride=260.0)], line_tt, DWELL) is not None
+    assert plan_times(plan, [pick(0, 1), drop(0, 3, max_ride=260.0)], line_tt, DWELL) == (
+        [100.0, 360.0], [160.0, 420.0], [1, 0]
+    )
     assert plan_times(plan, [pick(0, 1), drop(0, 3, max_ride=259.0)], line_tt, DWELL) is None
 
 
@@ -140,16 +142,22 @@ def test_plan_times_max_ride_of_a_rider_already_on_board() -> None:
 def test_plan_times_latest_pickup_and_latest_dropoff() -> None:
     plan = VehiclePlan(0, 4, 0, 0.0, 10_000.0)
     # pickup at 2 at t=200
-    assert plan_times(plan, [pick(0, 2, latest=200.0), drop(0, 3)], line_tt, DWELL) is not None
+    assert plan_times(plan, [pick(0, 2, latest=200.0), drop(0, 3)], line_tt, DWELL) == (
+        [200.0, 360.0], [260.0, 420.0], [1, 0]
+    )
     assert plan_times(plan, [pick(0, 2, latest=199.0), drop(0, 3)], line_tt, DWELL) is None
     # drop at 3 at t=260+100 = 360
-    assert plan_times(plan, [pick(0, 2), drop(0, 3, latest=360.0)], line_tt, DWELL) is not None
+    assert plan_times(plan, [pick(0, 2), drop(0, 3, latest=360.0)], line_tt, DWELL) == (
+        [200.0, 360.0], [260.0, 420.0], [1, 0]
+    )
     assert plan_times(plan, [pick(0, 2), drop(0, 3, latest=359.0)], line_tt, DWELL) is None
 
 
 def test_plan_times_shift_end() -> None:
     stops = [pick(0, 1, earliest=500.0), drop(0, 3)]  # last departure 820 (see above)
-    assert plan_times(VehiclePlan(0, 4, 0, 0.0, 820.0), stops, line_tt, DWELL) is not None
+    assert plan_times(VehiclePlan(0, 4, 0, 0.0, 820.0), stops, line_tt, DWELL) == (
+        [500.0, 760.0], [560.0, 820.0], [1, 0]
+    )
     assert plan_times(VehiclePlan(0, 4, 0, 0.0, 819.0), stops, line_tt, DWELL) is None
 
 
@@ -309,7 +317,8 @@ def test_insertion_before_a_waiting_pickup_at_the_same_node_keeps_promises() -> 
     # then 3 at 1480, 4 at 1640 (dep 1700), 5 at 1800 (leg 2 rides 320 <= 350), end 1860 = +290.
     assert ins == Insertion(vehicle_id=0, i=1, j=1, cost_s=290.0, pickup_s=1160.0, dropoff_s=1320.0)
     insert(plan, new, ins, line_tt, DWELL)  # must not raise: the insertion was declared feasible
-    assert plan_times(plan, plan.stops, line_tt, DWELL) is not None
+    assert plan_times(plan, plan.stops, line_tt, DWELL) == (plan.board_s, plan.depart_s, plan.loads)
+    assert plan.board_of[new.leg_id] == 1160.0
 
 
 def test_insertion_whose_pickup_shares_a_dwell_keeps_later_ride_limits() -> None:
@@ -332,7 +341,10 @@ def test_insertion_whose_pickup_shares_a_dwell_keeps_later_ride_limits() -> None
     # now rides 1860 - 1100 = 760 > 700. (i=0 with j=0 or j=1 break leg 1's or leg 2's latest
     # pickup; i=1, j=2 also costs 0 and is feasible.)
     insert(plan, new, ins, line_tt, DWELL)  # must not raise: the insertion was declared feasible
-    assert plan_times(plan, plan.stops, line_tt, DWELL) is not None
+    assert plan_times(plan, plan.stops, line_tt, DWELL) == (plan.board_s, plan.depart_s, plan.loads)
+    # every promise holds after the insertion, leg 2's tight ride limit included
+    drop2 = next(k for k, st in enumerate(plan.stops) if st.leg_id == 2 and st.kind is D)
+    assert plan.board_s[drop2] - plan.board_of[2] <= 700.0
 
 
 def test_an_insertion_sharing_a_dwell_can_shorten_the_plan() -> None:
