@@ -181,7 +181,7 @@ class CostConfig(_Model):
     av_system_yen_per_vehicle_year: float = Field(
         5_000_000.0,
         ge=0.0,
-        description='ASSUMPTION: automated-driving software, maps and insurance per automated vehicle (PARAMETERS.md "AV running cost" ≈ ¥32 M/vehicle-year in total)',
+        description='ASSUMPTION (no source for this item): automated-driving software, maps and insurance per automated vehicle; for scale only, PARAMETERS.md "AV running cost" gives ≈ ¥32 M per vehicle-year for everything together',
     )
     drt_system_yen_per_service_year: float = Field(
         3_000_000.0, ge=0.0, description="ASSUMPTION: booking and dispatch platform per DRT service (fees not published)"
