@@ -1,6 +1,6 @@
 """Entry point: ``python main.py --help``."""
 
-from sim.cli import app
+from sim.cli.app import app
 
 if __name__ == "__main__":
     app()

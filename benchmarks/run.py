@@ -27,8 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sim.runner import NetworkCache, run_scenario  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.run.runner import NetworkCache, run_scenario  # noqa: E402
+from sim.scenario.schema import load_scenario  # noqa: E402
 
 CASES = {
     "sodegaura-baseline": REPO / "scenarios" / "sodegaura" / "baseline.toml",

@@ -46,7 +46,7 @@ TINY_TOML = textwrap.dedent(
 @pytest.fixture
 def cli() -> Callable[..., Result]:
     """Invoke ``sim.cli.app`` in-process; call as ``cli("run", path, "--out", out)``."""
-    from sim.cli import app
+    from sim.cli.app import app
 
     runner = CliRunner()
 
@@ -83,7 +83,7 @@ def tiny_scenario(write_scenario: Callable[..., Path]) -> Path:
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A results directory of one ``run`` of the tiny scenario (shared by a module's tests)."""
-    from sim.cli import app
+    from sim.cli.app import app
 
     base = tmp_path_factory.mktemp("tiny_run")
     scenario = base / "tiny.toml"

@@ -14,16 +14,16 @@ import networkx as nx
 import numpy as np
 import simpy
 
-from sim.choice import Weights
-from sim.demand import Request
-from sim.dispatch import Dwell
-from sim.drt import AreaLayout, DrtLayout
-from sim.drt_sim import DrtParams, DrtSimulation, WalkParams
-from sim.engine import Planner, simulate
-from sim.eventlog import EventLog
-from sim.incidents import IncidentProcess
+from sim.model.choice import Weights
+from sim.demand.generate import Request
+from sim.model.drt.dispatch import Dwell
+from sim.model.drt.layout import AreaLayout, DrtLayout
+from sim.model.drt.simulation import DrtParams, DrtSimulation, WalkParams
+from sim.model.engine import Planner, simulate
+from sim.model.eventlog import EventLog
+from sim.model.incidents import IncidentProcess
 from sim.network import RoadNetwork
-from sim.scenario import VehicleType
+from sim.scenario.schema import VehicleType
 
 LAT0 = 35.0
 LON0 = 139.9

@@ -1,7 +1,7 @@
 """The assumptions table: every scenario parameter, whether it differs from the model default, and its source.
 
 Values come from the resolved ``scenario.toml`` of a run; defaults from the pydantic models of
-:mod:`sim.scenario`. Sources come, in order, from the comment next to the key in the original
+:mod:`sim.scenario.schema`. Sources come, in order, from the comment next to the key in the original
 scenario file (and the files it ``extends``), found through a ``# scenario file:`` header line of
 ``scenario.toml`` or by the scenario's ``name`` among ``scenarios/**/*.toml``; then from
 :data:`SOURCED_DEFAULTS` (rows of PARAMETERS.md); otherwise the value is marked as a model default
@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from sim.paths import repo_root
 
 #: Repository root (the scenario set lives in ``scenarios/``).
-REPO = Path(__file__).resolve().parent.parent.parent
+REPO = repo_root()
 
 #: Top-level keys that describe the scenario rather than assume anything.
 _NOT_ASSUMPTIONS = frozenset({"name", "description", "seed", "extends"})
@@ -294,7 +295,7 @@ def _original_values(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
     try:
-        from sim.scenario import load_raw
+        from sim.scenario.schema import load_raw
 
         return load_raw(path)
     except Exception:  # noqa: BLE001 - a broken original only loses the override marks
@@ -320,7 +321,7 @@ def scenario_params(
 
     Returns the parameters and the original scenario file used for comments (or ``None``).
     """
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
     name = str(scenario.get("name", ""))
     original = scenario_file or find_scenario_file(name, header_comments)

@@ -145,7 +145,7 @@ def _present(study: Study, key: str) -> bool:
 
 def kpi_keys(study: Study) -> list[str]:
     """KPI rows of the KPI table: the metrics keys, staffing and costs, then anything else found."""
-    from sim.metrics import KPI_KEYS
+    from sim.model.metrics import KPI_KEYS
 
     order = [k for k in (*KPI_KEYS, *_EXTRA_ORDER) if _present(study, k)]
     for s in study.scenarios:

@@ -22,9 +22,10 @@ from sim.report.data import RunData, ScenarioResult, Study
 from sim.report.figures import Chart, mpl_text
 from sim.report.i18n import tr
 from sim.report.style import AREA_COLOURS
+from sim.paths import repo_root
 
 #: Repository root (for the key places file and relative network paths).
-REPO = Path(__file__).resolve().parent.parent.parent
+REPO = repo_root()
 
 
 @dataclass(slots=True)
@@ -86,7 +87,7 @@ def provenance_text(run: RunData | None, lang: str, *, short: bool = False) -> s
 
 def place_names(lang: str) -> dict[str, str]:
     """Key place id -> display name (Japanese or English) from the Sodegaura key places file."""
-    from sim.zones import data_dir
+    from sim.demand.zones import data_dir
 
     path = data_dir() / "sodegaura_key_places.csv"
     out: dict[str, str] = {}
@@ -318,9 +319,9 @@ def service_layout(run: RunData, net: Any) -> Layout:
     error = ""
     source = str(run.directory / "scenario.toml")
     try:
-        from sim.drt import build_layout
-        from sim.scenario import DrtService, validate
-        from sim.zones import load_sodegaura_zones
+        from sim.model.drt.layout import build_layout
+        from sim.scenario.schema import DrtService, validate
+        from sim.demand.zones import load_sodegaura_zones
 
         sc = validate(run.scenario, source=source)
         zones = load_sodegaura_zones(population_total=sc.demand.population_total) if sc.demand.zones == "sodegaura" else None
@@ -336,7 +337,7 @@ def service_layout(run: RunData, net: Any) -> Layout:
         for name, svc in services.items():
             if isinstance(svc, DrtService) or not getattr(svc, "stops", None):
                 continue
-            from sim.fixed import resolve_stop
+            from sim.model.lines.timetable import resolve_stop
 
             nodes = [resolve_stop(net, str(t), where=f"services.{name}.stops[{k}]", source=source) for k, t in enumerate(svc.stops)]
             if getattr(svc, "pattern", "") == "loop":

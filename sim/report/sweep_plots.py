@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.atomic import atomic_open
-from sim.grid import format_value
+from sim.studies.grid import format_value
 
 #: Most lines drawn in one sweep figure; further combinations of the other parameters are left out.
 MAX_LINES = 8

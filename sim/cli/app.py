@@ -1,0 +1,661 @@
+"""Command-line interface (typer). Thin: parse, call, print; errors become one message and an exit code.
+
+Exit codes: 0 success, 2 bad input (:class:`~sim.errors.InputError`), 1 any other failure.
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.errors import InputError, SimError
+from sim.paths import repo_root
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REPO = repo_root()
+DEFAULT_SCENARIO = REPO / "scenarios" / "sodegaura" / "baseline.toml"
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Simulate fixed-route, on-demand (DRT) and autonomous public transport over a road network.",
+)
+network_app = typer.Typer(no_args_is_help=True, help="Inspect, build and fetch road networks.")
+app.add_typer(network_app, name="network")
+
+_state = {"debug": False}
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False) -> None:
+    _state["debug"] = debug
+
+
+def _errors(func: F) -> F:
+    """Turn :class:`SimError` (and anything unexpected) into one message and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except SimError as exc:
+            if _state["debug"]:
+                raise
+            err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err_console.print("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - the edge of the program
+            if _state["debug"]:
+                raise
+            err_console.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _kpi_table(metrics: dict[str, Any], title: str) -> Table:
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    rows = [
+        ("requests (served / total)", f"{metrics['requests_served']} / {metrics['requests_total']}"),
+        ("rejection rate", _fmt(metrics["rejection_rate"] * 100 if metrics["rejection_rate"] is not None else None) + " %"),
+        ("wait mean / p50 / p90 (min)", " / ".join(_fmt(metrics[k] / 60 if metrics[k] is not None else None) for k in ("wait_mean_s", "wait_p50_s", "wait_p90_s"))),
+        ("ride mean (min)", _fmt(metrics["ride_mean_s"] / 60 if metrics["ride_mean_s"] is not None else None)),
+        ("detour (ride / direct)", _fmt(metrics["detour_mean"], 2)),
+        ("walk mean (m)", _fmt(metrics["walk_mean_m"], 0)),
+        ("transfers", _fmt(metrics["transfers"])),
+        ("vehicles", _fmt(metrics["vehicles"])),
+        ("vehicle-km / vehicle-hours", f"{_fmt(metrics['vehicle_km'])} / {_fmt(metrics['vehicle_hours'])}"),
+        ("empty km share", _fmt(metrics["empty_km_share"], 2)),
+        ("passengers per vehicle-hour", _fmt(metrics["passengers_per_vehicle_hour"], 2)),
+        ("mean occupancy (pax-km / veh-km)", _fmt(metrics["occupancy_mean"], 2)),
+        ("fare revenue (¥)", _fmt(metrics["fare_revenue_yen"], 0)),
+    ]
+    for k, v in rows:
+        table.add_row(k, v)
+    return table
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(help="Scenario TOML file (default: the Sodegaura baseline).", show_default=False),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a scenario value by dotted path, e.g. services.choisoko.fleet_size=6."),
+]
+
+
+LangOpt = Annotated[str, typer.Option("--lang", help="Report language: en (English) or ja (Japanese).")]
+NoReportOpt = Annotated[bool, typer.Option("--no-report", help="Do not write report.html, report.md and figures/.")]
+
+
+def _check_lang(lang: str) -> None:
+    """Reject an unknown ``--lang`` before any work is done."""
+    from sim.report.i18n import LANGS
+
+    if lang not in LANGS:
+        raise InputError(f"--lang {lang!r}: unknown language; valid: {', '.join(LANGS)}")
+
+
+def _write_report(target: Path, *, lang: str, no_report: bool = False) -> None:
+    """Build the report of a results directory (run or comparison) unless ``no_report``; print where it is."""
+    if no_report:
+        return
+    from sim.report.build import build_report
+
+    paths = build_report(target, lang=lang)
+    out_console.print(f"report written to {paths[0]} (and {paths[1].name}, {len(paths) - 2} figures)", highlight=False)
+
+
+@app.command()
+@_errors
+def run(
+    scenario: ScenarioArg = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Results directory (default results/<scenario name>).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: the scenario's).", min=0)] = None,
+    overrides: SetOpt = None,
+    lang: LangOpt = "en",
+    no_report: NoReportOpt = False,
+) -> None:
+    """Simulate one service day of a scenario and write the results directory."""
+    from sim.run.results import write_results
+    from sim.run.runner import run_scenario
+    from sim.scenario.schema import load_scenario
+
+    _check_lang(lang)
+    path = scenario or DEFAULT_SCENARIO
+    sc, base = load_scenario(path, overrides=overrides or [])
+    target = out or (REPO / "results" / sc.name)
+    if target.exists() and not target.is_dir():
+        raise InputError(f"--out {target}: exists and is not a directory; give a directory path")
+    with _progress() as progress:
+        task = progress.add_task(f"simulating {sc.name}", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = run_scenario(sc, base, seed=seed, progress=tick, source=str(path))
+    write_results(result, target)
+    m = result.metrics
+    out_console.print(_kpi_table(m, f"{sc.name} (seed {result.seed})"))
+    if result.network.synthetic:
+        out_console.print(f"[yellow]network:[/] {result.network.provenance}", highlight=False)
+    out_console.print(f"results written to {target}", highlight=False)
+    _write_report(target, lang=lang, no_report=no_report)
+
+
+SODEGAURA_SET = ("baseline", "drt_plus", "av_shuttle", "av_drt", "hybrid")
+
+#: Comparison table columns: (metrics key, header, scale, digits).
+_COMPARE_COLUMNS = (
+    ("requests_served", "served", 1.0, 0),
+    ("rejection_rate", "rejected %", 100.0, 1),
+    ("wait_mean_s", "wait mean min", 1 / 60, 1),
+    ("wait_p90_s", "wait p90 min", 1 / 60, 1),
+    ("ride_mean_s", "ride min", 1 / 60, 1),
+    ("walk_mean_m", "walk m", 1.0, 0),
+    ("vehicles", "vehicles", 1.0, 0),
+    ("vehicle_km", "veh-km", 1.0, 0),
+    ("vehicle_hours", "veh-h", 1.0, 1),
+    ("occupancy_mean", "occupancy", 1.0, 2),
+    ("drivers_fte", "drivers FTE", 1.0, 1),
+    ("staff_fte_total", "staff FTE", 1.0, 1),
+    ("annual_cost_yen", "annual cost ¥M", 1e-6, 1),
+    ("cost_per_trip_yen", "cost/trip ¥", 1.0, 0),
+)
+
+
+def _comparison_table(comp: Any) -> Table:
+    """KPIs as rows, scenarios as columns (mean, and ± the 95% half-width with replications)."""
+    table = Table(title="comparison (same demand for every scenario)", header_style="bold")
+    table.add_column("KPI", no_wrap=True)
+    for name in comp.names:
+        table.add_column(name, justify="right")
+    estimates = [comp.estimates(n) for n in comp.names]
+    for key, head, scale, digits in _COMPARE_COLUMNS:
+        if not any(key in est for est in estimates):
+            continue
+        cells = [head]
+        for est in estimates:
+            e = est.get(key)
+            if e is None or e.mean != e.mean:
+                cells.append("–")
+            elif e.n > 1 and e.high > e.low:
+                cells.append(f"{e.mean * scale:,.{digits}f} ±{(e.high - e.mean) * scale:,.{digits}f}")
+            else:
+                cells.append(f"{e.mean * scale:,.{digits}f}")
+        table.add_row(*cells)
+    return table
+
+
+@app.command()
+@_errors
+def compare(
+    scenarios: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Scenario TOML files (default: the Sodegaura set).", show_default=False),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Comparison directory (default results/comparison).")] = None,
+    replications: Annotated[int, typer.Option("--replications", min=1, help="Replications (independent seeds) per scenario.")] = 1,
+    overrides: SetOpt = None,
+    lang: LangOpt = "en",
+    no_report: NoReportOpt = False,
+) -> None:
+    """Run several scenarios on the same demand and compare their KPIs side by side."""
+    from sim.studies.compare import run_comparison
+
+    _check_lang(lang)
+
+    paths = scenarios or [REPO / "scenarios" / "sodegaura" / f"{n}.toml" for n in SODEGAURA_SET]
+    target = out or (REPO / "results" / "comparison")
+    if target.exists() and not target.is_dir():
+        raise InputError(f"--out {target}: exists and is not a directory; give a directory path")
+    with _progress() as progress:
+        task = progress.add_task("comparing", total=None)
+
+        def tick(label: str) -> None:
+            progress.update(task, description=label)
+
+        comp = run_comparison(paths, out=target, replications=replications, overrides=overrides or [], progress=tick)
+    out_console.print(_comparison_table(comp))
+    nets = {r.network.provenance for r in comp.first_runs.values() if r.network.synthetic}
+    for text in sorted(nets):
+        out_console.print(f"[yellow]network:[/] {text}", highlight=False)
+    out_console.print(f"comparison written to {target / 'comparison.csv'}", highlight=False)
+    _write_report(target, lang=lang, no_report=no_report)
+
+
+@app.command()
+@_errors
+def report(
+    results: Annotated[list[Path], typer.Argument(help="Results directories written by run or compare.", show_default=False)],
+    lang: LangOpt = "en",
+) -> None:
+    """Rebuild report.html, report.md and figures/ of existing results (nothing is rerun)."""
+    from sim.report.build import build_report
+
+    for directory in results:
+        paths = build_report(directory, lang=lang)
+        out_console.print(f"{directory}: report written to {paths[0]} ({len(paths) - 2} figures)", highlight=False)
+
+
+@app.command()
+@_errors
+def validate(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files.")],
+    overrides: SetOpt = None,
+) -> None:
+    """Check scenario files (schema, references to vehicles, places and districts) without running them."""
+    from sim.model.drt.layout import build_layout
+    from sim.model.lines.timetable import build_line
+    from sim.run.runner import NetworkCache
+    from sim.scenario.schema import FixedLine, load_scenario
+    from sim.demand.zones import load_sodegaura_zones
+
+    cache = NetworkCache()
+    for path in scenarios:
+        sc, base = load_scenario(path, overrides=overrides or [])
+        net = cache.get(sc.network.source, base)
+        zones = load_sodegaura_zones(population_total=sc.demand.population_total) if sc.demand.zones == "sodegaura" else None
+        for name, svc in sc.services.items():
+            if not svc.enabled:
+                continue
+            if isinstance(svc, FixedLine):
+                vt = sc.vehicles[svc.vehicle]
+                build_line(name, svc, net, net.oracle(speed_cap_kmh=vt.speed_cap_kmh).time_s, vt.stop_dwell_s, source=str(path))
+            else:
+                build_layout(name, svc, net, zones, source=str(path))
+        if sc.demand.csv:
+            from sim.demand.generate import read_demand_csv
+
+            csv_path = Path(sc.demand.csv)
+            read_demand_csv(csv_path if csv_path.is_absolute() else base / csv_path, net)
+        out_console.print(f"{path}: ok ({sc.name}: {len(sc.services)} service(s) on {net.name})", highlight=False)
+
+
+@network_app.command("info")
+@_errors
+def network_info(
+    source: Annotated[str, typer.Argument(help="Embedded name (sodegaura, tachikawa), a .graphml[.gz]/.osm[.bz2] file, or place:<query>.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Print nodes, edges, road km, components, bounding box and circuity of a network."""
+    from sim.network import load_network
+
+    info = load_network(source, base_dir=Path.cwd()).info()
+    data = {
+        "name": info.name,
+        "source": info.source,
+        "synthetic": info.synthetic,
+        "provenance": info.provenance,
+        "nodes": info.nodes,
+        "edges": info.edges,
+        "road_km_directed": round(info.road_km, 3),
+        "strongly_connected_components_before": info.components_before,
+        "dropped_nodes": info.dropped_nodes,
+        "dropped_edges": info.dropped_edges,
+        "bbox_lon_lat": list(info.bbox),
+        "circuity": round(info.circuity, 4) if info.circuity == info.circuity else None,
+    }
+    if as_json:
+        out_console.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    table = Table(title=f"network {info.name}", show_header=False)
+    table.add_column("key")
+    table.add_column("value")
+    for k, v in data.items():
+        table.add_row(k, str(v))
+    out_console.print(table)
+
+
+@network_app.command("fetch")
+@_errors
+def network_fetch(
+    query: Annotated[str, typer.Argument(help='Place name for OpenStreetMap, e.g. "Sodegaura, Chiba, Japan".')],
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Where to store it (default networks/cache/).")] = None,
+) -> None:
+    """Download a drivable OSM network through osmnx (needs the internet) into the cache."""
+    from sim.network import fetch_network
+
+    path = fetch_network(query, cache_dir=cache_dir)
+    out_console.print(f"saved {path}; use it with source = \"place:{query}\"", highlight=False)
+
+
+@network_app.command("build")
+@_errors
+def network_build(
+    name: Annotated[str, typer.Argument(help="Embedded network to rebuild (only 'sodegaura' is generated).")] = "sodegaura",
+) -> None:
+    """Rebuild the embedded synthetic Sodegaura network from its anchors (deterministic)."""
+    import runpy
+
+    if name != "sodegaura":
+        raise InputError(f"network build: {name!r} cannot be built; only 'sodegaura' is generated here")
+    script = REPO / "networks" / "sodegaura" / "build_network.py"
+    argv = sys.argv
+    try:
+        sys.argv = [str(script)]
+        runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv = argv
+
+
+# --------------------------------------------------------------------------- studies: sweep, size, sensitivity
+# (sim/studies/sweep.py, sim/studies/size.py, sim/studies/sensitivity.py; figures in sim/report/sweep_plots.py)
+
+StudyScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file.", show_default=False)]
+ReplicationsOpt = Annotated[
+    int, typer.Option("--replications", "-r", min=1, help="Runs per point, each with its own seed (the same seeds at every point).")
+]
+StudyOutOpt = Annotated[Path | None, typer.Option("--out", help="Study directory (default results/<scenario name>-<command>).")]
+WorkersOpt = Annotated[int, typer.Option("--workers", "-j", min=1, help="Local worker processes.")]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option("--dask", help="Run on an existing Dask cluster at this scheduler address (pip install '.[dask]').", show_default=False),
+]
+ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue a study in --out, reusing its stored runs.")]
+StudySeedOpt = Annotated[
+    int | None, typer.Option("--seed", min=0, help="Root seed of the replication seeds (default: the scenario's seed).")
+]
+ServiceOpt = Annotated[
+    list[str] | None,
+    typer.Option("--service", help="Also tabulate this service's own KPIs as SERVICE.KPI columns (repeatable), e.g. choisoko.wait_p90_s."),
+]
+
+
+def _study_dir(out: Path | None, scenario: Path, command: str) -> Path:
+    if out is not None:
+        return out
+    from sim.scenario.schema import load_raw
+
+    name = load_raw(scenario).get("name", scenario.stem)
+    return REPO / "results" / f"{name}-{command}"
+
+
+class _StudyRun:
+    """A progress bar for a study (``with _StudyRun(label, out) as tick``); Ctrl-C says how to resume (exit 130)."""
+
+    def __init__(self, label: str, out: Path) -> None:
+        self.label, self.out = label, out
+        self.progress = _progress()
+
+    def __enter__(self) -> Callable[[int, int | None], None]:
+        self.progress.__enter__()
+        task = self.progress.add_task(self.label, total=None)
+
+        def tick(done: int, total: int | None) -> None:
+            self.progress.update(task, completed=done, total=total)
+
+        return tick
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        self.progress.__exit__(kind, exc, tb)
+        if kind is KeyboardInterrupt:
+            err_console.print(
+                f"interrupted: every finished run is stored in {self.out / 'runs'}; "
+                "run the same command with --resume to continue",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(130) from None
+
+
+def _estimate_text(est: Any, kpi: str) -> str:
+    from sim.report.studies import fmt_estimate
+
+    return fmt_estimate(est, kpi)
+
+
+def _print_networks(study: Any) -> None:
+    """A ``network: <provenance>`` line per synthetic road network of a study (as ``run`` prints)."""
+    for net in study.networks:
+        if net.get("synthetic"):
+            out_console.print(f"[yellow]network:[/] {net.get('provenance')}", highlight=False)
+
+
+@app.command()
+@_errors
+def sweep(
+    scenario: StudyScenarioArg,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option("--vary", help="KEY=v1,v2,... or KEY=LO..HI[:STEP] (dotted keys as for --set); repeat for a full grid."),
+    ] = None,
+    replications: ReplicationsOpt = 5,
+    out: StudyOutOpt = None,
+    workers: WorkersOpt = 1,
+    dask: DaskOpt = None,
+    resume: ResumeOpt = False,
+    seed: StudySeedOpt = None,
+    overrides: SetOpt = None,
+    service: ServiceOpt = None,
+    plot: Annotated[
+        list[str] | None,
+        typer.Option("--plot", help="KPI to plot against each varied key (repeatable; default wait_p90_s, rejection_rate and staff/cost KPIs)."),
+    ] = None,
+) -> None:
+    """Run a full grid of scenario variants with replications; write runs.csv, summary.csv, figures and a report."""
+    from sim.studies.grid import parse_axes
+    from sim.studies.sweep import sweep as run_sweep
+
+    axes = parse_axes(vary or [])
+    target = _study_dir(out, scenario, "sweep")
+    with _StudyRun("sweep", target) as tick:
+        result = run_sweep(
+            scenario,
+            axes,
+            target,
+            replications=replications,
+            seed=seed,
+            overrides=overrides or [],
+            workers=workers,
+            dask=dask,
+            resume=resume,
+            plot_kpis=plot or None,
+            services=service or [],
+            progress=tick,
+        )
+    from sim.studies.sweep import default_kpis
+
+    shown = plot or default_kpis(result.kpis)
+    table = Table(title=f"sweep of {scenario.name}: mean [95 % CI] over {replications} replication(s)", header_style="bold")
+    for k in result.study.keys:
+        table.add_column(k, overflow="fold")
+    table.add_column("n", justify="right", overflow="fold")
+    for k in shown:
+        table.add_column(k, justify="right", overflow="fold")
+    for s in result.summaries:
+        from sim.studies.grid import format_value
+
+        table.add_row(*(format_value(s.point.row.get(k)) for k in result.study.keys), str(s.n), *(_estimate_text(s.estimates[k], k) for k in shown))
+    out_console.print(table)
+    _print_networks(result.study)
+    ex = result.execution
+    out_console.print(f"{ex.total} run(s): {ex.ran} run now, {ex.reused} reused; results written to {target}", highlight=False)
+
+
+@app.command()
+@_errors
+def size(
+    scenario: StudyScenarioArg,
+    vary: Annotated[
+        str | None, typer.Option("--vary", help="The monotone parameter and its range: KEY=LO..HI[:STEP] (or KEY=v1,v2,...).")
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", help='KPI bound to meet, e.g. "wait_p90_s<=900" or "rejection_rate<=0.05" (repeatable).'),
+    ] = None,
+    replications: ReplicationsOpt = 5,
+    largest: Annotated[
+        bool, typer.Option("--largest", help="Find the largest value meeting the targets (for parameters where smaller is better).")
+    ] = False,
+    out: StudyOutOpt = None,
+    workers: WorkersOpt = 1,
+    dask: DaskOpt = None,
+    resume: ResumeOpt = False,
+    seed: StudySeedOpt = None,
+    overrides: SetOpt = None,
+    service: ServiceOpt = None,
+) -> None:
+    """Find the smallest value of a parameter that meets every target, deciding with the 95 % CI (conservative bound)."""
+    from sim.studies.grid import format_value, parse_vary
+    from sim.studies.size import RULE, parse_target
+    from sim.studies.size import size as run_size
+
+    if not vary:
+        raise InputError("size: give the parameter and its range, e.g. --vary services.choisoko.fleet_size=2..12")
+    axis = parse_vary(vary)
+    targets = [parse_target(t) for t in target or []]
+    if not targets:
+        raise InputError('size: give at least one --target, e.g. --target "wait_p90_s<=900"')
+    dest = _study_dir(out, scenario, "size")
+    with _StudyRun(f"sizing {axis.key}", dest) as tick:
+        result = run_size(
+            scenario,
+            axis,
+            targets,
+            dest,
+            replications=replications,
+            seed=seed,
+            overrides=overrides or [],
+            largest=largest,
+            services=service or [],
+            workers=workers,
+            dask=dask,
+            resume=resume,
+            progress=tick,
+        )
+    s = result.search
+    kp = list(dict.fromkeys(t.kpi for t in targets))
+    table = Table(title=f"evaluated {axis.key}: mean [95 % CI] over {replications} replication(s)", header_style="bold")
+    table.add_column(axis.key, justify="right", overflow="fold")
+    for k in kp:
+        table.add_column(k, justify="right", overflow="fold")
+    table.add_column("meets targets", overflow="fold")
+    for e in s.evaluations:
+        table.add_row(format_value(e.value), *(_estimate_text(e.estimates[k], k) for k in kp), "yes" if e.meets(targets, "conservative") else "no")
+    out_console.print(table)
+    word = "largest" if largest else "smallest"
+    goals = ", ".join(t.text for t in targets)
+
+    def show(v: Any) -> str:
+        return "none in range" if v is None else format_value(v)
+
+    if s.answer is None:
+        out_console.print(f"no value of {axis.key} in {format_value(axis.values[0])}..{format_value(axis.values[-1])} meets {goals} (conservative bound)", highlight=False)
+    else:
+        out_console.print(f"[bold]answer:[/] {word} {axis.key} meeting {goals}: [bold]{format_value(s.answer)}[/]", highlight=False)
+    out_console.print(
+        f"uncertainty: point estimate {show(s.answers['mean'])}, optimistic {show(s.answers['optimistic'])}, conservative {show(s.answer)}",
+        highlight=False,
+    )
+    out_console.print(f"rule: {RULE}", highlight=False, soft_wrap=True)
+    for w in s.warnings:
+        out_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    _print_networks(result.study)
+    out_console.print(f"results written to {dest}", highlight=False)
+
+
+@app.command()
+@_errors
+def sensitivity(
+    scenario: StudyScenarioArg,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="KEY=LOW,HIGH: vary this key alone to each value (repeatable)."),
+    ] = None,
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option("--kpi", help="KPI for a tornado chart (repeatable; default drivers_fte, wait_p90_s, cost_per_trip_yen where present)."),
+    ] = None,
+    replications: ReplicationsOpt = 5,
+    out: StudyOutOpt = None,
+    workers: WorkersOpt = 1,
+    dask: DaskOpt = None,
+    resume: ResumeOpt = False,
+    seed: StudySeedOpt = None,
+    overrides: SetOpt = None,
+    service: ServiceOpt = None,
+) -> None:
+    """One-at-a-time sensitivity around a scenario: a table and a tornado chart per chosen KPI."""
+    from sim.studies.grid import format_value
+    from sim.studies.sensitivity import parse_param
+    from sim.studies.sensitivity import sensitivity as run_sensitivity
+
+    params = [parse_param(p) for p in param or []]
+    if not params:
+        raise InputError("sensitivity: give at least one --param KEY=LOW,HIGH, e.g. --param services.choisoko.fleet_size=3,6")
+    dest = _study_dir(out, scenario, "sensitivity")
+    with _StudyRun("sensitivity", dest) as tick:
+        result = run_sensitivity(
+            scenario,
+            params,
+            dest,
+            replications=replications,
+            seed=seed,
+            overrides=overrides or [],
+            kpis=kpi or None,
+            services=service or [],
+            workers=workers,
+            dask=dask,
+            resume=resume,
+            progress=tick,
+        )
+    for k in result.kpis:
+        rows = result.rows[k]
+        table = Table(title=f"{k}: base {_estimate_text(rows[0].base, k)} (mean [95 % CI])", header_style="bold")
+        table.add_column("parameter", overflow="fold")
+        table.add_column("low → KPI", justify="right", overflow="fold")
+        table.add_column("high → KPI", justify="right", overflow="fold")
+        for r in rows:
+            table.add_row(
+                f"{r.key} (base {format_value(r.base_value)})",
+                f"{format_value(r.low_value)} → {_estimate_text(r.low, k)}",
+                f"{format_value(r.high_value)} → {_estimate_text(r.high, k)}",
+            )
+        out_console.print(table)
+    _print_networks(result.result.study)
+    out_console.print(f"results written to {dest}", highlight=False)

@@ -1,0 +1,523 @@
+"""DRT in simpy: vehicles following their plans, and the service that quotes and books rides.
+
+Each vehicle is a simpy process that follows its :class:`~sim.dispatch.VehiclePlan`: it waits
+where it is until it must leave (lazy departure), drives the fastest path to the next stop,
+dwells, and repeats; when idle it stays where it is, and at the end of its service window it
+drives back to its depot. A new booking may divert a driving vehicle at the next node of its
+path. Because vehicles realise exactly the times :func:`~sim.dispatch.plan_times` computed,
+every promise is kept, unless an incident stops an automated vehicle: then the plan is re-timed
+from where the vehicle stands and the riders' promises are moved accordingly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+import simpy
+
+from sim.model.drt.dispatch import EPS, Dwell, Insertion, LegRequest, Stop, StopKind, VehiclePlan, best_insertion, insert
+from sim.model.drt.layout import DrtLayout
+from sim.model.eventlog import EventLog, LegRecord, MoveKind, RejectReason, VehicleMove, VehicleRecord
+from sim.model.incidents import IncidentProcess
+from sim.network import RoadNetwork, TravelOracle
+
+NAN = math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class DrtParams:
+    """Operating rules of one DRT service (seconds, metres, yen)."""
+
+    max_wait_s: float
+    max_ride_factor: float
+    max_ride_extra_s: float
+    min_transfer_s: float
+    dwell: Dwell
+    capacity: int
+    vehicle_type: str
+    automation: str
+    fare_within_yen: float
+    fare_between_yen: float
+    max_candidates: int | None = None
+    wait_weight: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class WalkParams:
+    """Walking: speed (m/s), straight-line-to-path factor, longest walk to a stop (metres)."""
+
+    speed_mps: float
+    detour_factor: float
+    max_walk_m: float
+
+
+class _Mode(Enum):
+    BEFORE_SHIFT = 0
+    IDLE = 1
+    WAIT = 2
+    DRIVE = 3
+    SERVE = 4
+    DONE = 5
+    HALT = 6
+
+
+@dataclass(slots=True)
+class _PendingLeg:
+    """A leg assigned to a vehicle and not yet completed."""
+
+    leg: LegRequest
+    journey: int
+    request_id: str
+    vehicle_id: int
+    direct_s: float
+    direct_m: float
+    promised_pickup_s: float
+    promised_dropoff_s: float
+    pickup_s: float = NAN
+    next_leg: int | None = None  # the connecting leg after a change of vehicle at the hub
+
+
+class _Vehicle:
+    """One vehicle process following its plan."""
+
+    def __init__(
+        self, sim: DrtSimulation, plan: VehiclePlan, depot: int, area: str, start_s: float, incidents: IncidentProcess
+    ) -> None:
+        self.sim = sim
+        self.incidents = incidents
+        self.halt_until = -math.inf
+        self.plan = plan
+        self.depot = depot
+        self.area = area
+        self.start_s = start_s
+        self.pos = depot
+        self.mode = _Mode.BEFORE_SHIFT
+        self.seg_nodes: list[int] = []
+        self.seg_times: list[float] = []
+        self.seg_start_s = 0.0
+        self.wake_s = start_s
+        self.interruptible = False
+        self.km = 0.0
+        self.empty_km = 0.0
+        self.pax_km = 0.0
+        self.boardings = 0
+        self.pull_in_s = NAN
+        self.proc = sim.env.process(self.run())
+
+    # -- dispatcher side ------------------------------------------------------------------
+    def update_anchor(self, now: float) -> None:
+        """Set the plan's anchor to where the vehicle is next free to change course."""
+        plan = self.plan
+        if self.mode is _Mode.BEFORE_SHIFT:
+            plan.node, plan.time_s, plan.at_stop = self.pos, max(now, self.start_s), False
+        elif self.mode is _Mode.DRIVE:
+            k = bisect.bisect_left(self.seg_times, now - EPS)
+            k = min(k, len(self.seg_nodes) - 1)
+            plan.node, plan.time_s, plan.at_stop = self.seg_nodes[k], self.seg_times[k], False
+        elif self.mode is _Mode.SERVE:
+            plan.node, plan.time_s, plan.at_stop = self.pos, self.wake_s, True
+        elif self.mode is _Mode.DONE:
+            plan.node, plan.time_s, plan.at_stop = self.pos, math.inf, False
+        elif self.mode is _Mode.HALT:
+            plan.node, plan.time_s, plan.at_stop = self.pos, self.halt_until, False
+        else:
+            # idle or waiting where it stands; ``at_stop`` stays as set by the last stop served
+            # here (a vehicle still standing at a stop shares that stop's dwell)
+            plan.node, plan.time_s = self.pos, now
+            if plan.stops:
+                # only here does the anchor time move without the plan being re-timed
+                plan.reanchor(self.sim.oracle.time_s)
+
+    def plan_changed(self) -> None:
+        """The dispatcher changed the plan: cut the current drive at the anchor and re-decide."""
+        if self.mode is _Mode.DRIVE:
+            # keep the path up to the anchor: the first path node at or after now
+            k = bisect.bisect_left(self.seg_times, self.plan.time_s - EPS)
+            del self.seg_nodes[k + 1 :]
+            del self.seg_times[k + 1 :]
+        if self.interruptible and self.proc.is_alive:
+            self.interruptible = False
+            self.proc.interrupt()
+
+    # -- the process ----------------------------------------------------------------------
+    def run(self):  # noqa: C901 - a small state machine reads best in one place
+        env = self.sim.env
+        plan = self.plan
+        if env.now < self.start_s:
+            yield env.timeout(self.start_s - env.now)
+        self.mode = _Mode.IDLE
+        plan.time_s = env.now
+        while True:
+            now = env.now
+            if self.mode is _Mode.DRIVE:
+                wake = self.seg_times[-1]
+            elif self.mode is _Mode.HALT:
+                wake = self.halt_until
+            elif not plan.stops:
+                if now >= plan.shift_end_s - EPS:
+                    yield from self._pull_in()
+                    return
+                self.mode = _Mode.IDLE
+                wake = plan.shift_end_s
+            else:
+                s0 = plan.stops[0]
+                board0 = plan.board_s[0]
+                if s0.node == self.pos:
+                    if now < board0 - EPS:
+                        self.mode = _Mode.WAIT
+                        wake = board0
+                    else:
+                        self._serve_first(now)
+                        wake = self.wake_s
+                else:
+                    tt = self.sim.oracle.time_s(self.pos, s0.node)
+                    depart = board0 - tt
+                    if depart > now + EPS:
+                        self.mode = _Mode.WAIT
+                        wake = depart
+                    else:
+                        self._start_drive(now, s0.node)
+                        wake = self.seg_times[-1]
+            self.wake_s = wake
+            self.interruptible = self.mode in (_Mode.IDLE, _Mode.WAIT, _Mode.DRIVE)
+            try:
+                yield env.timeout(max(0.0, wake - now))
+            except simpy.Interrupt:
+                continue
+            self.interruptible = False
+            if self.mode is _Mode.DRIVE:
+                self._finish_drive()
+            elif self.mode in (_Mode.SERVE, _Mode.WAIT, _Mode.HALT):
+                self.mode = _Mode.IDLE
+
+    def _start_drive(self, now: float, target: int) -> None:
+        oracle = self.sim.oracle
+        path = oracle.path(self.pos, target)
+        row = oracle.times_from(self.pos)
+        self.seg_nodes = path
+        self.seg_times = [now + float(row[n]) for n in path]
+        self.seg_start_s = now
+        self.mode = _Mode.DRIVE
+        self.plan.at_stop = False
+
+    def _finish_drive(self) -> None:
+        start, end = self.seg_nodes[0], self.seg_nodes[-1]
+        dist = 0.0
+        if end != start:
+            dist = self.sim.oracle.path_length_m(self.seg_nodes)
+            self._record_drive(start, end, self.seg_start_s, self.seg_times[-1], dist)
+        self.pos = end
+        self.mode = _Mode.IDLE
+        self.seg_nodes, self.seg_times = [], []
+        incidents = self.incidents.drive(dist / 1000.0)
+        if incidents:
+            self._halt(incidents)
+
+    def _halt(self, incidents: list) -> None:
+        """Stop where the vehicle is for the incidents' resolution and re-time its plan."""
+        t = self.sim.env.now
+        for inc in incidents:
+            self.sim.log.moves.append(
+                VehicleMove(
+                    self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t, t + inc.duration_s, self.pos, self.pos,
+                    0.0, self.plan.load, "onsite" if inc.onsite else "remote",
+                )
+            )
+            t += inc.duration_s
+        self.halt_until = t
+        self.mode = _Mode.HALT
+        plan = self.plan
+        plan.node, plan.time_s, plan.at_stop = self.pos, t, False
+        plan.retime_relaxed(self.sim.oracle.time_s, self.sim.params.dwell)
+        self.sim.hold_connections(plan)
+
+    def _record_drive(self, a: int, b: int, t0: float, t1: float, dist: float) -> None:
+        load = self.plan.load
+        self.km += dist / 1000.0
+        if load == 0:
+            self.empty_km += dist / 1000.0
+        self.pax_km += load * dist / 1000.0
+        self.sim.log.moves.append(
+            VehicleMove(self.plan.vehicle_id, self.sim.name, MoveKind.DRIVE, t0, t1, a, b, dist, load)
+        )
+
+    def _serve_first(self, now: float) -> None:
+        """Serve the plan's first stop now: board or alight, and dwell until its departure."""
+        plan = self.plan
+        board, depart = plan.board_s[0], plan.depart_s[0]
+        stop = plan.serve_first()
+        pending = self.sim.pending[stop.leg_id]
+        if stop.kind is StopKind.PICKUP:
+            pending.pickup_s = board
+            self.boardings += stop.pax
+        else:
+            self.sim.complete_leg(pending, board)
+        if depart > now + EPS:
+            self.sim.log.moves.append(
+                VehicleMove(plan.vehicle_id, self.sim.name, MoveKind.DWELL, now, depart, self.pos, self.pos, 0.0, plan.load)
+            )
+        self.mode = _Mode.SERVE
+        self.wake_s = depart
+
+    def _pull_in(self):
+        env = self.sim.env
+        self.mode = _Mode.DONE
+        self.plan.time_s = math.inf
+        now = env.now
+        if self.pos != self.depot:
+            tt = self.sim.oracle.time_s(self.pos, self.depot)
+            dist = self.sim.oracle.dist_m(self.pos, self.depot)
+            yield env.timeout(tt)
+            self._record_drive(self.pos, self.depot, now, now + tt, dist)
+            self.pos = self.depot
+            t = env.now
+            for inc in self.incidents.drive(dist / 1000.0):
+                self.sim.log.moves.append(
+                    VehicleMove(
+                        self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t, t + inc.duration_s, self.pos,
+                        self.pos, 0.0, 0, "onsite" if inc.onsite else "remote",
+                    )
+                )
+                t += inc.duration_s
+            if t > env.now:
+                yield env.timeout(t - env.now)
+        self.pull_in_s = env.now
+
+    def record(self) -> VehicleRecord:
+        p = self.plan
+        sim = self.sim
+        pull_in = self.pull_in_s if not math.isnan(self.pull_in_s) else p.shift_end_s
+        return VehicleRecord(
+            vehicle_id=p.vehicle_id,
+            service=sim.name,
+            area=self.area,
+            vehicle_type=sim.params.vehicle_type,
+            automation=sim.params.automation,
+            capacity=p.capacity,
+            depot_node=self.depot,
+            shift_start_s=self.start_s,
+            shift_end_s=p.shift_end_s + p.overrun_s,  # the window, plus any incident overrun
+            pull_in_s=pull_in,
+            hours=(pull_in - self.start_s) / 3600.0,
+            km=self.km,
+            empty_km=self.empty_km,
+            boardings=self.boardings,
+            pax_km=self.pax_km,
+        )
+
+@dataclass(frozen=True, slots=True)
+class DrtQuote:
+    """A tentative DRT trip: legs with their best insertions, not yet booked.
+
+    ``pickup_s`` is the first boarding and ``dropoff_s`` the last alighting (seconds).
+    """
+
+    service: str
+    legs: tuple[tuple[int, LegRequest, Insertion], ...]
+    origin_stop: int
+    dest_stop: int
+    pickup_s: float
+    dropoff_s: float
+    fare_yen: float
+
+
+class DrtSimulation:
+    """One DRT service: its vehicles, and quoting and booking of rides between its stops."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        layout: DrtLayout,
+        params: DrtParams,
+        walk: WalkParams,
+        net: RoadNetwork,
+        oracle: TravelOracle,
+        env: simpy.Environment,
+        log: EventLog,
+        first_vehicle_id: int,
+        incidents: Callable[[int], IncidentProcess],
+        on_leg_done: Callable[[int, LegRecord], None],
+        leg_ids: Iterator[int],
+    ) -> None:
+        self.name = name
+        self.layout = layout
+        self.params = params
+        self.walk = walk
+        self.net = net
+        self.oracle = oracle
+        self.env = env
+        self.log = log
+        self.on_leg_done = on_leg_done
+        self.pending: dict[int, _PendingLeg] = {}
+        self._leg_ids = leg_ids
+        self.vehicles: list[_Vehicle] = []
+        self.area_vehicles: list[list[_Vehicle]] = []
+        vid = first_vehicle_id
+        for area in layout.areas:
+            members: list[_Vehicle] = []
+            for _ in range(area.fleet_size):
+                plan = VehiclePlan(vid, params.capacity, area.depot, layout.start_s, layout.end_s)
+                vehicle = _Vehicle(self, plan, area.depot, area.name, layout.start_s, incidents(vid))
+                members.append(vehicle)
+                self.vehicles.append(vehicle)
+                vid += 1
+            self.area_vehicles.append(members)
+        self._stop_xy = [(np.column_stack([net.x[a.stops], net.y[a.stops]]), a.stops) for a in layout.areas]
+        self._stop_sets = [set(a.stops.tolist()) for a in layout.areas]
+        self._by_id = {v.plan.vehicle_id: v for v in self.vehicles}
+
+    # -- quoting ----------------------------------------------------------------------------
+    def access(self, lat: float, lon: float, node: int) -> tuple[int, int, float] | None:
+        """(area, stop node, walk metres) for a rider at (lat, lon) snapped to ``node``, or ``None``
+        if the node is outside every service area."""
+        area = self.layout.area_of(node)
+        if area is None:
+            return None
+        x, y = self.net.project(np.array([lat]), np.array([lon]))
+        if self.layout.door_to_door:
+            stop = node
+        else:
+            pts, stops = self._stop_xy[area]
+            d2 = (pts[:, 0] - x[0]) ** 2 + (pts[:, 1] - y[0]) ** 2
+            stop = int(stops[int(np.argmin(d2))])
+        straight = math.hypot(float(self.net.x[stop]) - float(x[0]), float(self.net.y[stop]) - float(y[0]))
+        return area, stop, straight * self.walk.detour_factor
+
+    def area_of_stop(self, stop: int) -> int | None:
+        """First area whose stops include ``stop`` (the hub is a stop of every area), or ``None``."""
+        for k, stops in enumerate(self._stop_sets):
+            if stop in stops:
+                return k
+        return None
+
+    def quote(
+        self, o_stop: int, a_o: int, d_stop: int, a_d: int, pax: int, earliest: float
+    ) -> DrtQuote | RejectReason:
+        """The best way to carry ``pax`` riders from ``o_stop`` (area ``a_o``) to ``d_stop``
+        (area ``a_d``), boarding no earlier than ``earliest``: one leg inside an area, or two
+        legs changing vehicles at the hub. Nothing is booked."""
+        lay, p = self.layout, self.params
+        if pax > p.capacity:
+            return RejectReason.TOO_LARGE
+        if not (lay.start_s <= earliest < lay.end_s):
+            return RejectReason.OUTSIDE_HOURS
+        if o_stop == d_stop:
+            return RejectReason.SAME_STOP
+        now = self.env.now
+        hub = lay.hub
+        if a_o == a_d or hub is None or o_stop == hub or d_stop == hub:
+            area = a_d if o_stop == hub else a_o
+            leg = self._leg(o_stop, d_stop, pax, earliest)
+            ins = self._best(area, leg, now)
+            if ins is None:
+                return RejectReason.NO_VEHICLE
+            fare = p.fare_within_yen * pax
+            return DrtQuote(self.name, ((area, leg, ins),), o_stop, d_stop, ins.pickup_s, ins.dropoff_s, fare)
+        leg1 = self._leg(o_stop, hub, pax, earliest)
+        ins1 = self._best(a_o, leg1, now)
+        if ins1 is None:
+            return RejectReason.NO_VEHICLE
+        leg2 = self._leg(hub, d_stop, pax, ins1.dropoff_s + p.min_transfer_s)
+        ins2 = self._best(a_d, leg2, now)
+        if ins2 is None:
+            return RejectReason.NO_TRANSFER
+        # couple the legs: leg 1 must arrive min_transfer before leg 2's promised pickup, and leg 2
+        # may not be brought forward (a shared dwell could otherwise cut the transfer short)
+        leg1 = LegRequest(
+            leg1.leg_id, leg1.origin, leg1.dest, leg1.pax, leg1.earliest_s, leg1.latest_pickup_s,
+            leg1.max_ride_s, ins2.pickup_s - p.min_transfer_s,
+        )
+        leg2 = LegRequest(
+            leg2.leg_id, leg2.origin, leg2.dest, leg2.pax, ins2.pickup_s, leg2.latest_pickup_s,
+            leg2.max_ride_s, leg2.latest_dropoff_s,
+        )
+        fare = p.fare_between_yen * pax
+        return DrtQuote(
+            self.name, ((a_o, leg1, ins1), (a_d, leg2, ins2)), o_stop, d_stop, ins1.pickup_s, ins2.dropoff_s, fare
+        )
+
+    def _leg(self, o: int, d: int, pax: int, earliest: float) -> LegRequest:
+        p = self.params
+        direct = self.oracle.time_s(o, d)
+        leg = LegRequest(
+            leg_id=next(self._leg_ids),
+            origin=o,
+            dest=d,
+            pax=pax,
+            earliest_s=earliest,
+            latest_pickup_s=earliest + p.max_wait_s,
+            max_ride_s=p.max_ride_factor * direct + p.max_ride_extra_s,
+        )
+        return leg
+
+    def _best(self, area: int, leg: LegRequest, now: float) -> Insertion | None:
+        vehicles = self.area_vehicles[area]
+        for v in vehicles:
+            v.update_anchor(now)
+        plans = [v.plan for v in vehicles]
+        return best_insertion(
+            plans, leg, self.oracle.times_to, self.oracle.times_from, self.params.dwell,
+            max_candidates=self.params.max_candidates, wait_weight=self.params.wait_weight,
+        )
+
+    # -- booking ----------------------------------------------------------------------------
+    def book(self, quote: DrtQuote, journey: int, request_id: str) -> None:
+        """Book every leg of ``quote`` (made at the current time) for ``journey``."""
+        for k, (area, leg, ins) in enumerate(quote.legs):
+            vehicle = self._by_id[ins.vehicle_id]
+            insert(vehicle.plan, leg, ins, self.oracle.time_s, self.params.dwell)
+            nxt = quote.legs[k + 1][1].leg_id if k + 1 < len(quote.legs) else None
+            self.pending[leg.leg_id] = _PendingLeg(
+                leg, journey, request_id, ins.vehicle_id, self.oracle.time_s(leg.origin, leg.dest),
+                self.oracle.dist_m(leg.origin, leg.dest), ins.pickup_s, ins.dropoff_s, next_leg=nxt,
+            )
+            vehicle.plan_changed()
+
+    def hold_connections(self, plan: VehiclePlan) -> None:
+        """After ``plan`` was delayed, make connecting vehicles wait for transferring riders.
+
+        A connecting pickup is moved to the delayed arrival at the hub plus the minimum transfer
+        time, and the connecting vehicle's plan is re-timed (its promises move with it).
+        """
+        for stop, arrive in zip(plan.stops, plan.board_s):
+            if stop.kind is not StopKind.DROPOFF:
+                continue
+            nxt = self.pending[stop.leg_id].next_leg
+            if nxt is None:
+                continue
+            ready = arrive + self.params.min_transfer_s
+            other = self._by_id[self.pending[nxt].vehicle_id]
+            stops = other.plan.stops
+            for idx, s in enumerate(stops):
+                if s.leg_id == nxt and s.kind is StopKind.PICKUP:
+                    if s.earliest_s < ready - EPS:
+                        stops[idx] = Stop(s.kind, s.leg_id, s.node, s.pax, ready, max(s.latest_s, ready), s.max_ride_s)
+                        other.update_anchor(self.env.now)
+                        other.plan.retime_relaxed(self.oracle.time_s, self.params.dwell)
+                        self.hold_connections(other.plan)
+                        other.plan_changed()
+                    break
+
+    def complete_leg(self, pending: _PendingLeg, dropped: float) -> None:
+        """Called by a vehicle when a leg's riders alight."""
+        del self.pending[pending.leg.leg_id]
+        leg = pending.leg
+        rec = LegRecord(
+            leg.leg_id, pending.request_id, self.name, pending.vehicle_id, leg.origin, leg.dest, leg.pax,
+            leg.earliest_s, pending.pickup_s, dropped, pending.direct_s, pending.direct_m,
+            pending.promised_pickup_s, pending.promised_dropoff_s,
+        )
+        self.log.legs.append(rec)
+        self.on_leg_done(pending.journey, rec)
+
+    def finish(self) -> None:
+        """Append the vehicle records (after the environment has run to completion)."""
+        if self.pending:
+            raise RuntimeError(f"{self.name}: {len(self.pending)} legs were never completed")
+        self.log.vehicles.extend(v.record() for v in self.vehicles)

@@ -1,0 +1,121 @@
+"""KPIs from the event log: pure functions, one scenario at a time.
+
+Every value is computed from the log; nothing is assumed. Waits, rides and walks are over
+served requests; percentiles are linear-interpolated (numpy's default). A KPI with no data
+(for example waits when nothing was served) is ``None`` in JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from sim.model.eventlog import EventLog, Outcome, RequestRecord, VehicleRecord
+
+#: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them.
+KPI_KEYS: tuple[str, ...] = (
+    "requests_total",
+    "requests_served",
+    "requests_rejected",
+    "rejection_rate",
+    "passengers_served",
+    "wait_mean_s",
+    "wait_p50_s",
+    "wait_p90_s",
+    "wait_p95_s",
+    "ride_mean_s",
+    "detour_mean",
+    "walk_mean_m",
+    "transfers",
+    "vehicles",
+    "vehicle_km",
+    "empty_km_share",
+    "vehicle_hours",
+    "passengers_per_vehicle_hour",
+    "occupancy_mean",
+    "fare_revenue_yen",
+)
+
+
+def _mean(values: np.ndarray) -> float | None:
+    return float(values.mean()) if values.size else None
+
+
+def _pct(values: np.ndarray, q: float) -> float | None:
+    return float(np.percentile(values, q)) if values.size else None
+
+
+def kpis(requests: Sequence[RequestRecord], vehicles: Sequence[VehicleRecord]) -> dict[str, Any]:
+    """Scalar KPIs for a set of request outcomes and vehicle days (see :data:`KPI_KEYS`).
+
+    ``occupancy_mean`` is passenger-km / vehicle-km (the mean load of a driven kilometre);
+    ``passengers_per_vehicle_hour`` is passengers served / vehicle-hours (depot to depot).
+    """
+    served = [r for r in requests if r.outcome is Outcome.SERVED]
+    wait = np.array([r.wait_s for r in served], dtype=float)
+    ride = np.array([r.ride_s for r in served], dtype=float)
+    detour = np.array([r.detour for r in served], dtype=float)
+    walk = np.array([r.walk_access_m + r.walk_egress_m for r in served], dtype=float)
+    total = len(requests)
+    pax = sum(r.party_size for r in served)
+    km = sum(v.km for v in vehicles)
+    empty = sum(v.empty_km for v in vehicles)
+    pax_km = sum(v.pax_km for v in vehicles)
+    hours = sum(v.hours for v in vehicles)
+    return {
+        "requests_total": total,
+        "requests_served": len(served),
+        "requests_rejected": total - len(served),
+        "rejection_rate": (total - len(served)) / total if total else None,
+        "passengers_served": pax,
+        "wait_mean_s": _mean(wait),
+        "wait_p50_s": _pct(wait, 50),
+        "wait_p90_s": _pct(wait, 90),
+        "wait_p95_s": _pct(wait, 95),
+        "ride_mean_s": _mean(ride),
+        "detour_mean": _mean(detour),
+        "walk_mean_m": _mean(walk),
+        "transfers": sum(max(0, r.legs - 1) for r in served),
+        "vehicles": len(vehicles),
+        "vehicle_km": km,
+        "empty_km_share": empty / km if km > 0 else None,
+        "vehicle_hours": hours,
+        "passengers_per_vehicle_hour": pax / hours if hours > 0 else None,
+        "occupancy_mean": pax_km / km if km > 0 else None,
+        # fares paid, including those of riders stranded part-way (they rode and paid a leg)
+        "fare_revenue_yen": float(sum(r.fare_yen for r in requests)),
+    }
+
+
+def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The content of ``metrics.json``: scalar KPIs, rejection reasons and a per-service breakdown."""
+    out: dict[str, Any] = kpis(log.requests, log.vehicles)
+    reasons = Counter(str(r.reason) for r in log.requests if r.outcome is Outcome.REJECTED)
+    out["rejections_by_reason"] = dict(sorted(reasons.items()))
+    # A request counts for every service it used ("trunk+choisoko" for both); one that found no
+    # option belongs to none and appears only in the totals. Modes are counted separately.
+    used = [(r, set(r.service.split("+")) if r.service else set()) for r in log.requests]
+    services = sorted(set().union(*(u for _, u in used), {v.service for v in log.vehicles}))
+    out["per_service"] = {
+        s: kpis([r for r, u in used if s in u], [v for v in log.vehicles if v.service == s]) for s in services
+    }
+    modes = Counter(r.mode or "none" for r in log.requests if r.outcome is Outcome.SERVED)
+    out["served_by_mode"] = dict(sorted(modes.items()))
+    if network is not None:
+        out["network"] = network
+    return _clean(out)
+
+
+def _clean(value: Any) -> Any:
+    """Replace NaN/inf by ``None`` so the JSON is standard."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value

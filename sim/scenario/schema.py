@@ -1,0 +1,511 @@
+"""Scenario files: TOML validated with pydantic, ``extends`` inheritance and ``--set`` overrides.
+
+A scenario file is a TOML document. ``extends = "base.toml"`` (relative to the file) names a
+parent whose tables are deep-merged under the child's. ``--set services.choisoko.fleet_size=6``
+overrides one value by its dotted path; the value is read as TOML (``6``, ``1.5``, ``"09:30"``,
+``[1, 2]``, ``true``) and otherwise kept as a string.
+
+Units follow the key names: ``_min`` minutes, ``_s`` seconds, ``_m`` metres, ``_kmh`` km/h,
+``_yen`` yen; clock times are ``"HH:MM"`` strings.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import tomllib
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
+
+from sim.errors import ScenarioError
+from sim.scenario.staffing import CostConfig, StaffingConfig
+from sim.timeutil import parse_clock
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _clock(value: Any) -> str:
+    """Validate a clock string (kept as written, parsed where used)."""
+    parse_clock(value)
+    return str(value)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NetworkConfig(_Model):
+    """Road network: an embedded name (``sodegaura``, ``tachikawa``), a file path or ``place:<query>``."""
+
+    source: str = "sodegaura"
+
+
+class DemandConfig(_Model):
+    """Travel requests: generated from zones, or read from ``csv`` (then the generator keys are unused)."""
+
+    csv: str | None = None
+    zones: Literal["sodegaura", "nodes"] = "sodegaura"
+    zone_count: int = Field(200, ge=1)
+    requests_per_day: int = Field(40, ge=0)
+    start: str = "09:00"
+    end: str = "17:00"
+    hourly_profile: list[float] | None = None
+    prebooked_share: float = Field(0.0, ge=0.0, le=1.0)
+    prebook_lead_min_min: float = Field(30.0, ge=0.0)
+    prebook_lead_max_min: float = Field(1440.0, ge=0.0)
+    party_size_weights: list[float] = Field(default_factory=lambda: [1.0])
+    home_share: float = Field(0.5, ge=0.0, le=1.0)
+    min_trip_m: float = Field(500.0, ge=0.0)
+    jitter_m: float = Field(150.0, ge=0.0)
+    population_total: float = Field(65000.0, gt=0.0)
+    attractor_weights: dict[str, float] | None = None
+
+    _check_start = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _profile(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and (len(v) != 24 or any(w < 0 for w in v) or sum(v) <= 0):
+            raise ValueError("must be 24 non-negative weights (one per clock hour) with a positive sum")
+        return v
+
+    @field_validator("party_size_weights")
+    @classmethod
+    def _party(cls, v: list[float]) -> list[float]:
+        if not v or any(w < 0 for w in v) or sum(v) <= 0:
+            raise ValueError("must be non-negative weights for party sizes 1, 2, ... with a positive sum")
+        return v
+
+    @model_validator(mode="after")
+    def _window(self) -> DemandConfig:
+        if parse_clock(self.end) <= parse_clock(self.start):
+            raise ValueError(f"end {self.end!r} must be after start {self.start!r}")
+        if self.prebook_lead_max_min < self.prebook_lead_min_min:
+            raise ValueError("prebook_lead_max_min must be >= prebook_lead_min_min")
+        return self
+
+
+class WalkConfig(_Model):
+    """Walking to and from stops."""
+
+    speed_mps: float = Field(1.0, gt=0.0)
+    detour_factor: float = Field(1.3, ge=1.0)
+    max_walk_m: float = Field(800.0, ge=0.0)
+
+
+Automation = Literal["human", "level2", "level4_crew", "level4_remote"]
+
+
+class VehicleType(_Model):
+    """A vehicle type; see PARAMETERS.md for sourced values.
+
+    ``automation``: ``human`` (driver with a class-2 licence), ``level2`` (operator on board),
+    ``level4_crew`` (Level 4 with one crew member on board), ``level4_remote`` (Level 4,
+    supervised from a control room). Incidents (automated vehicles): a Poisson process of
+    ``incidents_per_1000_km`` per driven kilometre, each stopping the vehicle for an exponential
+    time with mean ``incident_remote_min`` (resolved remotely, share ``incident_remote_share``)
+    or ``incident_onsite_min`` (field staff drive out). Costs: purchase ``price_yen`` written off
+    over ``lifetime_years`` down to ``residual_share`` of the price, plus energy and
+    maintenance per km.
+    """
+
+    capacity: int = Field(ge=1)
+    seats: int | None = Field(None, ge=0)
+    automation: Automation = "human"
+    speed_cap_kmh: float | None = Field(None, gt=0.0)
+    stop_dwell_s: float = Field(60.0, ge=0.0)
+    board_s_per_pax: float = Field(0.0, ge=0.0)
+    incidents_per_1000_km: float = Field(0.0, ge=0.0)
+    incident_remote_share: float = Field(1.0, ge=0.0, le=1.0)
+    incident_remote_min: float = Field(5.0, ge=0.0)
+    incident_onsite_min: float = Field(30.0, ge=0.0)
+    price_yen: float = Field(0.0, ge=0.0)
+    lifetime_years: float = Field(10.0, gt=0.0)
+    residual_share: float = Field(0.0, ge=0.0, le=1.0)
+    energy_yen_per_km: float = Field(0.0, ge=0.0)
+    maintenance_yen_per_km: float = Field(0.0, ge=0.0)
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _seats(self) -> VehicleType:
+        if self.seats is not None and self.seats > self.capacity:
+            raise ValueError(f"seats {self.seats} exceed capacity {self.capacity}")
+        return self
+
+
+class AreaConfig(_Model):
+    """A DRT service area: the towns of the listed districts (Sodegaura zones) or ``all`` nodes."""
+
+    districts: list[str] = Field(default_factory=list)
+    fleet_size: int | None = Field(None, ge=0)
+    depot: str | None = None
+
+
+class DrtService(_Model):
+    """A demand-responsive service: a fleet serving requests inside its areas.
+
+    The dispatcher books each request where it adds the least vehicle time plus
+    ``wait_cost_weight`` × the rider's wait (0: vehicle time alone, which lets riders wait up to
+    ``max_wait_min`` whenever that saves a kilometre). ``max_candidate_vehicles`` limits the
+    search to the vehicles that can reach the pickup soonest (large fleets; default all).
+    """
+
+    kind: Literal["drt"] = "drt"
+    enabled: bool = True
+    vehicle: str
+    fleet_size: int = Field(ge=0)
+    start: str = "09:00"
+    end: str = "17:00"
+    days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
+    mode: Literal["stop", "door"] = "stop"
+    stop_spacing_m: float = Field(300.0, gt=0.0)
+    max_wait_min: float = Field(20.0, gt=0.0)
+    max_ride_factor: float = Field(1.5, ge=1.0)
+    max_ride_extra_min: float = Field(20.0, ge=0.0)
+    depot: str | None = None
+    areas: dict[str, AreaConfig] = Field(default_factory=dict)
+    transfer_hub: str | None = None
+    min_transfer_min: float = Field(3.0, ge=0.0)
+    fare_within_area_yen: float = Field(0.0, ge=0.0)
+    fare_between_areas_yen: float = Field(0.0, ge=0.0)
+    wait_cost_weight: float = Field(1.0, ge=0.0)
+    max_candidate_vehicles: int | None = Field(None, ge=1)
+
+    _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DrtService:
+        if parse_clock(self.end) <= parse_clock(self.start):
+            raise ValueError(f"end {self.end!r} must be after start {self.start!r}")
+        if len(self.areas) > 1 and not self.transfer_hub:
+            raise ValueError("a service with several areas needs a transfer_hub")
+        counts = [a.fleet_size for a in self.areas.values()]
+        if any(c is not None for c in counts):
+            if any(c is None for c in counts) or sum(c or 0 for c in counts) != self.fleet_size:
+                raise ValueError(
+                    f"area fleet sizes {counts} must all be given and sum to fleet_size {self.fleet_size}"
+                )
+        return self
+
+
+class FixedLine(_Model):
+    """A fixed-route line: ordered stops, a loop or out-and-back, run on a timetable.
+
+    ``stops`` are place ids or names on the network (``sodegaura_sta``, ``town:長浦``),
+    ``"node:<id>"`` or ``"lat,lon"``. Departures from the first stop are either every
+    ``headway_min`` from ``start`` to ``end`` (inclusive) or the explicit ``departures`` list.
+    Out-and-back trips run back from the last stop after ``layover_min``; each vehicle also
+    needs ``layover_min`` plus ``recovery_share`` × running time at each terminal before its
+    next trip. The fleet follows from the timetable.
+    """
+
+    kind: Literal["line"] = "line"
+    enabled: bool = True
+    vehicle: str
+    stops: list[str] = Field(min_length=2)
+    pattern: Literal["loop", "out_and_back"] = "out_and_back"
+    headway_min: float | None = Field(None, gt=0.0)
+    departures: list[str] | None = None
+    start: str = "07:00"
+    end: str = "19:00"
+    days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
+    layover_min: float = Field(5.0, ge=0.0)
+    recovery_share: float = Field(0.1, ge=0.0)
+    depot: str | None = None
+    fare_yen: float = Field(0.0, ge=0.0)
+    note: str = ""
+
+    _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
+
+    @field_validator("departures")
+    @classmethod
+    def _departures(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            if not v:
+                raise ValueError("must list at least one departure time")
+            for t in v:
+                _clock(t)
+        return v
+
+    @model_validator(mode="after")
+    def _timetable(self) -> FixedLine:
+        if (self.headway_min is None) == (self.departures is None):
+            raise ValueError("give exactly one of headway_min or departures")
+        if parse_clock(self.end) < parse_clock(self.start):
+            raise ValueError(f"end {self.end!r} must not be before start {self.start!r}")
+        return self
+
+
+_SERVICE_TAGS = ("drt", "line")
+
+
+def _service_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("kind", "drt"))
+    return str(getattr(value, "kind", "drt"))
+
+
+Service = Annotated[
+    Annotated[DrtService, Tag("drt")] | Annotated[FixedLine, Tag("line")],
+    Discriminator(_service_kind),
+]
+
+
+class ChoiceConfig(_Model):
+    """Passenger choice: the least generalised time over every feasible option.
+
+    Generalised time (seconds) = ``walk_weight`` × walk + ``wait_weight`` × wait at the stop
+    + schedule delay spent elsewhere (weight 1) + ride + ``transfer_penalty_min`` per transfer.
+    ASSUMPTION (no PARAMETERS.md row): walking and waiting are valued about twice in-vehicle
+    time and a transfer about 5 minutes, typical values of public-transport appraisal practice.
+    Riders of lines with headways of at least ``timetable_headway_min`` follow the timetable
+    and arrive ``timetable_buffer_min`` before their departure; on shorter headways they just go.
+    """
+
+    walk_weight: float = Field(2.0, ge=0.0)
+    wait_weight: float = Field(2.0, ge=0.0)
+    transfer_penalty_min: float = Field(5.0, ge=0.0)
+    timetable_headway_min: float = Field(12.0, ge=0.0)
+    timetable_buffer_min: float = Field(2.0, ge=0.0)
+    hubs: list[str] = Field(default_factory=list)
+    min_transfer_min: float = Field(3.0, ge=0.0)
+
+
+class Scenario(_Model):
+    """A whole scenario: network, demand, walking, choice, vehicle types and services."""
+
+    name: str
+    description: str = ""
+    seed: int = Field(1, ge=0)
+    network: NetworkConfig = NetworkConfig()
+    demand: DemandConfig = DemandConfig()
+    walk: WalkConfig = WalkConfig()
+    choice: ChoiceConfig = ChoiceConfig()
+    vehicles: dict[str, VehicleType] = Field(default_factory=dict)
+    services: dict[str, Service] = Field(default_factory=dict)
+    staffing: StaffingConfig = StaffingConfig()
+    costs: CostConfig = CostConfig()
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        for name, svc in self.services.items():
+            if not svc.enabled:
+                continue
+            if svc.vehicle not in self.vehicles:
+                valid = ", ".join(sorted(self.vehicles)) or "(none defined)"
+                raise ValueError(f"services.{name}.vehicle: unknown vehicle type {svc.vehicle!r}; defined: {valid}")
+        return self
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: scenario file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, expected a .toml scenario file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+
+
+def load_raw(path: Path, *, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file with its ``extends`` chain merged (no validation)."""
+    path = path.resolve()
+    if path in _seen:
+        chain = " -> ".join(str(p) for p in (*_seen, path))
+        raise ScenarioError(f"{path}: extends loops back on itself ({chain})")
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: key 'extends' must be a file name string, got {parent!r}")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.exists():
+        raise ScenarioError(f"{path}: key 'extends' names {parent!r}, but {parent_path} does not exist")
+    return _deep_merge(load_raw(parent_path, _seen=(*_seen, path)), data)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split ``"a.b.c=value"`` into a key path and a TOML-typed value."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text!r}: expected KEY=VALUE, e.g. services.choisoko.fleet_size=6")
+    key, raw = text.split("=", 1)
+    parts = [p.strip() for p in key.strip().split(".")]
+    if not all(parts):
+        raise ScenarioError(f"--set {text!r}: key {key!r} is not a dotted path like services.choisoko.fleet_size")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    if isinstance(value, (datetime.date, datetime.time)):
+        value = raw.strip()  # clock times stay strings ("09:30:00")
+    return parts, value
+
+
+@dataclass(frozen=True)
+class _Schema:
+    """Where an override path is in the schema: fields of ``models`` (a union allows the fields
+    of any member), or a table of user-named entries of those models."""
+
+    models: tuple[type[BaseModel], ...] = ()
+    table: bool = False
+
+    def _fields(self) -> set[str]:
+        return set() if self.table else {f for m in self.models for f in m.model_fields}
+
+    def keys(self, node: Any) -> list[str]:
+        keys: set[str] = set(node) if isinstance(node, dict) else set()
+        return sorted(keys | self._fields())
+
+    def allows(self, key: str, node: Any) -> bool:
+        return (isinstance(node, dict) and key in node) or key in self._fields()
+
+    def child(self, key: str) -> _Schema:
+        if self.table:
+            return _Schema(self.models)
+        found: list[type[BaseModel]] = []
+        table = False
+        for m in self.models:
+            field = m.model_fields.get(key)
+            if field is not None:
+                sub = _schema_of(field.annotation)
+                found.extend(x for x in sub.models if x not in found)
+                table = table or sub.table
+        return _Schema(tuple(found), table)
+
+
+def _schema_of(ann: Any) -> _Schema:
+    origin, args = typing.get_origin(ann), typing.get_args(ann)
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return _Schema((ann,))
+    if origin is dict and len(args) == 2:
+        inner = _schema_of(args[1])
+        return _Schema(inner.models, table=bool(inner.models))
+    found: list[type[BaseModel]] = []
+    for arg in args:
+        found.extend(m for m in _schema_of(arg).models if m not in found)
+    return _Schema(tuple(found))
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str], *, source: str) -> dict[str, Any]:
+    """Apply ``--set`` overrides to raw scenario data, checking each key exists in the schema."""
+    out = copy.deepcopy(data)
+    for text in overrides:
+        parts, value = parse_override(text)
+        node: Any = out
+        schema = _Schema((Scenario,))
+        for depth, part in enumerate(parts):
+            if not schema.allows(part, node):
+                where = ".".join(parts[:depth]) or "(top level)"
+                valid = ", ".join(schema.keys(node)) or "(none)"
+                raise ScenarioError(
+                    f"{source}: --set {text!r}: unknown key {part!r} under {where}; valid keys: {valid}"
+                )
+            schema = schema.child(part)
+            if depth == len(parts) - 1:
+                node[part] = value
+            else:
+                if not isinstance(node.get(part), dict):
+                    node[part] = {}
+                node = node[part]
+    return out
+
+
+def _format_validation(exc: ValidationError, source: str, data: dict[str, Any]) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        if len(loc) >= 3 and loc[0] == "services" and loc[2] in _SERVICE_TAGS:
+            del loc[2]  # the union tag pydantic inserts
+        if err["type"] == "union_tag_invalid":
+            err = {**err, "msg": f"unknown service kind {err['input'].get('kind')!r}; valid kinds: {', '.join(_SERVICE_TAGS)}"}
+        key = ".".join(loc) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        value = err.get("input")
+        shown = "" if err["type"] in {"missing"} or isinstance(value, dict) else f" (got {value!r})"
+        lines.append(f"{source}: {msg}" if not loc else f"{source}: key {key}: {msg}{shown}")
+    return "\n".join(lines)
+
+
+def validate(data: dict[str, Any], *, source: str) -> Scenario:
+    """Validate raw scenario data into a :class:`Scenario`, or raise :class:`ScenarioError`."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_format_validation(exc, source, data)) from None
+
+
+def load_scenario(path: str | Path, *, overrides: list[str] | None = None) -> tuple[Scenario, Path]:
+    """Load, merge, override and validate a scenario file.
+
+    Returns the scenario and the folder relative paths in it are resolved against.
+    """
+    p = Path(path)
+    raw = load_raw(p)
+    raw = apply_overrides(raw, overrides or [], source=str(p))
+    return validate(raw, source=str(p)), p.resolve().parent
+
+
+def to_toml(scenario: Scenario) -> str:
+    """Serialise a resolved scenario back to TOML (the ``scenario.toml`` of a results directory)."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return _dump_toml(data)
+
+
+_TOML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\t": "\\t"}
+
+
+def _toml_char(c: str) -> str:
+    if c in _TOML_ESCAPES:
+        return _TOML_ESCAPES[c]
+    if ord(c) < 0x20 or ord(c) == 0x7F:
+        return f"\\u{ord(c):04X}"
+    return c
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + "".join(_toml_char(c) for c in v) + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {v!r} as TOML")
+
+
+def _toml_key(k: str) -> str:
+    return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else _toml_value(k)
+
+
+def _dump_toml(data: dict[str, Any], prefix: str = "") -> str:
+    lines = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    for k, v in data.items():
+        if isinstance(v, dict):
+            name = f"{prefix}{_toml_key(k)}"
+            lines.append(f"\n[{name}]")
+            lines.append(_dump_toml(v, prefix=f"{name}.").rstrip("\n"))
+    return "\n".join(line for line in lines if line) + "\n"
