@@ -22,7 +22,7 @@ from sim.model.drt.simulation import DrtParams, DrtSimulation, WalkParams
 from sim.model.engine import Planner, simulate
 from sim.model.eventlog import EventLog
 from sim.model.incidents import IncidentProcess
-from sim.network import RoadNetwork
+from sim.network.graph import RoadNetwork
 from sim.scenario.schema import VehicleType
 
 LAT0 = 35.0

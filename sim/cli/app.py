@@ -323,7 +323,7 @@ def network_info(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Print nodes, edges, road km, components, bounding box and circuity of a network."""
-    from sim.network import load_network
+    from sim.network.io import load_network
 
     info = load_network(source, base_dir=Path.cwd()).info()
     data = {
@@ -358,7 +358,7 @@ def network_fetch(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Where to store it (default networks/cache/).")] = None,
 ) -> None:
     """Download a drivable OSM network through osmnx (needs the internet) into the cache."""
-    from sim.network import fetch_network
+    from sim.network.io import fetch_network
 
     path = fetch_network(query, cache_dir=cache_dir)
     out_console.print(f"saved {path}; use it with source = \"place:{query}\"", highlight=False)

@@ -75,7 +75,7 @@ from sim.timeutil import format_clock, parse_clock
 from sim.demand.zones import Attractor, Zone, haversine_m
 
 if TYPE_CHECKING:
-    from sim.network import RoadNetwork
+    from sim.network.graph import RoadNetwork
 
 MAX_TRIES = 100
 """Maximum redraws per request (minimum trip length, origin filter)."""

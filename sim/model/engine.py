@@ -25,7 +25,8 @@ from sim.model.drt.simulation import DrtQuote, DrtSimulation, WalkParams
 from sim.model.eventlog import EventLog, LegRecord, Outcome, RejectReason, RequestRecord
 from sim.model.lines.timetable import Timetable
 from sim.model.lines.simulation import LineRider, LineSimulation
-from sim.network import RoadNetwork, TravelOracle
+from sim.network.graph import RoadNetwork
+from sim.network.oracle import TravelOracle
 
 NAN = math.nan
 

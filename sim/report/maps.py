@@ -2,7 +2,7 @@
 
 Every map states the network's provenance under it (the embedded Sodegaura network is a
 reconstruction, not OpenStreetMap data). Node ids in the results are those of the network file;
-the network is loaded with :func:`sim.network.load_network` from ``[network].source`` of the
+the network is loaded with :func:`sim.network.io.load_network` from ``[network].source`` of the
 run's ``scenario.toml``. If it cannot be loaded, maps are drawn without roads and say why.
 """
 
@@ -43,7 +43,7 @@ class NetworkCache:
         if source in self.errors:
             return None
         from sim.errors import SimError
-        from sim.network import load_network
+        from sim.network.io import load_network
 
         last = ""
         for base in (run.directory, REPO / "scenarios", Path.cwd()):

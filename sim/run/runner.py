@@ -29,7 +29,8 @@ from sim.model.eventlog import EventLog
 from sim.model.metrics import compute_metrics
 from sim.staffing.costs import Costs, compute_costs
 from sim.staffing.duties import Staffing, compute_staffing
-from sim.network import RoadNetwork, load_network
+from sim.network.graph import RoadNetwork
+from sim.network.io import load_network
 from sim.scenario.schema import FixedLine, Scenario, VehicleType
 from sim.timeutil import parse_clock
 from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones

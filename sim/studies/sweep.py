@@ -386,7 +386,7 @@ class FreshNetworks:
 
     def get(self, source: str, base_dir: Path) -> Any:
         """An unused copy of network ``source`` (loaded on first use) relative to ``base_dir``."""
-        from sim.network import load_network
+        from sim.network.io import load_network
 
         key = (source, str(base_dir))
         blob = self._blobs.get(key)

@@ -29,7 +29,7 @@ DLAT, DLON = 0.002, 0.0025  # about 222 m x 227 m
 
 
 class FakeNet:
-    """Grid network with the attributes of sim.network.RoadNetwork used by sim.demand."""
+    """Grid network with the attributes of sim.network.graph.RoadNetwork used by sim.demand."""
 
     def __init__(self, rows: int = 21, cols: int = 21) -> None:
         r, c = np.divmod(np.arange(rows * cols), cols)

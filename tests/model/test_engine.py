@@ -35,7 +35,7 @@ from sim.model.drt.layout import DrtLayout
 from sim.model.drt.simulation import DrtParams
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, VehicleMove, VehicleRecord
 from sim.model.incidents import Incident, IncidentProcess
-from sim.network import RoadNetwork
+from sim.network.graph import RoadNetwork
 from sim.scenario.schema import VehicleType
 
 TOL = 1e-6

@@ -18,17 +18,10 @@ import numpy as np
 import pytest
 
 from sim.errors import InputError, NetworkError
-from sim.network import (
-    OSM_PROVENANCE,
-    NetworkInfo,
-    RoadNetwork,
-    circuity,
-    edge_speed_kmh,
-    embedded_networks,
-    fetch_network,
-    load_network,
-    networks_dir,
-)
+from sim.network.graph import OSM_PROVENANCE, RoadNetwork
+from sim.network.info import NetworkInfo, circuity
+from sim.network.io import embedded_networks, fetch_network, load_network, networks_dir
+from sim.network.speeds import edge_speed_kmh
 
 ROOT = Path(__file__).resolve().parents[2]
 TACHIKAWA = ROOT / "networks" / "tachikawa" / "tachikawa.graphml.gz"
@@ -591,7 +584,7 @@ def test_tachikawa_oracle_consistency(tachikawa: RoadNetwork) -> None:
 
 def test_loading_graphml_does_not_import_osmnx() -> None:
     code = (
-        "import sys; from sim.network import load_network; net = load_network('tachikawa'); "
+        "import sys; from sim.network.io import load_network; net = load_network('tachikawa'); "
         "net.oracle().time_s(0, 1); net.info(); assert 'osmnx' not in sys.modules, 'osmnx imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)

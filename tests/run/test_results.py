@@ -23,7 +23,7 @@ from tests.conftest import SODEGAURA_SCENARIOS, TINY_TOML, files_in, read_csv, r
 from sim.demand.generate import CSV_COLUMNS, read_demand_csv
 from sim.model.eventlog import LegRecord, RequestRecord, VehicleMove, VehicleRecord, header
 from sim.model.metrics import KPI_KEYS
-from sim.network import load_network
+from sim.network.io import load_network
 from sim.run.results import RUN_FILES, write_results
 from sim.run.runner import run_scenario
 from sim.scenario.schema import load_scenario, validate

@@ -185,7 +185,7 @@ def test_sweep_files_and_tables(reference: Path, tiny_file: Path) -> None:
         assert float(s["vehicle_km_ci95_low"]) <= est.mean <= float(s["vehicle_km_ci95_high"])
     meta = read_json(reference / "sweep.json")
     assert meta["replication_seeds"] == seeds and meta["root_seed"] == 7 and len(meta["points"]) == 4
-    from sim.network import load_network
+    from sim.network.io import load_network
 
     net = load_network("sodegaura")
     assert net.synthetic  # the tiny scenario runs on the embedded synthetic network

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from sim.errors import ScenarioError
-from sim.network import RoadNetwork
+from sim.network.graph import RoadNetwork
 from sim.scenario.schema import DrtService
 from sim.timeutil import parse_clock
 from sim.demand.zones import Zone

@@ -24,7 +24,8 @@ from sim.model.drt.dispatch import EPS, Dwell, Insertion, LegRequest, Stop, Stop
 from sim.model.drt.layout import DrtLayout
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, RejectReason, VehicleMove, VehicleRecord
 from sim.model.incidents import IncidentProcess
-from sim.network import RoadNetwork, TravelOracle
+from sim.network.graph import RoadNetwork
+from sim.network.oracle import TravelOracle
 
 NAN = math.nan
 

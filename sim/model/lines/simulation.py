@@ -19,7 +19,7 @@ import simpy
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, VehicleMove, VehicleRecord
 from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
-from sim.network import TravelOracle
+from sim.network.oracle import TravelOracle
 
 EPS = 1e-6
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sim.errors import ScenarioError
-from sim.network import RoadNetwork
+from sim.network.graph import RoadNetwork
 from sim.scenario.schema import FixedLine
 from sim.timeutil import parse_clock
 

@@ -1,0 +1,284 @@
+"""The cached travel-time oracle: fastest-path times (s) and their lengths (m) by Dijkstra."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from sim.errors import NetworkError
+
+if TYPE_CHECKING:  # pragma: no cover
+    pass
+
+
+
+
+# --------------------------------------------------------------------------------------------------
+# travel-time oracle
+# --------------------------------------------------------------------------------------------------
+
+
+_MIN_EDGE_TIME_S = 1e-6
+"""Zero-length edges get this travel time so sparse Dijkstra sees them as edges (seconds)."""
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+class TravelOracle:
+    """Shortest travel-time queries on a :class:`RoadNetwork` for one speed profile.
+
+    Built on a :class:`scipy.sparse.csr_matrix` of edge travel times in seconds (of parallel edges
+    the fastest is kept; self-loops are ignored) and :func:`scipy.sparse.csgraph.dijkstra`. Rows
+    (from one node to all) and columns (from all to one node) are computed on demand and cached;
+    returned arrays are read-only views of the cache.
+
+    Parameters
+    ----------
+    n
+        Number of nodes.
+    tail, head
+        Edge end indices (one entry per directed edge, parallel edges allowed).
+    length_m
+        Edge lengths in metres.
+    speed_kmh
+        Edge free-flow speeds in km/h.
+    speed_cap_kmh
+        Optional vehicle speed cap in km/h applied per edge; None for no cap.
+    """
+
+    __slots__ = (
+        "speed_cap_kmh",
+        "_n",
+        "_fwd",
+        "_bwd",
+        "_keys",
+        "_len",
+        "_time_rows",
+        "_dist_rows",
+        "_pred_rows",
+        "_time_cols",
+        "_T",
+        "_D",
+    )
+
+    def __init__(
+        self,
+        n: int,
+        tail: np.ndarray,
+        head: np.ndarray,
+        length_m: np.ndarray,
+        speed_kmh: np.ndarray,
+        *,
+        speed_cap_kmh: float | None = None,
+    ) -> None:
+        self.speed_cap_kmh = speed_cap_kmh
+        self._n = int(n)
+        speed = np.asarray(speed_kmh, dtype=float)
+        if speed_cap_kmh is not None:
+            speed = np.minimum(speed, float(speed_cap_kmh))
+        length = np.asarray(length_m, dtype=float)
+        time = np.maximum(length / (speed / 3.6), _MIN_EDGE_TIME_S)
+        tail = np.asarray(tail, dtype=np.int64)
+        head = np.asarray(head, dtype=np.int64)
+        keep = tail != head
+        tail, head, length, time = tail[keep], head[keep], length[keep], time[keep]
+        keys = tail * self._n + head
+        order = np.lexsort((time, keys))  # by key, fastest first within a key
+        keys_sorted = keys[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = keys_sorted[1:] != keys_sorted[:-1]
+        sel = order[first]
+        self._keys = keys[sel]  # sorted, unique
+        self._len = length[sel]
+        rows = tail[sel]
+        indptr = np.zeros(self._n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self._n), out=indptr[1:])
+        self._fwd = csr_matrix((time[sel], head[sel].astype(np.int32), indptr), shape=(self._n, self._n))
+        self._bwd = self._fwd.T.tocsr()
+        self._time_rows: dict[int, np.ndarray] = {}
+        self._dist_rows: dict[int, np.ndarray] = {}
+        self._pred_rows: dict[int, np.ndarray] = {}
+        self._time_cols: dict[int, np.ndarray] = {}
+        self._T: np.ndarray | None = None
+        self._D: np.ndarray | None = None
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _check(self, i: int) -> int:
+        if not 0 <= i < self._n:
+            raise NetworkError(f"node index {i!r} is out of range: valid indices are 0..{self._n - 1}")
+        return int(i)
+
+    def _edge_len(self, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        """Lengths (m) of the kept (fastest) edges ``tail -> head``."""
+        pos = np.searchsorted(self._keys, tail.astype(np.int64) * self._n + head)
+        return self._len[pos]
+
+    def _path_lengths(self, times: np.ndarray, preds: np.ndarray) -> np.ndarray:
+        """Lengths (m) along predecessor trees, by pointer jumping; shape as ``preds`` (2-D)."""
+        k, n = preds.shape
+        flat = preds.ravel().astype(np.int64)
+        idx = np.arange(k * n, dtype=np.int64)
+        has = np.flatnonzero(flat >= 0)
+        col = has % n
+        anc = idx.copy()
+        anc[has] = flat[has] + (has - col)  # predecessor, as a flat index in the same row
+        acc = np.zeros(k * n)
+        acc[has] = self._edge_len(flat[has], col)
+        # Invariant: acc[v] = length of the tree path anc[v] -> v. Double the jumps (using the old
+        # values in each step) until every node points at its row's root; only unfinished nodes move.
+        a = anc[has]
+        active = has[anc[a] != a]
+        while active.size:
+            a = anc[active]
+            acc[active] += acc[a]
+            a = anc[a]
+            anc[active] = a
+            active = active[anc[a] != a]
+        out = acc.reshape(k, n)
+        out[~np.isfinite(times)] = np.inf
+        return out
+
+    def _compute_rows(self, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Times (s) and int32 predecessors for a batch of sources, both shaped (len(sources), n)."""
+        times, preds = dijkstra(self._fwd, directed=True, indices=sources, return_predecessors=True)
+        return np.atleast_2d(times), np.atleast_2d(preds).astype(np.int32)
+
+    def _row(self, i: int) -> None:
+        i = self._check(i)
+        times, preds = self._compute_rows(np.array([i]))
+        self._time_rows[i] = _readonly(times[0])
+        self._pred_rows[i] = _readonly(preds[0])
+
+    def _preds(self, i: int) -> np.ndarray:
+        preds = self._pred_rows.get(i)
+        if preds is None:
+            i = self._check(i)
+            times, p = self._compute_rows(np.array([i]))
+            if self._T is None:
+                self._time_rows[i] = _readonly(times[0])
+            self._pred_rows[i] = preds = _readonly(p[0])
+        return preds
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def time_s(self, i: int, j: int) -> float:
+        """Fastest travel time from node index ``i`` to ``j`` in seconds (inf if unreachable).
+
+        Always read from the row of ``i`` (computed if needed), never from a cached column: a
+        column sums the same edges in the opposite order and can differ in the last bit, which
+        would make results depend on what was computed before.
+        """
+        if self._T is not None:
+            return float(self._T[i, j])
+        row = self._time_rows.get(i)
+        if row is None:
+            row = self.times_from(i)
+        return float(row[self._check(j)])
+
+    def dist_m(self, i: int, j: int) -> float:
+        """Length in metres of the fastest path from ``i`` to ``j`` (inf if unreachable)."""
+        if self._D is not None:
+            return float(self._D[i, j])
+        row = self._dist_rows.get(i)
+        if row is not None:
+            return float(row[self._check(j)])
+        if not np.isfinite(self.time_s(i, j)):
+            return math.inf
+        return self.path_length_m(self.path(i, j))
+
+    def path_length_m(self, path: list[int]) -> float:
+        """Length in metres of a node path (the kept, fastest edge between consecutive nodes)."""
+        if len(path) < 2:
+            return 0.0
+        nodes = np.asarray(path, dtype=np.int64)
+        return float(self._edge_len(nodes[:-1], nodes[1:]).sum())
+
+    def times_from(self, i: int) -> np.ndarray:
+        """Fastest travel times in seconds from ``i`` to every node (read-only, cached)."""
+        if self._T is not None:
+            return self._T[self._check(i)]
+        row = self._time_rows.get(i)
+        if row is None:
+            self._row(i)
+            row = self._time_rows[i]
+        return row
+
+    def dists_from(self, i: int) -> np.ndarray:
+        """Metres along the fastest paths from ``i`` to every node (read-only, cached).
+
+        Computed on first use from the Dijkstra predecessor tree of row ``i`` (about 0.5 ms on a
+        4,000-node network, on top of the ~0.4 ms Dijkstra run shared with :meth:`times_from`).
+        """
+        if self._D is not None:
+            return self._D[self._check(i)]
+        row = self._dist_rows.get(i)
+        if row is None:
+            preds = self._preds(i)
+            times = self.times_from(i)
+            row = self._path_lengths(times[None, :], preds[None, :])[0]
+            self._dist_rows[i] = row = _readonly(row)
+        return row
+
+    def times_to(self, j: int) -> np.ndarray:
+        """Fastest travel times in seconds from every node to ``j`` (read-only, cached)."""
+        col = self._time_cols.get(j)
+        if col is None:
+            j = self._check(j)
+            if self._T is not None:
+                col = np.ascontiguousarray(self._T[:, j])
+            else:
+                col = np.asarray(dijkstra(self._bwd, directed=True, indices=j), dtype=float)
+            self._time_cols[j] = col = _readonly(col)
+        return col
+
+    def path(self, i: int, j: int) -> list[int]:
+        """Node indices along the fastest path from ``i`` to ``j``, both included.
+
+        Raises
+        ------
+        NetworkError
+            If ``j`` cannot be reached from ``i``.
+        """
+        i, j = self._check(i), self._check(j)
+        preds = self._preds(i)
+        if i != j and preds[j] < 0:
+            raise NetworkError(f"node index {j} cannot be reached from node index {i}")
+        out = [j]
+        v = j
+        while v != i:
+            v = int(preds[v])
+            out.append(v)
+        out.reverse()
+        return out
+
+    def precompute(self) -> None:
+        """Fill the full time and distance matrices (n x n float64 each, i.e. 16 * n**2 bytes).
+
+        Meant for small networks (about 270 MB and a few seconds for 4,000 nodes). Predecessor rows
+        for :meth:`path` are still computed on demand.
+        """
+        if self._T is not None:
+            return
+        n = self._n
+        T = np.empty((n, n))
+        D = np.empty((n, n))
+        chunk = 16  # keeps the pointer-jumping working set in cache
+        for start in range(0, n, chunk):
+            src = np.arange(start, min(start + chunk, n))
+            times, preds = self._compute_rows(src)
+            T[src] = times
+            D[src] = self._path_lengths(times, preds)
+        self._T = _readonly(T)
+        self._D = _readonly(D)
+        self._time_rows.clear()
+        self._dist_rows.clear()
+        self._time_cols.clear()
+
