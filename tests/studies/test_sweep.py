@@ -141,7 +141,7 @@ def test_summary_table_columns_and_cells() -> None:
 
 @pytest.fixture(scope="module")
 def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import TINY_TOML
+    from tests.conftest import TINY_TOML
 
     path = tmp_path_factory.mktemp("sweep") / "tiny.toml"
     path.write_text(TINY_TOML, encoding="utf-8")
