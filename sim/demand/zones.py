@@ -38,7 +38,7 @@ TOWNS_FILE = "geolonia_chiba_sodegaura_towns.json"
 POPULATION_FILE = "sodegaura_town_population.csv"
 KEY_PLACES_FILE = "sodegaura_key_places.csv"
 
-#: Default population total: PARAMETERS.md "population, 2024 estimate ~65,000" (conf. M).
+#: Default population total: docs/PARAMETERS.md#population-2024-estimate "population, 2024 estimate ~65,000" (conf. M).
 DEFAULT_POPULATION_TOTAL = 65000.0
 
 #: Community centre place_id -> district name (nearest-centre approximation, see module docstring).
@@ -196,7 +196,7 @@ def load_sodegaura_zones(
     Parameters
     ----------
     population_total : float
-        Target total population (persons, > 0). Default 65,000 (PARAMETERS.md, 2024 estimate).
+        Target total population (persons, > 0). Default 65,000 (docs/PARAMETERS.md#population-2024-estimate).
     directory : Path, optional
         Directory holding the data files; default :func:`data_dir`.
 

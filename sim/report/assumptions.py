@@ -4,7 +4,7 @@ Values come from the resolved ``scenario.toml`` of a run; defaults from the pyda
 :mod:`sim.scenario.schema`. Sources come, in order, from the comment next to the key in the original
 scenario file (and the files it ``extends``), found through a ``# scenario file:`` header line of
 ``scenario.toml`` or by the scenario's ``name`` among ``scenarios/**/*.toml``; then from
-:data:`SOURCED_DEFAULTS` (rows of PARAMETERS.md); otherwise the value is marked as a model default
+:data:`SOURCED_DEFAULTS` (rows of docs/PARAMETERS.md); otherwise the value is marked as a model default
 with no published source (an ASSUMPTION). A value that differs from the original file's value was
 overridden on the command line (``--set``).
 """
@@ -28,18 +28,18 @@ REPO = repo_root()
 #: Top-level keys that describe the scenario rather than assume anything.
 _NOT_ASSUMPTIONS = frozenset({"name", "description", "seed", "extends"})
 
-#: Sources of model defaults, by field name and default value (PARAMETERS.md rows).
+#: Sources of model defaults, by field name and default value (docs/PARAMETERS.md rows).
 SOURCED_DEFAULTS: dict[tuple[str, Any], str] = {
-    ("stop_dwell_s", 60.0): 'PARAMETERS.md "simulator defaults (MATSim DRT example)": stop 60 s',
-    ("max_wait_min", 20.0): 'PARAMETERS.md "simulator defaults (MATSim DRT example)": max wait 1,200 s',
-    ("max_ride_factor", 1.5): 'PARAMETERS.md "simulator defaults (MATSim DRT example)": 1.5 × direct + 1,200 s',
-    ("max_ride_extra_min", 20.0): 'PARAMETERS.md "simulator defaults (MATSim DRT example)": 1.5 × direct + 1,200 s',
-    ("population_total", 65000.0): 'PARAMETERS.md "population, 2024 estimate": ~65,000',
-    ("requests_per_day", 40): 'PARAMETERS.md "riders per day (small towns)": 20–55 (ridership not published: vary it)',
-    ("start", "09:00"): 'PARAMETERS.md "hours": Mon–Sat 09:00–17:00',
-    ("end", "17:00"): 'PARAMETERS.md "hours": Mon–Sat 09:00–17:00',
+    ("stop_dwell_s", 60.0): 'docs/PARAMETERS.md#matsim-drt-defaults "simulator defaults (MATSim DRT example)": stop 60 s',
+    ("max_wait_min", 20.0): 'docs/PARAMETERS.md#matsim-drt-defaults "simulator defaults (MATSim DRT example)": max wait 1,200 s',
+    ("max_ride_factor", 1.5): 'docs/PARAMETERS.md#matsim-drt-defaults "simulator defaults (MATSim DRT example)": 1.5 × direct + 1,200 s',
+    ("max_ride_extra_min", 20.0): 'docs/PARAMETERS.md#matsim-drt-defaults "simulator defaults (MATSim DRT example)": 1.5 × direct + 1,200 s',
+    ("population_total", 65000.0): 'docs/PARAMETERS.md#population-2024-estimate "population, 2024 estimate": ~65,000',
+    ("requests_per_day", 40): 'docs/PARAMETERS.md#drt-riders-per-day "riders per day (small towns)": 20–55 (ridership not published: vary it)',
+    ("start", "09:00"): 'docs/PARAMETERS.md#choisoko-hours "hours": Mon–Sat 09:00–17:00',
+    ("end", "17:00"): 'docs/PARAMETERS.md#choisoko-hours "hours": Mon–Sat 09:00–17:00',
     ("detour_factor", 1.3): "ASSUMPTION: walking path / straight line, inside the 1.15–1.40 circuity band",
-    ("speed_mps", 1.0): "ASSUMPTION: slow walking speed for elderly riders (average rider age 79.4, PARAMETERS.md)",
+    ("speed_mps", 1.0): "ASSUMPTION: slow walking speed for elderly riders (average rider age 79.4, docs/PARAMETERS.md#choisoko-riders-elsewhere)",
     ("source", "sodegaura"): "embedded reconstruction from real anchors, not OpenStreetMap data (networks/sodegaura/README.md)",
 }
 
@@ -352,7 +352,7 @@ def scenario_params(
 
 
 def sourced_default(field: str, value: Any) -> str:
-    """The PARAMETERS.md source of a model default, or ``""``."""
+    """The docs/PARAMETERS.md source of a model default, or ``""``."""
     for (name, default), source in SOURCED_DEFAULTS.items():
         if name == field and _same(value, default):
             return source

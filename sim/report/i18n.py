@@ -264,10 +264,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "towns_none_rejected": ("No request was rejected in {name}.", "「{name}」では不成立の予約はありませんでした。"),
     # ---- assumptions
     "assumptions_intro": (
-        "Every parameter of the scenario, with where its value comes from. “PARAMETERS.md” refers to the "
+        "Every parameter of the scenario, with where its value comes from. “docs/PARAMETERS.md” refers to the "
         "project's table of sourced defaults; “ASSUMPTION” marks a value with no published source, which "
         "studies should vary.",
-        "シナリオの全パラメータとその値の出典です。「PARAMETERS.md」は本プロジェクトの出典付き既定値一覧を指します。"
+        "シナリオの全パラメータとその値の出典です。「docs/PARAMETERS.md」は本プロジェクトの出典付き既定値一覧を指します。"
         "「ASSUMPTION」は公表された出典のない仮定値で、感度分析で変化させるべき値です。",
     ),
     "assumptions_changed": ("Settings that differ from the model defaults", "モデル既定値から変更した設定"),

@@ -102,7 +102,7 @@ Automation = Literal["human", "level2", "level4_crew", "level4_remote"]
 
 
 class VehicleType(_Model):
-    """A vehicle type; see PARAMETERS.md for sourced values.
+    """A vehicle type; see docs/PARAMETERS.md for sourced values.
 
     ``automation``: ``human`` (driver with a class-2 licence), ``level2`` (operator on board),
     ``level4_crew`` (Level 4 with one crew member on board), ``level4_remote`` (Level 4,
@@ -261,7 +261,7 @@ class ChoiceConfig(_Model):
 
     Generalised time (seconds) = ``walk_weight`` × walk + ``wait_weight`` × wait at the stop
     + schedule delay spent elsewhere (weight 1) + ride + ``transfer_penalty_min`` per transfer.
-    ASSUMPTION (no PARAMETERS.md row): walking and waiting are valued about twice in-vehicle
+    ASSUMPTION (no docs/PARAMETERS.md row): walking and waiting are valued about twice in-vehicle
     time and a transfer about 5 minutes, typical values of public-transport appraisal practice.
     Riders of lines with headways of at least ``timetable_headway_min`` follow the timetable
     and arrive ``timetable_buffer_min`` before their departure; on shorter headways they just go.
@@ -378,7 +378,8 @@ class _Schema:
         return sorted(keys | self._fields())
 
     def allows(self, key: str, node: Any) -> bool:
-        return (isinstance(node, dict) and key in node) or key in self._fields()
+        free = self.table and not self.models  # a table of plain values (dict[str, float]): any key
+        return free or (isinstance(node, dict) and key in node) or key in self._fields()
 
     def child(self, key: str) -> _Schema:
         if self.table:
@@ -400,7 +401,7 @@ def _schema_of(ann: Any) -> _Schema:
         return _Schema((ann,))
     if origin is dict and len(args) == 2:
         inner = _schema_of(args[1])
-        return _Schema(inner.models, table=bool(inner.models))
+        return _Schema(inner.models, table=True)
     found: list[type[BaseModel]] = []
     for arg in args:
         found.extend(m for m in _schema_of(arg).models if m not in found)

@@ -608,7 +608,7 @@ class Staffing:
                 "min_break_piece_min": cfg.min_break_piece_min,
                 "max_weekly_driving_h": cfg.max_weekly_driving_h,
                 "annual_binding_limit_h": cfg.annual_binding_limit_h,
-                "source": 'PARAMETERS.md "Driver shortage and working-time rules for bus drivers (改善基準告示, from April 2024)"',
+                "source": 'docs/PARAMETERS.md#working-time-rules "Driver shortage and working-time rules for bus drivers (改善基準告示, from April 2024)"',
             },
             "settings": cfg.model_dump(mode="json"),
             "sources": {k: f.description for k, f in type(cfg).model_fields.items() if f.description},

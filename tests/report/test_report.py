@@ -365,7 +365,7 @@ def test_assumptions_table_lists_changes_and_sourced_defaults(built: tuple[str, 
     row = next(line for line in changed.splitlines() if line.startswith("| `services.s.fleet_size`"))
     assert [c.strip() for c in row.strip("|").split("|")][2:4] == ["2", "1"]
     row = next(line for line in defaults.splitlines() if line.startswith("| `services.s.max_wait_min`"))
-    assert "MATSim" in row  # a default with its PARAMETERS.md source
+    assert "MATSim" in row  # a default with its docs/PARAMETERS.md source
     assert "| `walk.speed_mps` |" in defaults
 
 
@@ -378,13 +378,13 @@ def test_parse_comments_joins_blocks_inline_and_continuations() -> None:
     text = (
         "# file header\n\nname = \"x\"\n\n[demand]\n# above one\n# above two\nrequests_per_day = 40  # inline\n"
         "start = \"09:00\"\nwalk_weight = 2.0   # counts twice,\nwait_weight = 2.0   #   and so does this\n"
-        "[services.\"A b\".areas.A]\ndistricts = [\"昭和\"]   # PARAMETERS.md \"areas\" # not a second comment\n"
+        "[services.\"A b\".areas.A]\ndistricts = [\"昭和\"]   # docs/PARAMETERS.md#choisoko-areas \"areas\" # not a second comment\n"
     )
     assert parse_comments(text) == {
         "demand.requests_per_day": "above one above two inline",
         "demand.walk_weight": "counts twice, and so does this",
         "demand.wait_weight": "counts twice, and so does this",
-        "services.A b.areas.A.districts": 'PARAMETERS.md "areas" # not a second comment',
+        "services.A b.areas.A.districts": 'docs/PARAMETERS.md#choisoko-areas "areas" # not a second comment',
     }
 
 

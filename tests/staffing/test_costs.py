@@ -138,7 +138,7 @@ def test_sources_cite_parameters_or_the_scenario(tmp_path: Path) -> None:
     log = EventLog(vehicles=[vrec(0)])
     costs = compute_costs(log, sc, compute_staffing(log, sc))
     staff = next(i for i in costs.items if i.term == "staff:driver")
-    assert 'PARAMETERS.md "bus driver pay"' in staff.source
+    assert 'docs/PARAMETERS.md#bus-driver-pay "bus driver pay"' in staff.source
     assert "scenario setting costs.staff_overhead_share = 0.5" in staff.source
     assert next(i for i in costs.items if i.term == "fixed:drt_system").source.startswith("ASSUMPTION")
 
