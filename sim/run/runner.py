@@ -29,6 +29,7 @@ from sim.model.eventlog import EventLog
 from sim.model.metrics import compute_metrics
 from sim.staffing.costs import Costs, compute_costs
 from sim.staffing.duties import Staffing, compute_staffing
+from sim.staffing.funding import Funding, compute_funding
 from sim.network.graph import RoadNetwork
 from sim.network.io import load_network
 from sim.scenario.schema import FixedLine, Scenario, VehicleType
@@ -49,6 +50,7 @@ class RunResult:
     layouts: dict[str, Any] = field(default_factory=dict)
     staffing: Staffing | None = None
     costs: Costs | None = None
+    funding: Funding | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -263,11 +265,13 @@ def run_scenario(
     t_metrics = time.perf_counter()
     staffing = compute_staffing(log, scenario)
     costs = compute_costs(log, scenario, staffing)
-    metrics = {**metrics, **_clean_kpis(staffing.kpis()), **_clean_kpis(costs.kpis())}
+    funding = compute_funding(log, scenario, staffing, costs)
+    metrics = {**metrics, **_clean_kpis(staffing.kpis()), **_clean_kpis(costs.kpis()), **_clean_kpis(funding.total.to_metrics())}
     shares = staffing.per_service_kpis()
     zero = dict.fromkeys(next(iter(shares.values()), {}), 0.0)  # trips over several services: staff sit with vehicles
+    council = {row.scope: _clean_kpis(row.to_metrics()) for row in funding.services}
     for name, entry in metrics.get("per_service", {}).items():
-        metrics["per_service"][name] = {**entry, **_clean_kpis(shares.get(name, zero))}
+        metrics["per_service"][name] = {**entry, **_clean_kpis(shares.get(name, zero)), **council.get(name, {})}
     # --- end staffing and costs ---
     timings = {
         "demand_s": t_built - t_start,
@@ -276,7 +280,7 @@ def run_scenario(
         "metrics_s": t_metrics - t_simulated,
         "staffing_costs_s": time.perf_counter() - t_metrics,
     }
-    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings)
+    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, funding, timings)
 
 
 def _clean_kpis(values: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Kept apart from :mod:`sim.scenario.schema` (which imports these models) so that :mod:`sim.staffing.duties`
 and :mod:`sim.staffing.costs` need nothing from the scenario module at import time. Same style as the
 scenario models: pydantic, unknown keys rejected, frozen. Every default names its source: a row
-of PARAMETERS.md (the project's table of sourced defaults) or ``ASSUMPTION`` with the reasoning.
+of docs/PARAMETERS.md (the project's table of sourced defaults) or ``ASSUMPTION`` with the reasoning.
 The text is kept in each field's ``description`` so that ``costs.json`` can cite it.
 
 Units follow the key names: ``_h`` hours, ``_min`` minutes, ``_yen`` yen.
@@ -20,7 +20,7 @@ from sim.timeutil import parse_clock
 #: Automation levels (same literal as ``sim.scenario.Automation``; repeated here to avoid an import cycle).
 AutomationLevel = Literal["human", "level2", "level4_crew", "level4_remote"]
 
-_RULES = 'PARAMETERS.md "Driver shortage and working-time rules for bus drivers (改善基準告示, from April 2024)"'
+_RULES = 'docs/PARAMETERS.md#working-time-rules "Driver shortage and working-time rules for bus drivers (改善基準告示, from April 2024)"'
 
 
 class _Model(BaseModel):
@@ -81,7 +81,7 @@ class StaffingConfig(_Model):
     )
     # -- roles ---------------------------------------------------------------------------------
     remote_vehicles_per_operator: float = Field(
-        3.0, gt=0.0, description='PARAMETERS.md "remote monitoring target": 1 operator : ≥ 3 vehicles (永平寺 1 : 3)'
+        3.0, gt=0.0, description='docs/PARAMETERS.md#remote-monitoring-target "remote monitoring target": 1 operator : ≥ 3 vehicles (永平寺 1 : 3)'
     )
     field_staff_mode: Literal["per_vehicles", "per_area"] = Field(
         "per_vehicles", description="ASSUMPTION: field staff scale with the number of automated vehicles out"
@@ -97,7 +97,7 @@ class StaffingConfig(_Model):
         description="ASSUMPTION: Level 4 vehicles need field response; Level 2 has its operator on board",
     )
     booking_staff: int = Field(
-        0, ge=0, description='ASSUMPTION: phone booking staff on duty (PARAMETERS.md "booking": by phone in service hours)'
+        0, ge=0, description='ASSUMPTION: phone booking staff on duty (docs/PARAMETERS.md#choisoko-booking "booking": by phone in service hours)'
     )
     booking_start: str | None = Field(None, description="booking-centre hours; default: the DRT service hours")
     booking_end: str | None = Field(None, description="booking-centre hours; default: the DRT service hours")
@@ -146,7 +146,7 @@ class StaffingConfig(_Model):
 class RoleWages(_Model):
     """Annual pay per person (yen), before employer overhead."""
 
-    driver: float = Field(4_530_000.0, ge=0.0, description='PARAMETERS.md "bus driver pay": ¥4.53 M a year (2023 wage survey)')
+    driver: float = Field(4_530_000.0, ge=0.0, description='docs/PARAMETERS.md#bus-driver-pay "bus driver pay": ¥4.53 M a year (2023 wage survey)')
     level2_operator: float = Field(
         4_530_000.0, ge=0.0, description="ASSUMPTION: as a bus driver (a Level 2 operator is the driver, class-2 licence)"
     )
@@ -156,6 +156,63 @@ class RoleWages(_Model):
     )
     field_staff: float = Field(4_000_000.0, ge=0.0, description="ASSUMPTION: below a driver's pay")
     booking_staff: float = Field(3_000_000.0, ge=0.0, description="ASSUMPTION: call-centre pay")
+
+
+#: Cost items a subsidy share can be set for (``costs.subsidy.national_share.<item>``): staff by role,
+#: vehicles and running costs (energy + maintenance) of ordinary and of automated vehicles, and the
+#: fixed items of :class:`CostConfig`.
+FUNDING_ITEMS: tuple[str, ...] = (
+    "driver", "level2_operator", "level4_crew", "remote_operator", "field_staff", "booking_staff",
+    "vehicles", "vehicles_automated", "running", "running_automated",
+    "control_room", "av_system", "drt_system", "other",
+)
+
+#: Items of an automated service, which the 自動運転社会実装推進事業 funds.
+AUTOMATED_ITEMS: tuple[str, ...] = (
+    "level2_operator", "level4_crew", "remote_operator", "field_staff", "vehicles_automated", "running_automated",
+    "control_room", "av_system",
+)
+
+_AV_SUBSIDY = (
+    'docs/PARAMETERS.md#subsidy-national-share: 自動運転社会実装推進事業 rate 4/5 of the cost of the automated'
+    ' service (docs/PARAMETERS.md#funding-of-av-projects); every other item 0 (docs/PARAMETERS.md#subsidy-other-items)'
+)
+
+
+class SubsidyConfig(_Model):
+    """Who pays the deficit (``[costs.subsidy]``): shares of each cost item paid by the national
+    government and by the prefecture; the city pays the rest of cost − fares.
+
+    Keys of ``national_share`` and ``prefecture_share`` are :data:`FUNDING_ITEMS`; an item not
+    given has share 0, except that ``national_share`` defaults to 0.8 for the items of automated
+    services. The national total is capped at ``national_cap_yen_per_year``.
+    """
+
+    national_share: dict[str, float] = Field(
+        default_factory=lambda: dict.fromkeys(AUTOMATED_ITEMS, 0.8), description=_AV_SUBSIDY
+    )
+    prefecture_share: dict[str, float] = Field(
+        default_factory=dict, description="docs/PARAMETERS.md#subsidy-other-items: none unless a grant applies (scenario setting)"
+    )
+    national_cap_yen_per_year: float = Field(
+        100_000_000.0,
+        ge=0.0,
+        description="docs/PARAMETERS.md#funding-of-av-projects: 自動運転社会実装推進事業 up to ¥100 M a project (¥300 M for priority projects)",
+    )
+
+    @model_validator(mode="after")
+    def _items(self) -> SubsidyConfig:
+        for key in ("national_share", "prefecture_share"):
+            for item, share in getattr(self, key).items():
+                if item not in FUNDING_ITEMS:
+                    raise ValueError(f"{key}: unknown cost item {item!r}; valid: {', '.join(FUNDING_ITEMS)}")
+                if not 0.0 <= share <= 1.0:
+                    raise ValueError(f"{key}.{item}: share {share!r} must be between 0 and 1")
+        for item in FUNDING_ITEMS:
+            total = self.national_share.get(item, 0.0) + self.prefecture_share.get(item, 0.0)
+            if total > 1.0 + 1e-9:
+                raise ValueError(f"national_share.{item} + prefecture_share.{item} = {total:g} exceed 1")
+        return self
 
 
 class CostConfig(_Model):
@@ -181,9 +238,10 @@ class CostConfig(_Model):
     av_system_yen_per_vehicle_year: float = Field(
         5_000_000.0,
         ge=0.0,
-        description='ASSUMPTION (no source for this item): automated-driving software, maps and insurance per automated vehicle; for scale only, PARAMETERS.md "AV running cost" gives ≈ ¥32 M per vehicle-year for everything together',
+        description='ASSUMPTION (no source for this item): automated-driving software, maps and insurance per automated vehicle; for scale only, docs/PARAMETERS.md#av-running-cost "AV running cost" gives ≈ ¥32 M per vehicle-year for everything together',
     )
     drt_system_yen_per_service_year: float = Field(
         3_000_000.0, ge=0.0, description="ASSUMPTION: booking and dispatch platform per DRT service (fees not published)"
     )
     other_fixed_yen_per_year: float = Field(0.0, ge=0.0, description="any other fixed cost (scenario setting)")
+    subsidy: SubsidyConfig = SubsidyConfig()
