@@ -13,266 +13,27 @@ from pathlib import Path
 from typing import Any
 
 from sim.report.assumptions import Param, format_value, scenario_params, sourced_default
-from sim.report.data import ScenarioResult, Study, Value
-from sim.report.document import Bullets, Cell, Document, Figure, Note, Paragraph, Section, Table
+from sim.report.data import Study, Value
+from sim.report.document import (
+    Bullets,
+    Cell,
+    Document,
+    Figure,
+    Paragraph,
+    Section,
+    Table,
+)
 from sim.report.i18n import (
     fmt_kind,
-    fmt_range,
     join_names,
     kpi_label,
     param_label,
     tr,
     weekday,
 )
-from sim.report.maps import place_names, provenance_text, scenario_towns, zone_label
-
-#: Headline KPIs of the executive summary: (key, unit kind, better).
-HEADLINE: tuple[tuple[str, str, str], ...] = (
-    ("drivers_fte", "fte", "low"),
-    ("wait_mean_s", "min", "low"),
-    ("wait_p90_s", "min", "low"),
-    ("rejection_rate", "pct", "low"),
-    ("requests_rejected", "int", "low"),
-    ("annual_cost_yen", "yen", "low"),
-    ("annual_subsidy_yen", "yen", "low"),
-    ("cost_per_trip_yen", "yen", "low"),
-)
-
-#: KPI table order after the metrics keys.
-_EXTRA_ORDER = (
-    "drivers_fte", "class2_drivers_fte", "attendants_fte", "remote_operators_fte", "field_staff_fte", "booking_staff_fte",
-    "staff_fte", "duties_per_day", "staff_hours_per_day", "staff_hours_per_passenger", "duty_rule_violations",
-    "annual_cost_yen", "staff_cost_yen_per_year", "vehicle_cost_yen_per_year", "running_cost_yen_per_year",
-    "fixed_cost_yen_per_year", "annual_fare_revenue_yen", "annual_subsidy_yen", "trips_per_year", "cost_per_trip_yen",
-    "subsidy_per_trip_yen", "staff_cost_per_trip_yen", "cost_per_vehicle_km_yen", "farebox_ratio",
-)
-
-#: Which direction is better for a KPI (others are descriptive: no best is marked).
-BETTER: dict[str, str] = {
-    "requests_served": "high",
-    "requests_rejected": "low",
-    "rejection_rate": "low",
-    "passengers_served": "high",
-    "wait_mean_s": "low",
-    "wait_p50_s": "low",
-    "wait_p90_s": "low",
-    "wait_p95_s": "low",
-    "ride_mean_s": "low",
-    "detour_mean": "low",
-    "walk_mean_m": "low",
-    "empty_km_share": "low",
-    "passengers_per_vehicle_hour": "high",
-    "occupancy_mean": "high",
-    "fare_revenue_yen": "high",
-    "drivers_fte": "low",
-    "staff_fte": "low",
-    "annual_cost_yen": "low",
-    "annual_subsidy_yen": "low",
-    "cost_per_trip_yen": "low",
-    "subsidy_per_trip_yen": "low",
-    "staff_cost_per_trip_yen": "low",
-    "cost_per_vehicle_km_yen": "low",
-    "farebox_ratio": "high",
-    "duty_rule_violations": "low",
-    "staff_hours_per_passenger": "low",
-}
-
-_INT_KEYS = frozenset({"requests_total", "requests_served", "requests_rejected", "passengers_served", "transfers", "vehicles", "duties_per_day"})
-_SKIP_KEYS = frozenset({"seed", "replications", "replication", "n"})
-
-
-def kpi_kind(key: str) -> str:
-    """Unit kind of a KPI key for :func:`sim.report.i18n.fmt_kind`."""
-    if key in _INT_KEYS or key.startswith("requests_") or key.startswith("trips_") or key.endswith("_violations"):
-        return "int"
-    if key.endswith("_s"):
-        return "min"
-    if key.endswith("_rate") or key.endswith("_share") or key.endswith("_ratio"):
-        return "pct"
-    if key.endswith("_yen") or "_yen_" in key:
-        return "yen"
-    if key.endswith("_fte"):
-        return "fte"
-    if key.endswith("_m"):
-        return "m"
-    if key.endswith("_km"):
-        return "km"
-    if key.endswith("_hours") or "hours_per" in key:
-        return "h"
-    return "x"
-
-
-def fmt_value(lang: str, key: str, value: Value, *, kind: str | None = None, ci: bool = True) -> str:
-    """A KPI value with its confidence interval in brackets when known."""
-    kind = kind or kpi_kind(key)
-    text = fmt_kind(lang, kind, value.mean)
-    if ci and value.has_ci and value.mean is not None and (value.high or 0.0) > (value.low or 0.0):
-        # every KPI here is non-negative: a Student-t interval reaching below zero is cut at zero
-        low = max(0.0, value.low or 0.0) if (value.mean or 0.0) >= 0 else value.low
-        text += f" ({fmt_range(lang, kind, low or 0.0, value.high or 0.0, value.mean or 0.0)})"
-    return text
-
-
-def best_of(study: Study, key: str, better: str) -> tuple[list[ScenarioResult], ScenarioResult | None]:
-    """Scenarios tied for best on ``key`` and, if the best one's CI overlaps another's, the closest such rival.
-
-    Empty when fewer than two scenarios have the KPI or all have the same value.
-    """
-    have = [s for s in study.scenarios if s.kpis.get(key, Value(None)).mean is not None]
-    if len(have) < 2:
-        return [], None
-    sign = 1.0 if better == "low" else -1.0
-    ranked = sorted(have, key=lambda s: sign * (s.kpis[key].mean or 0.0))
-    top = ranked[0].kpis[key].mean or 0.0
-    tol = 1e-9 * max(1.0, abs(top))
-    tied = [s for s in ranked if abs((s.kpis[key].mean or 0.0) - top) <= tol]
-    if len(tied) == len(have):
-        return [], None  # all equal: nothing to pick
-    rival = None
-    best = tied[0].kpis[key]
-    if best.has_ci:
-        for s in ranked[len(tied):]:
-            v = s.kpis[key]
-            if v.has_ci and (v.low or 0.0) <= (best.high or 0.0) and (best.low or 0.0) <= (v.high or 0.0):
-                rival = s
-                break
-    return tied, rival
-
-
-def _present(study: Study, key: str) -> bool:
-    return any(s.kpis.get(key, Value(None)).mean is not None for s in study.scenarios)
-
-
-def kpi_keys(study: Study) -> list[str]:
-    """KPI rows of the KPI table: the metrics keys, staffing and costs, then anything else found."""
-    from sim.model.metrics import KPI_KEYS
-
-    order = [k for k in (*KPI_KEYS, *_EXTRA_ORDER) if _present(study, k)]
-    for s in study.scenarios:
-        for key in s.kpis:
-            if key not in order and key not in _SKIP_KEYS and _present(study, key):
-                order.append(key)
-    return order
-
-
-# --------------------------------------------------------------------------- summary
-
-
-def _seed(study: Study) -> str:
-    for s in study.scenarios:
-        if s.first is not None and s.first.metrics.get("seed") is not None:
-            return str(s.first.metrics["seed"])
-    return "–"
-
-
-def _same_demand(study: Study) -> bool:
-    totals = {s.kpis.get("requests_total", Value(None)).mean for s in study.scenarios}
-    if len(totals) != 1:
-        return False
-    ids = []
-    for s in study.scenarios:
-        if s.first is not None and "request_id" in s.first.demand.columns:
-            ids.append(tuple(s.first.demand["request_id"].astype(str).tolist()))
-    return len(set(ids)) <= 1
-
-
-def _has_cost_or_staff(study: Study) -> bool:
-    return any(_present(study, k) for k in ("drivers_fte", "annual_cost_yen")) or any(
-        r.staffing is not None or r.costs is not None for s in study.scenarios for r in s.runs
-    )
-
-
-def _scenario_sentence(s: ScenarioResult, lang: str) -> str:
-    k = s.kpis
-    v = lambda key: k.get(key, Value(None))  # noqa: E731
-    staff = ""
-    if v("drivers_fte").mean is not None:
-        staff = tr(lang, "scenario_staff", drivers=fmt_kind(lang, "fte", v("drivers_fte").mean))
-    cost = ""
-    if v("annual_cost_yen").mean is not None and v("annual_subsidy_yen").mean is not None:
-        cost = tr(lang, "scenario_cost", cost=fmt_kind(lang, "yen", v("annual_cost_yen").mean),
-                  subsidy=fmt_kind(lang, "yen", v("annual_subsidy_yen").mean))
-    elif v("annual_cost_yen").mean is not None:
-        cost = tr(lang, "scenario_cost_only", cost=fmt_kind(lang, "yen", v("annual_cost_yen").mean))
-    return tr(
-        lang,
-        "scenario_line",
-        name=s.name,
-        served=fmt_kind(lang, "int", v("requests_served").mean),
-        total=fmt_kind(lang, "int", v("requests_total").mean),
-        rejected=fmt_kind(lang, "int", v("requests_rejected").mean),
-        rate=fmt_kind(lang, "pct", v("rejection_rate").mean),
-        wait=fmt_kind(lang, "min", v("wait_mean_s").mean),
-        p90=fmt_kind(lang, "min", v("wait_p90_s").mean),
-        staff=staff,
-        cost=cost,
-    )
-
-
-def headline_table(study: Study, lang: str) -> Table:
-    """Rows = headline KPIs present, columns = scenarios; the best value of each row is starred."""
-    rows = []
-    for key, kind, better in HEADLINE:
-        if not _present(study, key):
-            continue
-        tied = {s.name for s in best_of(study, key, better)[0]}
-        cells = [Cell(kpi_label(lang, key))]
-        for s in study.scenarios:
-            text = fmt_value(lang, key, s.kpis.get(key, Value(None)), kind=kind)
-            star = s.name in tied
-            cells.append(Cell(("★ " + text) if star else text, strong=star, numeric=True))
-        rows.append(tuple(cells))
-    caption = tr(lang, "best_marker_note") if len(study.scenarios) > 1 else ""
-    if study.replications > 1:
-        caption = (caption + " " + tr(lang, "kpi_table_caption_ci", r=study.replications)).strip()
-    header = (tr(lang, "col_kpi"), *study.names)
-    return Table(header, tuple(rows), caption=caption, title=tr(lang, "headline_heading"))
-
-
-def summary_section(study: Study, lang: str) -> Section:
-    """The executive summary: what was compared, the answer per scenario, best on each, provenance."""
-    first = next((s.first for s in study.scenarios if s.first is not None), None)
-    total = study.scenarios[0].kpis.get("requests_total", Value(None)).mean
-    k = fmt_kind(lang, "int", total)
-    blocks: list[Any] = []
-    if study.kind == "comparison" and len(study.scenarios) > 1:
-        key = "intro_comparison_same" if _same_demand(study) else "intro_comparison_diff"
-        blocks.append(Paragraph(tr(lang, key, n=len(study.scenarios), k=k, seed=_seed(study))))
-    else:
-        blocks.append(Paragraph(tr(lang, "intro_run", name=study.scenarios[0].name, k=k, seed=_seed(study))))
-    if study.replications > 1:
-        blocks.append(Paragraph(tr(lang, "intro_replications", r=study.replications)))
-    else:
-        blocks.append(Paragraph(tr(lang, "intro_single" if len(study.scenarios) > 1 else "intro_single_run")))
-    blocks.append(Bullets(tuple(_scenario_sentence(s, lang) for s in study.scenarios)))
-    if len(study.scenarios) > 1:
-        items = []
-        for key, kind, better in HEADLINE:
-            if not _present(study, key):
-                continue
-            tied, rival = best_of(study, key, better)
-            if not tied:
-                continue
-            value = fmt_value(lang, key, tied[0].kpis[key], kind=kind, ci=False)
-            label = kpi_label(lang, key)
-            if len(tied) > 1:
-                items.append(tr(lang, "best_tie", kpi=label, names=join_names(lang, [s.name for s in tied]), value=value))
-                continue
-            text = tr(lang, "best_on", kpi=label, name=tied[0].name, value=value)
-            if rival is not None:
-                text += tr(lang, "best_close", other=rival.name)
-            items.append(text)
-        if items:
-            blocks.append(Bullets(tuple(items), title=tr(lang, "best_heading")))
-    blocks.append(headline_table(study, lang))
-    if not _has_cost_or_staff(study):
-        blocks.append(Note(tr(lang, "no_staffing")))
-    for s in study.scenarios:
-        if not s.runs:
-            blocks.append(Note(tr(lang, "missing_run", name=s.name)))
-    blocks.append(Note(provenance_text(first, lang)))
-    return Section("summary", tr(lang, "sec_summary"), tuple(blocks))
-
+from sim.report.maps import place_names, scenario_towns, zone_label
+from sim.report.summary import HEADLINE, summary_section  # noqa: F401  (re-exported)
+from sim.report.values import BETTER, best_of, fmt_value, kpi_keys, kpi_kind  # noqa: F401  (re-exported)
 
 # --------------------------------------------------------------------------- what was compared
 
@@ -700,7 +461,10 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     title = tr(lang, "title_comparison", names=join_names(lang, names)) if study.kind == "comparison" and len(names) > 1 else tr(lang, "title_run", name=names[0])
     subtitle = tr(lang, "subtitle", date=datetime.date.today().isoformat(), version=__version__, directory=study.directory.name)
     params, files = study_params(study)
-    sections = [summary_section(study, lang), compared_section(study, lang, params), kpi_section(study, lang)]
+    from sim.report.council import council_section
+
+    council = council_section(study, lang)
+    sections = [summary_section(study, lang), *([council] if council else []), compared_section(study, lang, params), kpi_section(study, lang)]
     anchors = {"sec_service": "service", "sec_staff_cost": "staff-cost", "sec_operations": "operations", "sec_maps": "maps"}
     for key in ("sec_service", "sec_staff_cost", "sec_operations", "sec_maps"):
         blocks: list[Any] = list(figures.get(key) or [])

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
+from sim.report.i18n_council import COUNCIL_LABELS, COUNCIL_TEXT
+
 Lang = Literal["en", "ja"]
 LANGS: tuple[str, ...] = ("en", "ja")
 
@@ -75,10 +77,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "「{name}」：乗車予約{total}件のうち{served}件に対応（不成立{rejected}件、{rate}）。平均待ち時間{wait}、"
         "利用者の90%は{p90}以内に乗車{staff}{cost}。",
     ),
-    "scenario_staff": ("; {drivers} drivers needed (full-time equivalents)", "。必要運転士数は常勤換算で{drivers}人"),
+    "scenario_staff": (
+        "; staff needed, all roles: {staff} FTE ({staff_heads} people), of whom drivers {drivers} FTE ({driver_heads} people)",
+        "。必要人員は全職種で常勤換算{staff}人（実人数{staff_heads}人）、うち運転士{drivers}人（実人数{driver_heads}人）",
+    ),
     "scenario_cost": (
-        "; annual cost {cost}, of which the city pays {subsidy} after fares",
-        "。年間経費{cost}のうち、運賃収入を差し引いた市の負担は{subsidy}",
+        "; annual cost {cost}; public funding after fares {subsidy}, of which the city pays {city}",
+        "。年間経費{cost}、運賃収入を差し引いた公的資金投入額{subsidy}のうち市の負担は{city}",
     ),
     "scenario_cost_only": ("; annual cost {cost}", "。年間経費{cost}"),
     "best_on": ("Best on {kpi}: {name} ({value}).", "{kpi}が最も良いのは「{name}」（{value}）。"),
@@ -372,6 +377,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_annual": ("Per year", "年額"),
     "col_formula": ("Formula", "計算式"),
 }
+TEXT.update(COUNCIL_TEXT)
 
 #: KPI labels: key -> (English, Japanese).
 KPI_LABELS: dict[str, tuple[str, str]] = {
@@ -399,7 +405,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "attendants_fte": ("Attendants on board (FTE)", "車内添乗員（常勤換算）"),
     "remote_operators_fte": ("Remote operators (FTE)", "遠隔監視員（常勤換算）"),
     "field_staff_fte": ("Field response staff (FTE)", "現場対応要員（常勤換算）"),
-    "staff_fte": ("All staff (FTE)", "全職員（常勤換算）"),
+    "staff_fte": ("Staff needed, all roles (FTE)", "必要人員・全職種（常勤換算）"),
     "duties_per_day": ("Duties per day", "1日の勤務数"),
     "staff_hours_per_day": ("Staff hours per day", "1日の総勤務時間"),
     "class2_drivers_fte": ("of which drivers with a class-2 licence (FTE)", "うち二種免許の運転士（常勤換算）"),
@@ -413,14 +419,14 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "trips_per_year": ("Trips per year", "年間利用回数"),
     "staff_cost_per_trip_yen": ("Staff cost per trip", "利用1回あたり人件費"),
     "cost_per_vehicle_km_yen": ("Cost per vehicle-km", "1台キロあたり経費"),
-    "farebox_ratio": ("Farebox ratio (fares ÷ cost)", "運賃収支率（運賃収入÷経費）"),
-    "vehicle_km_per_year": ("Vehicle-km per year", "年間走行距離（台キロ）"),
+        "vehicle_km_per_year": ("Vehicle-km per year", "年間走行距離（台キロ）"),
     "annual_cost_yen": ("Annual cost", "年間経費"),
-    "annual_subsidy_yen": ("Annual subsidy (cost − fares)", "年間の市負担額（経費−運賃）"),
+    "annual_subsidy_yen": ("Annual public funding (cost − fares)", "年間の公的資金投入額（経費−運賃）"),
     "annual_fare_revenue_yen": ("Annual fare revenue", "年間運賃収入"),
     "cost_per_trip_yen": ("Cost per trip", "利用1回あたり経費"),
     "subsidy_per_trip_yen": ("Subsidy per trip", "利用1回あたり市負担額"),
 }
+KPI_LABELS.update(COUNCIL_LABELS)
 
 #: Parameter meanings for the assumptions table: field name -> (English, Japanese).
 PARAM_LABELS: dict[str, tuple[str, str]] = {

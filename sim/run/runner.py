@@ -6,6 +6,7 @@ The only place that wires modules together; the CLI calls :func:`run_scenario` a
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -266,7 +267,14 @@ def run_scenario(
     staffing = compute_staffing(log, scenario)
     costs = compute_costs(log, scenario, staffing)
     funding = compute_funding(log, scenario, staffing, costs)
-    metrics = {**metrics, **_clean_kpis(staffing.kpis()), **_clean_kpis(costs.kpis()), **_clean_kpis(funding.total.to_metrics())}
+    # headcount beside FTE: people to hire, each role rounded up (as in staffing.json)
+    heads = {"drivers_headcount": 0, "staff_headcount": 0}
+    for role in staffing.roles:
+        heads["staff_headcount"] += math.ceil(role.fte - 1e-9)
+        heads["drivers_headcount"] += math.ceil(role.fte - 1e-9) if str(role.role) == "driver" else 0
+    metrics = {
+        **metrics, **_clean_kpis(staffing.kpis()), **heads, **_clean_kpis(costs.kpis()), **_clean_kpis(funding.total.to_metrics())
+    }
     shares = staffing.per_service_kpis()
     zero = dict.fromkeys(next(iter(shares.values()), {}), 0.0)  # trips over several services: staff sit with vehicles
     council = {row.scope: _clean_kpis(row.to_metrics()) for row in funding.services}

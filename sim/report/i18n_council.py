@@ -1,0 +1,52 @@
+"""Wording (en, ja) of the council pages: the 地域公共交通計画 KPI table, coverage and the decision page.
+
+Merged into :data:`sim.report.i18n.TEXT` and :data:`sim.report.i18n.KPI_LABELS`; the Japanese
+labels are the terms of MLIT's 「地域公共交通計画等の作成と運用の手引き」.
+"""
+
+from __future__ import annotations
+
+#: KPI labels: key -> (English, Japanese).
+COUNCIL_LABELS: dict[str, tuple[str, str]] = {
+    "riders_per_day": ("Riders a day", "利用者数（1日）"),
+    "riders_per_year": ("Riders a year", "利用者数（年間）"),
+    "fare_revenue_yen_per_year": ("Fare revenue a year", "運賃収入（年間）"),
+    "farebox_ratio": ("Farebox ratio (fares ÷ cost)", "収支率（運賃収入÷運行経費）"),
+    "public_funding_yen_per_year": ("Public funding a year (cost − fares)", "公的資金投入額（年間）"),
+    "national_funding_yen_per_year": ("of which national government", "うち国の補助"),
+    "prefecture_funding_yen_per_year": ("of which prefecture", "うち県の補助"),
+    "city_burden_yen_per_year": ("City's own burden a year", "市の負担額（年間）"),
+    "burden_per_resident_yen": ("City burden per resident a year", "市民一人当たり行政負担額（年間）"),
+    "burden_per_rider_yen": ("City burden per rider", "利用者一人当たり行政負担額"),
+    "population_coverage_share_300m": ("Population within 300 m of a running service", "人口カバー率（300 m圏）"),
+    "population_coverage_share_500m": ("Population within 500 m of a running service", "人口カバー率（500 m圏）"),
+    "population_without_service": ("Residents without service (beyond 500 m)", "交通空白地人口（500 m圏外）"),
+    "coverage_65plus_share_500m": ("Residents aged 65+ within 500 m", "65歳以上人口カバー率（500 m圏）"),
+    "staff_headcount": ("Staff needed, all roles (headcount)", "必要人員・全職種（実人数）"),
+    "drivers_headcount": ("Drivers needed (headcount)", "必要運転士数（実人数）"),
+}
+
+#: Report strings: key -> (English, Japanese).
+COUNCIL_TEXT: dict[str, tuple[str, str]] = {
+    "sec_council": ("KPI table of the local public transport plan", "地域公共交通計画の評価指標"),
+    "council_intro": (
+        "The indicators a 地域公共交通計画 (local public transport plan, MLIT guidance) reports, per scenario "
+        "and per service. A year is the simulated day × the service's operating days; riders are passenger trips. "
+        "The city's burden is what is left of cost − fares after the national and prefectural shares set in "
+        "[costs.subsidy] (default: 4/5 of the automated services' costs, up to ¥100 M a year; "
+        "docs/PARAMETERS.md#subsidy-national-share); per resident it is divided by {population} residents.",
+        "地域公共交通計画（国土交通省の手引き）で示す評価指標を、シナリオ別・路線別に示します。年間値はシミュレーションした"
+        "1日分×運行日数、利用者数は延べ乗車人数です。市の負担額は、運行経費−運賃収入から [costs.subsidy] で設定した国・県の"
+        "補助（既定：自動運転サービスの経費の4/5、年1億円まで。docs/PARAMETERS.md#subsidy-national-share）を除いた額で、"
+        "一人当たりは人口{population}人で割った値です。",
+    ),
+    "council_scenarios_title": ("By scenario", "シナリオ別"),
+    "council_services_title": ("By service", "路線・サービス別"),
+    "council_services_caption": (
+        "Each cost item is shared out to services (staff by the service's hours, vehicles by its vehicles, the DRT "
+        "system equally); a trip over two services counts as a rider of both and its fare is split. First run of each scenario.",
+        "経費は項目ごとに各サービスへ配分しています（人件費は乗務時間、車両費は車両数、予約配車システムは均等）。"
+        "乗継ぎの利用は両方のサービスの利用者に数え、運賃は折半しています。各シナリオの1回目の結果です。",
+    ),
+    "col_service": ("Service", "サービス"),
+}

@@ -1,0 +1,84 @@
+"""The council KPI table end to end: metrics.json keys, typed records, report tables in en and ja, honest headlines."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from sim.report.content import compose
+from sim.report.council import COUNCIL_KPIS, council_table
+from sim.report.data import load_study
+from sim.report.i18n import fmt_kind, kpi_label, tr
+from sim.report.summary import HEADLINE, NOT_RANKED
+from sim.staffing.funding import FUNDING_KPI_KEYS
+from tests.conftest import read_json
+
+
+def test_metrics_have_the_kpi_table_and_headcounts(tiny_run: Path) -> None:
+    m = read_json(tiny_run / "metrics.json")
+    for key in (*FUNDING_KPI_KEYS, "staff_headcount", "drivers_headcount"):
+        assert key in m, key
+    # no automated vehicle: nothing from the national AV subsidy, the city pays all of cost - fares
+    assert m["national_funding_yen_per_year"] == 0.0
+    assert m["city_burden_yen_per_year"] == pytest.approx(m["annual_cost_yen"] - m["fare_revenue_yen_per_year"])
+    assert m["burden_per_resident_yen"] == pytest.approx(m["city_burden_yen_per_year"] / 65000)
+    assert m["riders_per_year"] == pytest.approx(m["trips_per_year"])
+    assert m["riders_per_day"] == m["passengers_served"]
+    staffing = read_json(tiny_run / "staffing.json")
+    assert m["staff_headcount"] == sum(r["headcount"] for r in staffing["roles"].values())
+    assert m["drivers_headcount"] == math.ceil(m["drivers_fte"] - 1e-9)
+    for entry in m["per_service"].values():
+        assert {"riders_per_year", "city_burden_yen_per_year", "burden_per_rider_yen"} <= set(entry)
+
+
+def test_council_records_and_section_agree_with_metrics(tiny_run: Path) -> None:
+    m = read_json(tiny_run / "metrics.json")
+    study = load_study(tiny_run)
+    table = council_table(study)
+    keys = [r.key for r in table.rows]
+    assert keys == [k for k, _ in COUNCIL_KPIS if k in keys]  # one fixed order
+    assert {"riders_per_year", "farebox_ratio", "public_funding_yen_per_year", "city_burden_yen_per_year",
+            "burden_per_resident_yen", "burden_per_rider_yen", "fare_revenue_yen_per_year"} <= set(keys)
+    by_key = {r.key: r for r in table.rows}
+    assert by_key["city_burden_yen_per_year"].values[0].mean == pytest.approx(m["city_burden_yen_per_year"])
+    assert by_key["fare_revenue_yen_per_year"].values[0].mean == pytest.approx(m["fare_revenue_yen_per_year"])
+    assert [x.service for x in table.services] == sorted(m["per_service"])
+    for lang in ("en", "ja"):
+        doc = compose(study, lang, {})
+        anchors = [s.anchor for s in doc.sections]
+        assert anchors[:2] == ["summary", "council"]  # on the first screen, right after the summary
+        council = doc.sections[1]
+        texts = [c.text for b in council.blocks if hasattr(b, "rows") for row in b.rows for c in row]
+        assert kpi_label(lang, "burden_per_resident_yen") in texts
+        assert fmt_kind(lang, "yen", m["burden_per_resident_yen"]) in texts
+        assert fmt_kind(lang, "pct", m["farebox_ratio"]) in texts
+    assert kpi_label("ja", "burden_per_resident_yen") == "市民一人当たり行政負担額（年間）"
+
+
+def test_headline_shows_all_staff_beside_drivers_and_ranks_all_roles(tiny_run: Path) -> None:
+    keys = [k for k, _, _ in HEADLINE]
+    assert keys.index("staff_fte") < keys.index("drivers_fte") and "staff_headcount" in keys and "drivers_headcount" in keys
+    assert "drivers_fte" in NOT_RANKED and "staff_fte" not in NOT_RANKED
+    m = read_json(tiny_run / "metrics.json")
+    doc = compose(load_study(tiny_run), "en", {})
+    summary = " ".join(doc.texts()[:40])
+    expected = tr("en", "scenario_staff", staff=fmt_kind("en", "fte", m["staff_fte_total"]), staff_heads=str(m["staff_headcount"]),
+                  drivers=fmt_kind("en", "fte", m["drivers_fte"]), driver_heads=str(m["drivers_headcount"]))
+    assert expected in summary
+
+
+def test_best_on_ranks_staff_of_all_roles_not_drivers(tmp_path: Path) -> None:
+    from sim.report.data import ScenarioResult, Study, Value
+    from sim.report.summary import summary_section
+
+    def sc(name: str, drivers: float, staff: float) -> ScenarioResult:
+        kp = {"drivers_fte": Value(drivers), "staff_fte": Value(staff), "requests_total": Value(10.0)}
+        return ScenarioResult(name, (), kp)
+
+    # av needs fewer drivers but more staff in all: it must not be called best on staff
+    study = Study(tmp_path, "comparison", (sc("today", 9.5, 9.5), sc("av", 4.0, 10.1)), 1)
+    section = summary_section(study, "en")
+    best = next(b for b in section.blocks if getattr(b, "title", "") == tr("en", "best_heading"))
+    assert best.items == (tr("en", "best_on", kpi=kpi_label("en", "staff_fte"), name="today", value="9.5"),)
