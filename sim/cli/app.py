@@ -101,6 +101,21 @@ def _kpi_table(metrics: dict[str, Any], title: str) -> Table:
         ("mean occupancy (pax-km / veh-km)", _fmt(metrics["occupancy_mean"], 2)),
         ("fare revenue (¥)", _fmt(metrics["fare_revenue_yen"], 0)),
     ]
+    reasons = metrics.get("rejections_by_reason") or {}
+    for k, (reason, n) in enumerate(sorted(reasons.items(), key=lambda x: (-x[1], x[0]))):
+        rows.insert(2 + k, (f"  rejected: {reason}", _fmt(n)))
+    if metrics.get("staff_fte_total") is not None:
+        rows += [
+            ("staff, all roles: FTE (people)", f"{_fmt(metrics['staff_fte_total'])} ({_fmt(metrics.get('staff_headcount'))})"),
+            ("  of whom drivers: FTE (people)", f"{_fmt(metrics.get('drivers_fte'))} ({_fmt(metrics.get('drivers_headcount'))})"),
+        ]
+    if metrics.get("annual_cost_yen") is not None:
+        rows += [
+            ("annual cost (¥M)", _fmt(metrics["annual_cost_yen"] / 1e6)),
+            ("public funding, cost − fares (¥M)", _fmt((metrics.get("public_funding_yen_per_year") or 0.0) / 1e6)),
+            ("  city's own burden (¥M)", _fmt((metrics.get("city_burden_yen_per_year") or 0.0) / 1e6)),
+            ("  per resident / per rider (¥)", f"{_fmt(metrics.get('burden_per_resident_yen'), 0)} / {_fmt(metrics.get('burden_per_rider_yen'), 0)}"),
+        ]
     for k, v in rows:
         table.add_row(k, v)
     return table
@@ -201,9 +216,13 @@ _COMPARE_COLUMNS = (
     ("vehicle_km", "veh-km", 1.0, 0),
     ("vehicle_hours", "veh-h", 1.0, 1),
     ("occupancy_mean", "occupancy", 1.0, 2),
+    ("staff_fte_total", "staff FTE, all roles", 1.0, 1),
+    ("staff_headcount", "staff people, all roles", 1.0, 0),
     ("drivers_fte", "drivers FTE", 1.0, 1),
-    ("staff_fte_total", "staff FTE", 1.0, 1),
+    ("drivers_headcount", "drivers people", 1.0, 0),
     ("annual_cost_yen", "annual cost ¥M", 1e-6, 1),
+    ("city_burden_yen_per_year", "city burden ¥M/yr", 1e-6, 1),
+    ("burden_per_resident_yen", "burden/resident ¥", 1.0, 0),
     ("cost_per_trip_yen", "cost/trip ¥", 1.0, 0),
 )
 

@@ -241,7 +241,10 @@ def kpi_section(study: Study, lang: str) -> Section:
     caption = tr(lang, "kpi_table_caption_ci", r=study.replications) if study.replications > 1 else tr(lang, "kpi_table_caption")
     if len(study.scenarios) > 1:
         caption += " " + tr(lang, "best_marker_note")
+    from sim.report.council import rejections_table
+
     blocks: list[Any] = [Table(header, tuple(rows), caption=caption)]
+    blocks += [t for t in (rejections_table(study, lang),) if t is not None]
     table = per_service_table(study, lang)
     if table is not None:
         blocks.append(table)

@@ -127,4 +127,26 @@ def council_section(study: Study, lang: str) -> Section | None:
     return Section("council", tr(lang, "sec_council"), tuple(blocks))
 
 
-__all__ = ["COUNCIL_KPIS", "SERVICE_KPIS", "CouncilRow", "CouncilTable", "ServiceRow", "council_section", "council_table"]
+def rejections_table(study: Study, lang: str) -> Table | None:
+    """Rejected requests by reason (rows) and scenario (columns), mean over each scenario's runs."""
+    from sim.report.i18n_council import REASON_LABELS
+
+    counts: list[dict[str, float]] = []
+    for s in study.scenarios:
+        total: dict[str, float] = {}
+        for run in s.runs:
+            for reason, n in (run.metrics.get("rejections_by_reason") or {}).items():
+                total[reason] = total.get(reason, 0.0) + float(n) / len(s.runs)
+        counts.append(total)
+    reasons = sorted({r for c in counts for r in c}, key=lambda r: -sum(c.get(r, 0.0) for c in counts))
+    if not reasons:
+        return None
+    rows = tuple(
+        (Cell(REASON_LABELS[r][1 if lang == "ja" else 0] if r in REASON_LABELS else r),
+         *(Cell(fmt_kind(lang, "int", c.get(r, 0.0)), numeric=True) for c in counts))
+        for r in reasons
+    )
+    return Table((tr(lang, "col_reason"), *study.names), rows, caption=tr(lang, "rejections_caption"), title=tr(lang, "rejections_title"))
+
+
+__all__ = ["COUNCIL_KPIS", "SERVICE_KPIS", "CouncilRow", "CouncilTable", "ServiceRow", "council_section", "council_table", "rejections_table"]

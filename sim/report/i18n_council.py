@@ -26,6 +26,23 @@ COUNCIL_LABELS: dict[str, tuple[str, str]] = {
     "drivers_headcount": ("Drivers needed (headcount)", "必要運転士数（実人数）"),
 }
 
+#: Why a request was not served (``rejections_by_reason`` keys of ``metrics.json``).
+REASON_LABELS: dict[str, tuple[str, str]] = {
+    "no_service_configured": ("No service configured", "サービスなし"),
+    "outside_service_area": ("Outside every service area", "運行区域外"),
+    "outside_service_hours": ("Outside service hours", "運行時間外"),
+    "no_stop_within_walk": ("No stop within walking distance", "徒歩圏に乗降場所なし"),
+    "origin_and_destination_share_a_stop": ("Origin and destination at the same stop", "出発地と目的地が同じ乗降場所"),
+    "no_feasible_vehicle": ("No vehicle could take it (DRT full)", "配車できる車両なし（満車）"),
+    "no_feasible_transfer_connection": ("No transfer connection", "乗継ぎ不可"),
+    "party_larger_than_vehicle": ("Party larger than the vehicle", "人数が車両定員超過"),
+    "no_service_option": ("No service option", "利用できる経路なし"),
+    "no_later_trip": ("No later trip that day", "当日の後続便なし"),
+    "denied_boarding_no_later_trip": ("Bus full, no later trip", "満員で乗車できず後続便なし"),
+    "no_connection_at_the_hub": ("Stranded at the transfer hub", "乗継ぎ拠点で接続なし"),
+    "gave_up_waiting": ("Gave up waiting for a line (max_wait_min)", "待ち時間の上限で乗車を断念（路線）"),
+}
+
 #: Report strings: key -> (English, Japanese).
 COUNCIL_TEXT: dict[str, tuple[str, str]] = {
     "sec_council": ("KPI table of the local public transport plan", "地域公共交通計画の評価指標"),
@@ -49,4 +66,10 @@ COUNCIL_TEXT: dict[str, tuple[str, str]] = {
         "乗継ぎの利用は両方のサービスの利用者に数え、運賃は折半しています。各シナリオの1回目の結果です。",
     ),
     "col_service": ("Service", "サービス"),
+    "col_reason": ("Reason", "理由"),
+    "rejections_title": ("Requests not served, by reason", "不成立の予約（理由別）"),
+    "rejections_caption": (
+        "Requests per simulated day (mean over runs with replications); metrics.json rejections_by_reason.",
+        "1日当たりの件数（反復がある場合は平均）。metrics.json の rejections_by_reason です。",
+    ),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,23 @@ def test_best_on_ranks_staff_of_all_roles_not_drivers(tmp_path: Path) -> None:
     section = summary_section(study, "en")
     best = next(b for b in section.blocks if getattr(b, "title", "") == tr("en", "best_heading"))
     assert best.items == (tr("en", "best_on", kpi=kpi_label("en", "staff_fte"), name="today", value="9.5"),)
+
+
+def test_run_prints_staff_cost_and_rejections_by_reason(cli, tiny_scenario: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    result = cli("run", tiny_scenario, "--out", out, "--no-report", "--set", "demand.requests_per_day=30",
+                 "--set", "services.s.fleet_size=1")
+    assert result.exit_code == 0, result.output
+    m = read_json(out / "metrics.json")
+    assert m["rejections_by_reason"], "the case must reject something"
+    for reason, n in m["rejections_by_reason"].items():
+        assert re.search(rf"rejected: {reason}\s*│\s*{n}\s*│", result.output), reason
+    assert re.search(rf"staff, all roles: FTE \(people\)\s*│\s*{m['staff_fte_total']:,.1f} \({m['staff_headcount']}\)", result.output)
+    assert re.search(rf"of whom drivers: FTE \(people\)\s*│\s*{m['drivers_fte']:,.1f} \({m['drivers_headcount']}\)", result.output)
+    assert re.search(rf"annual cost \(¥M\)\s*│\s*{m['annual_cost_yen'] / 1e6:,.1f}", result.output)
+    assert re.search(rf"city's own burden \(¥M\)\s*│\s*{m['city_burden_yen_per_year'] / 1e6:,.1f}", result.output)
+    from sim.report.council import rejections_table
+
+    table = rejections_table(load_study(out), "en")
+    assert table is not None
+    assert sum(int(row[1].text) for row in table.rows) == m["requests_rejected"]
