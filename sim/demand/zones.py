@@ -52,6 +52,18 @@ DISTRICT_CENTRES: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: Share of residents aged 65+ by district (docs/PARAMETERS.md#population-65plus-by-town): "over 30 %"
+#: in 根形, 平岡 and 中川富岡, "~27–28 %" city-wide (docs/PARAMETERS.md#share-aged-65plus); the census
+#: file has no ages by town, so every town of a district gets its district's share.
+SHARE_65PLUS: Mapping[str, float] = MappingProxyType({"根形": 0.30, "平岡": 0.30, "中川富岡": 0.30})
+SHARE_65PLUS_ELSEWHERE = 0.275
+
+
+def share_65plus(district: str) -> float:
+    """Share of a town's residents aged 65+ (0..1), from its district."""
+    return SHARE_65PLUS.get(district, SHARE_65PLUS_ELSEWHERE)
+
+
 #: The five districts, in the city's usual order.
 DISTRICTS: tuple[str, ...] = ("昭和", "長浦", "根形", "平岡", "中川富岡")
 

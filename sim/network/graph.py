@@ -268,6 +268,10 @@ class RoadNetwork:
             self._oracles[key] = oracle
         return oracle
 
+    def lengths_matrix(self) -> csr_matrix:
+        """CSR matrix of edge lengths in metres (for walking distances along the network)."""
+        return self._lengths_matrix()
+
     def _lengths_matrix(self) -> csr_matrix:
         """CSR matrix of edge lengths in metres (shortest of parallel edges; zero lengths as 1e-6 m)."""
         if self._length_csr is None:

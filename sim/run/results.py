@@ -26,6 +26,13 @@ RUN_FILES = (
     "staffing.json",
     "duties.csv",
     "costs.json",
+    "coverage.csv",
+)
+
+#: Columns of ``coverage.csv`` (one row per town; walk in metres, blank beyond 500 m).
+COVERAGE_COLUMNS = (
+    "town", "district", "population", "population_65plus", "walk_to_stop_m", "in_drt_area",
+    "share_of_hours_300m", "share_of_hours_500m",
 )
 
 
@@ -103,4 +110,15 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
         write_csv(out / "duties.csv", DUTY_COLUMNS, duty_rows(result.staffing))
     if result.costs is not None:
         write_json(out / "costs.json", result.costs.to_json())
+    if result.coverage is not None:
+        write_csv(
+            out / "coverage.csv",
+            COVERAGE_COLUMNS,
+            (
+                [t.name, t.district, _cell(t.population), _cell(t.population_65plus),
+                 _cell(t.walk_to_stop_m) if math.isfinite(t.walk_to_stop_m) else "", int(t.in_drt_area),
+                 _cell(t.share_of_hours_300m), _cell(t.share_of_hours_500m)]
+                for t in result.coverage.towns
+            ),
+        )
     return [out / f for f in RUN_FILES]

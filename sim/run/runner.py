@@ -27,6 +27,7 @@ from sim.model.incidents import IncidentProcess, vehicle_rng
 from sim.model.lines.simulation import LineParams, LineSimulation
 from sim.errors import NetworkError, ScenarioError
 from sim.model.eventlog import EventLog
+from sim.model.coverage import Coverage, CoverageZone, compute_coverage
 from sim.model.metrics import compute_metrics
 from sim.staffing.costs import Costs, compute_costs
 from sim.staffing.duties import Staffing, compute_staffing
@@ -35,7 +36,7 @@ from sim.network.graph import RoadNetwork
 from sim.network.io import load_network
 from sim.scenario.schema import FixedLine, Scenario, VehicleType
 from sim.timeutil import parse_clock
-from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones
+from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones, share_65plus
 
 
 @dataclass(slots=True)
@@ -52,6 +53,7 @@ class RunResult:
     staffing: Staffing | None = None
     costs: Costs | None = None
     funding: Funding | None = None
+    coverage: Coverage | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -262,6 +264,9 @@ def run_scenario(
     log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))
     metrics = compute_metrics(log, network=network_summary(net))
     metrics = {"scenario": scenario.name, "seed": seed, **metrics}
+    coverage = scenario_coverage(scenario, net, zones, layouts)
+    if coverage is not None:
+        metrics.update(coverage.kpis())
     # --- staffing and costs (sim/staffing/duties.py, sim/staffing/costs.py): pure functions of the log ---
     t_metrics = time.perf_counter()
     staffing = compute_staffing(log, scenario)
@@ -288,7 +293,20 @@ def run_scenario(
         "metrics_s": t_metrics - t_simulated,
         "staffing_costs_s": time.perf_counter() - t_metrics,
     }
-    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, funding, timings)
+    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, funding, coverage, timings)
+
+
+def scenario_coverage(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, layouts: dict[str, Any]) -> Coverage | None:
+    """Population coverage by the scenario's services (census towns only: ``None`` without them)."""
+    if not zones:
+        return None
+    nodes, offsets = net.nearest_many([z.lat for z in zones], [z.lon for z in zones])
+    czones = [
+        CoverageZone(z.name, z.district, int(n), float(d), z.population, z.population * share_65plus(z.district))
+        for z, n, d in zip(zones, nodes, offsets)
+    ]
+    window = (parse_clock(scenario.coverage.start), parse_clock(scenario.coverage.end))
+    return compute_coverage(czones, net.lengths_matrix(), list(layouts.values()), window_s=window)
 
 
 def _clean_kpis(values: dict[str, Any]) -> dict[str, Any]:

@@ -276,6 +276,21 @@ class ChoiceConfig(_Model):
     min_transfer_min: float = Field(3.0, ge=0.0)
 
 
+class CoverageConfig(_Model):
+    """Hours over which population coverage is averaged (docs/PARAMETERS.md#coverage-hours)."""
+
+    start: str = "09:00"
+    end: str = "17:00"
+
+    _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
+
+    @model_validator(mode="after")
+    def _window(self) -> CoverageConfig:
+        if parse_clock(self.end) <= parse_clock(self.start):
+            raise ValueError(f"end {self.end!r} must be after start {self.start!r}")
+        return self
+
+
 class Scenario(_Model):
     """A whole scenario: network, demand, walking, choice, vehicle types and services."""
 
@@ -290,6 +305,7 @@ class Scenario(_Model):
     services: dict[str, Service] = Field(default_factory=dict)
     staffing: StaffingConfig = StaffingConfig()
     costs: CostConfig = CostConfig()
+    coverage: CoverageConfig = CoverageConfig()
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
