@@ -43,11 +43,14 @@ COVERAGE_KPI_KEYS: tuple[str, ...] = (
 class CoverageZone:
     """Residents of one town, placed at a network node.
 
-    ``offset_m`` is the straight-line distance from the town's point to ``node`` (metres).
+    ``offset_m`` is the straight-line distance from the town's point (``lat``, ``lon``, degrees)
+    to ``node`` (metres).
     """
 
     name: str
     district: str
+    lat: float
+    lon: float
     node: int
     offset_m: float
     population: float
@@ -61,6 +64,8 @@ class TownCoverage:
 
     name: str
     district: str
+    lat: float
+    lon: float
     population: float
     population_65plus: float
     walk_to_stop_m: float
@@ -151,7 +156,7 @@ def compute_coverage(
         return float((weight[:, None] * mask).sum() / (whole * n_h)) if whole > 0 and n_h else 0.0
 
     towns = tuple(
-        TownCoverage(z.name, z.district, z.population, z.population_65plus, float(walk[i]), bool(in_drt[i]),
+        TownCoverage(z.name, z.district, z.lat, z.lon, z.population, z.population_65plus, float(walk[i]), bool(in_drt[i]),
                      float(cov[300.0][i].mean()) if n_h else 0.0, float(cov[500.0][i].mean()) if n_h else 0.0)
         for i, z in enumerate(zones)
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from sim.atomic import atomic_open, write_text
 from sim.errors import InputError
 from sim.report.content import compose
+from sim.report.coverage import coverage_map
 from sim.report.data import Study, load_study
 from sim.report.document import Document, Figure
 from sim.report.figures import CHARTS, Chart
@@ -27,7 +28,7 @@ REPORT_FILES = ("figures", "report.html", "report.md")
 #: File stems of every figure a report can write (stale ones are removed on rebuild).
 FIGURE_NAMES = (
     "wait_cdf", "wait_by_hour", "rejections_by_hour", "staff_by_role", "cost_breakdown", "fleet_over_day",
-    "passengers_per_vehicle_hour", "map_service", "map_trip_starts", "map_towns",
+    "passengers_per_vehicle_hour", "map_service", "map_trip_starts", "map_towns", "map_coverage",
 )
 
 
@@ -41,6 +42,9 @@ def render_charts(study: Study, lang: str) -> dict[str, list[Chart]]:
     maps = all_maps(study, lang, NetworkCache())
     if maps:
         out["sec_maps"] = maps
+    coverage = coverage_map(study, lang)
+    if coverage is not None:
+        out["sec_council"] = [coverage]
     return out
 
 

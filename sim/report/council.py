@@ -8,11 +8,12 @@ Values come from ``metrics.json`` (scenario keys, and ``per_service`` for the se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sim.report.data import KPI_ALIASES, Study, Value
-from sim.report.document import Cell, Paragraph, Section, Table
+from sim.report.document import Cell, Figure, Paragraph, Section, Table
 from sim.report.i18n import fmt_kind, kpi_label, tr
 
 #: Rows of the KPI table: (metrics key, unit kind for :func:`sim.report.i18n.fmt_kind`).
@@ -102,8 +103,10 @@ def _population(study: Study) -> float | None:
     return None
 
 
-def council_section(study: Study, lang: str) -> Section | None:
-    """The KPI table as a report section (``None`` when the runs have no costs)."""
+def council_section(study: Study, lang: str, figures: Sequence[Figure] = ()) -> Section | None:
+    """The KPI table, the coverage by town and its map (``figures``) as a report section (``None`` when the runs have no costs)."""
+    from sim.report.coverage import coverage_blocks
+
     from sim.report.values import fmt_value
 
     table = council_table(study)
@@ -124,6 +127,8 @@ def council_section(study: Study, lang: str) -> Section | None:
         )
         header = (tr(lang, "col_scenario"), tr(lang, "col_service"), *(kpi_label(lang, k) for k, _ in SERVICE_KPIS))
         blocks.append(Table(header, srows, caption=tr(lang, "council_services_caption"), title=tr(lang, "council_services_title")))
+    blocks += coverage_blocks(study, lang)
+    blocks += list(figures)
     return Section("council", tr(lang, "sec_council"), tuple(blocks))
 
 

@@ -63,6 +63,8 @@ class RunData:
         ``duties.csv`` / ``lines.csv`` or ``None``.
     header_comments
         Comment lines at the top of ``scenario.toml`` (network banner, seed, source file).
+    coverage
+        ``coverage.csv`` (population coverage by town) or ``None``.
     """
 
     name: str
@@ -79,6 +81,7 @@ class RunData:
     duties: pd.DataFrame | None
     lines: pd.DataFrame | None
     header_comments: tuple[str, ...]
+    coverage: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +210,7 @@ def read_run(directory: Path) -> RunData:
         duties=frames["duties"],
         lines=frames["lines"],
         header_comments=_header_comments(toml_path),
+        coverage=_read_csv(directory / "coverage.csv"),
     )
 
 

@@ -67,6 +67,38 @@ COUNCIL_TEXT: dict[str, tuple[str, str]] = {
     ),
     "col_service": ("Service", "サービス"),
     "col_reason": ("Reason", "理由"),
+    "col_cov_town": ("Town", "町丁"),
+    "col_district": ("District", "地区"),
+    "col_population": ("Residents", "人口"),
+    "col_population_65plus": ("Aged 65+", "65歳以上"),
+    "coverage_intro": (
+        "Coverage (人口カバー率): residents within 300 m or 500 m walking of a stop of a line running that hour, or "
+        "living inside a DRT area during its hours, averaged over the clock hours {window}. Residents are counted at "
+        "their town's point (2015 census scaled to today's total) and walk along the road network; residents aged 65+ "
+        "are estimated from district shares (docs/PARAMETERS.md#population-65plus-by-town). Residents without service "
+        "(交通空白地人口) are those not covered within 500 m at any of these hours.",
+        "人口カバー率：その時間帯に運行している路線の停留所から徒歩300 m・500 m以内、または運行時間中のデマンド交通の"
+        "運行区域内に住む人口の割合を、{window}の各時台で平均した値です。人口は町丁の代表点（2015年国勢調査を現在の"
+        "総人口に補正）で数え、徒歩距離は道路網に沿って測っています。65歳以上人口は地区別の高齢化率から推計しています"
+        "（docs/PARAMETERS.md#population-65plus-by-town）。交通空白地人口は、どの時台にも500 m圏に入らない人口です。",
+    ),
+    "coverage_all": (
+        "Every town is within 500 m of a running service, or inside a DRT area, in every hour {window} in every scenario.",
+        "どのシナリオでも、{window}のすべての時台で全町丁が運行中のサービスの500 m圏内またはデマンド交通の区域内です。",
+    ),
+    "coverage_title": ("Towns not always covered (share of the hours within 500 m)", "常にはカバーされていない町丁（500 m圏に入る時台の割合）"),
+    "coverage_caption": (
+        "Towns with the most residents outside 500 m of a running service in some scenario, hours {window}; coverage.csv has every town.",
+        "いずれかのシナリオで500 m圏外となる人口が多い町丁（{window}）。全町丁は coverage.csv にあります。",
+    ),
+    "coverage_cbar": ("Hours covered within 500 m", "500 m圏に入る時台の割合"),
+    "coverage_map_title": ("Population coverage by town", "町丁別の人口カバー状況"),
+    "coverage_map_caption": (
+        "One circle per town (area = residents); colour = share of the hours {window} in which the town is within 500 m "
+        "walking of a running line's stop or inside a running DRT area.",
+        "町丁ごとの円（面積＝人口）。色は、{window}のうち運行中の路線の停留所から徒歩500 m以内またはデマンド交通の"
+        "運行区域内にある時台の割合です。",
+    ),
     "rejections_title": ("Requests not served, by reason", "不成立の予約（理由別）"),
     "rejections_caption": (
         "Requests per simulated day (mean over runs with replications); metrics.json rejections_by_reason.",

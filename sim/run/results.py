@@ -31,7 +31,7 @@ RUN_FILES = (
 
 #: Columns of ``coverage.csv`` (one row per town; walk in metres, blank beyond 500 m).
 COVERAGE_COLUMNS = (
-    "town", "district", "population", "population_65plus", "walk_to_stop_m", "in_drt_area",
+    "town", "district", "lat", "lon", "population", "population_65plus", "walk_to_stop_m", "in_drt_area",
     "share_of_hours_300m", "share_of_hours_500m",
 )
 
@@ -115,7 +115,7 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
             out / "coverage.csv",
             COVERAGE_COLUMNS,
             (
-                [t.name, t.district, _cell(t.population), _cell(t.population_65plus),
+                [t.name, t.district, round(t.lat, 6), round(t.lon, 6), _cell(t.population), _cell(t.population_65plus),
                  _cell(t.walk_to_stop_m) if math.isfinite(t.walk_to_stop_m) else "", int(t.in_drt_area),
                  _cell(t.share_of_hours_300m), _cell(t.share_of_hours_500m)]
                 for t in result.coverage.towns

@@ -302,7 +302,7 @@ def scenario_coverage(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | 
         return None
     nodes, offsets = net.nearest_many([z.lat for z in zones], [z.lon for z in zones])
     czones = [
-        CoverageZone(z.name, z.district, int(n), float(d), z.population, z.population * share_65plus(z.district))
+        CoverageZone(z.name, z.district, z.lat, z.lon, int(n), float(d), z.population, z.population * share_65plus(z.district))
         for z, n, d in zip(zones, nodes, offsets)
     ]
     window = (parse_clock(scenario.coverage.start), parse_clock(scenario.coverage.end))

@@ -30,11 +30,11 @@ def _drt(n: int, members: list[int], start_s: float, end_s: float) -> DrtLayout:
 def test_coverage_by_hand() -> None:
     net = line_network(6, spacing_m=200.0)  # nodes 0..5, 200 m apart along one road
     zones = [
-        CoverageZone("z0", "", 0, 0.0, 100, 10),  # at the line's stop
-        CoverageZone("z1", "", 1, 50.0, 200, 20),  # 50 m to node 1 + 200 m = 250 m
-        CoverageZone("z2", "", 2, 0.0, 300, 30),  # 400 m: within 500 m only
-        CoverageZone("z3", "", 3, 0.0, 400, 140),  # 600 m from the stop: not covered (400 m from a DRT stop, outside its area)
-        CoverageZone("z5", "", 5, 0.0, 1000, 100),  # inside the DRT area
+        CoverageZone("z0", "", 35.4, 140.0, 0, 0.0, 100, 10),  # at the line's stop
+        CoverageZone("z1", "", 35.4, 140.0, 1, 50.0, 200, 20),  # 50 m to node 1 + 200 m = 250 m
+        CoverageZone("z2", "", 35.4, 140.0, 2, 0.0, 300, 30),  # 400 m: within 500 m only
+        CoverageZone("z3", "", 35.4, 140.0, 3, 0.0, 400, 140),  # 600 m from the stop: not covered (400 m from a DRT stop, outside its area)
+        CoverageZone("z5", "", 35.4, 140.0, 5, 0.0, 1000, 100),  # inside the DRT area
     ]
     line = _line((0,), (9 * H + 600, 10 * H + 600))  # runs in the hours 9 and 10
     drt = _drt(6, [5], 12 * H, 13.5 * H)  # runs in the hours 12 and 13
@@ -56,7 +56,7 @@ def test_coverage_by_hand() -> None:
 
 def test_no_service_in_the_window_covers_nobody() -> None:
     net = line_network(3, spacing_m=100.0)
-    zones = [CoverageZone("z", "", 1, 0.0, 50, 5)]
+    zones = [CoverageZone("z", "", 35.4, 140.0, 1, 0.0, 50, 5)]
     cov = compute_coverage(zones, net.lengths_matrix(), [_line((0,), (7 * H,))], window_s=(9 * H, 17 * H))
     assert cov.population_coverage_share_500m == 0.0 and cov.population_without_service == 50
     assert math.isclose(cov.towns[0].walk_to_stop_m, 100.0)

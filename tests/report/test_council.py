@@ -103,3 +103,27 @@ def test_run_prints_staff_cost_and_rejections_by_reason(cli, tiny_scenario: Path
     table = rejections_table(load_study(out), "en")
     assert table is not None
     assert sum(int(row[1].text) for row in table.rows) == m["requests_rejected"]
+
+
+def test_coverage_in_metrics_table_and_map(cli, tiny_scenario: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sim.report.coverage import coverage_blocks, coverage_map
+
+    out = tmp_path / "cov"
+    # the DRT (whole network) runs 12:00-14:00: 2 of the 8 hours 09-17 for every resident
+    result = cli("run", tiny_scenario, "--out", out, "--no-report", "--set", "services.s.start=12:00",
+                 "--set", "services.s.end=14:00", "--set", "demand.start=12:00", "--set", "demand.end=14:00")
+    assert result.exit_code == 0, result.output
+    m = read_json(out / "metrics.json")
+    assert m["population_coverage_share_300m"] == pytest.approx(0.25)
+    assert m["population_coverage_share_500m"] == pytest.approx(0.25)
+    assert m["coverage_65plus_share_500m"] == pytest.approx(0.25)
+    assert m["population_without_service"] == 0.0
+    study = load_study(out)
+    for lang in ("en", "ja"):
+        blocks = coverage_blocks(study, lang)
+        table = next(b for b in blocks if hasattr(b, "rows"))
+        assert len(table.rows) == 15 and all(row[-1].text == "25.0%" for row in table.rows)
+        row = council_table(study).rows
+        assert {r.key: r.values[0].mean for r in row}["population_coverage_share_500m"] == pytest.approx(0.25)
+    chart = coverage_map(study, "ja")
+    assert chart is not None and chart.name == "map_coverage"
