@@ -156,12 +156,13 @@ def _check_lang(lang: str) -> None:
 
 
 def _write_report(target: Path, *, lang: str, no_report: bool = False) -> None:
-    """Build the report of a results directory (run or comparison) unless ``no_report``; print where it is."""
-    if no_report:
-        return
-    from sim.report.build import build_report
+    """Build the report of freshly written results (run or comparison) unless ``no_report``; print where it is."""
+    from sim.report.build import build_report, remove_reports
 
-    paths = build_report(target, lang=lang)
+    if no_report:
+        remove_reports(target)  # a report of earlier results would now be wrong
+        return
+    paths = build_report(target, lang=lang, fresh=True)
     out_console.print(f"report written to {paths[0]} (and {paths[1].name}, {len(paths) - 2} figures)", highlight=False)
 
 

@@ -7,6 +7,7 @@ atomically. It never reruns a simulation.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sim.atomic import atomic_open, write_text
@@ -57,8 +58,45 @@ def make_document(study: Study, lang: str) -> Document:
     return compose(study, lang, figures)
 
 
-def build_report(results_dir: Path, *, lang: str = "en") -> list[Path]:
-    """Write ``report.html``, ``report.md`` and ``figures/*.png`` into ``results_dir``.
+def _primary_lang(results_dir: Path) -> str | None:
+    """The language of the directory's ``report.html`` (``None`` when there is none)."""
+    path = results_dir / "report.html"
+    if not path.is_file():
+        return None
+    head = path.read_text(encoding="utf-8", errors="replace")[:400]
+    found = re.search(r'<html lang="([a-z]+)"', head)
+    return found.group(1) if found else None
+
+
+def report_paths(results_dir: Path, lang: str) -> tuple[Path, Path, Path]:
+    """``(html, md, figures dir)`` of the report in ``lang``.
+
+    The first report written into a directory (``run``'s language) is ``report.html``,
+    ``report.md`` and ``figures/``; a report in another language is ``report.<lang>.html``,
+    ``report.<lang>.md`` and ``figures.<lang>/``, so one language never overwrites the other.
+    """
+    primary = _primary_lang(results_dir)
+    if primary is None or primary == lang:
+        return results_dir / "report.html", results_dir / "report.md", results_dir / "figures"
+    return results_dir / f"report.{lang}.html", results_dir / f"report.{lang}.md", results_dir / f"figures.{lang}"
+
+
+def remove_reports(results_dir: Path) -> None:
+    """Delete every report of ``results_dir`` in every language (they describe results being replaced)."""
+    for path in [*results_dir.glob("report.html"), *results_dir.glob("report.md"), *results_dir.glob("report.*.html"),
+                 *results_dir.glob("report.*.md")]:
+        path.unlink()
+    for folder in [results_dir / "figures", *results_dir.glob("figures.*")]:
+        if folder.is_dir():
+            for name in FIGURE_NAMES:
+                (folder / f"{name}.png").unlink(missing_ok=True)
+
+
+def build_report(results_dir: Path, *, lang: str = "en", fresh: bool = False) -> list[Path]:
+    """Write the report in ``lang`` (HTML, Markdown and its figures' PNG files) into ``results_dir``.
+
+    File names follow :func:`report_paths`: the directory's first language writes ``report.html``,
+    ``report.md`` and ``figures/``; another language ``report.<lang>.html`` and so on.
 
     Parameters
     ----------
@@ -66,11 +104,14 @@ def build_report(results_dir: Path, *, lang: str = "en") -> list[Path]:
         A run directory (has ``metrics.json``) or a comparison directory (has ``comparison.csv``).
     lang
         ``"en"`` or ``"ja"``: labels, titles and summary text.
+    fresh
+        The results were just (re)written: reports of earlier results in any language are removed
+        first, so ``lang`` becomes the directory's first language.
 
     Returns
     -------
     list[Path]
-        ``report.html``, ``report.md``, then the PNG files.
+        The HTML and Markdown files written, then the PNG files.
 
     Raises
     ------
@@ -83,8 +124,10 @@ def build_report(results_dir: Path, *, lang: str = "en") -> list[Path]:
         raise InputError(f"--lang {lang!r}: unknown language; valid: {', '.join(LANGS)}")
     results_dir = Path(results_dir)
     study = load_study(results_dir)
+    if fresh:
+        remove_reports(results_dir)
     doc = make_document(study, lang)
-    fig_dir = results_dir / "figures"
+    html_path, md_path, fig_dir = report_paths(results_dir, lang)
     written: list[Path] = []
     produced = {f.name for f in doc.figures()}
     for fig in doc.figures():
@@ -96,8 +139,6 @@ def build_report(results_dir: Path, *, lang: str = "en") -> list[Path]:
         path = fig_dir / f"{stale}.png"
         if stale not in produced and path.is_file():
             path.unlink()
-    html_path = results_dir / "report.html"
-    md_path = results_dir / "report.md"
     write_text(html_path, render_html(doc))
-    write_text(md_path, render_markdown(doc))
+    write_text(md_path, render_markdown(doc, figures_dir=fig_dir.name))
     return [html_path, md_path, *written]

@@ -50,7 +50,7 @@ def _numeric_col(table: Table, k: int) -> bool:
     return bool(table.rows) and all(len(r) > k and r[k].numeric for r in table.rows)
 
 
-def _block(block: Block, counter: list[int], lang: str) -> str:
+def _block(block: Block, counter: list[int], lang: str, figures_dir: str = "figures") -> str:
     if isinstance(block, Paragraph):
         return escape(block.text)
     if isinstance(block, Note):
@@ -63,18 +63,18 @@ def _block(block: Block, counter: list[int], lang: str) -> str:
     if isinstance(block, Figure):
         counter[0] += 1
         return (
-            f"### {escape(block.title)}\n\n![{escape(block.title)}](figures/{block.name}.png)\n\n"
+            f"### {escape(block.title)}\n\n![{escape(block.title)}]({figures_dir}/{block.name}.png)\n\n"
             f"*{escape(tr(lang, 'figure'))} {counter[0]}. {escape(block.caption)}*"
         )
     raise TypeError(f"unknown block {block!r}")
 
 
-def render_markdown(doc: Document) -> str:
-    """The report as Markdown text."""
+def render_markdown(doc: Document, *, figures_dir: str = "figures") -> str:
+    """The report as Markdown text; figures are linked from ``figures_dir`` (relative to the file)."""
     counter = [0]
     parts = [f"# {escape(doc.title)}", f"*{escape(doc.subtitle)}*"]
     parts.append(f"**{escape(tr(doc.lang, 'toc'))}:** " + " · ".join(f"[{escape(s.title)}](#{s.anchor})" for s in doc.sections))
     for s in doc.sections:
         parts.append(f'<a id="{s.anchor}"></a>\n\n## {escape(s.title)}')
-        parts += [_block(b, counter, doc.lang) for b in s.blocks]
+        parts += [_block(b, counter, doc.lang, figures_dir) for b in s.blocks]
     return "\n\n".join(parts) + "\n"

@@ -127,3 +127,26 @@ def test_coverage_in_metrics_table_and_map(cli, tiny_scenario: Path, tmp_path: P
         assert {r.key: r.values[0].mean for r in row}["population_coverage_share_500m"] == pytest.approx(0.25)
     chart = coverage_map(study, "ja")
     assert chart is not None and chart.name == "map_coverage"
+
+
+def test_each_language_has_its_own_report_files(cli, tiny_scenario: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "both"
+    assert cli("run", tiny_scenario, "--out", out, "--lang", "en").exit_code == 0
+    en_html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in en_html
+    result = cli("report", out, "--lang", "ja")
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").read_text(encoding="utf-8") == en_html  # the English report is untouched
+    ja_html = (out / "report.ja.html").read_text(encoding="utf-8")
+    assert '<html lang="ja">' in ja_html and "要旨" in ja_html
+    ja_md = (out / "report.ja.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\((figures\.ja/[^)]+\.png)\)", ja_md)
+    assert links and all((out / link).is_file() for link in links)
+    en_md = (out / "report.md").read_text(encoding="utf-8")
+    assert all((out / link).is_file() for link in re.findall(r"\]\((figures/[^)]+\.png)\)", en_md))
+    # rebuilding English rewrites only the English files; a new run starts afresh in its language
+    assert cli("report", out, "--lang", "en").exit_code == 0
+    assert (out / "report.ja.html").read_text(encoding="utf-8") == ja_html
+    assert cli("run", tiny_scenario, "--out", out, "--lang", "ja").exit_code == 0
+    assert '<html lang="ja">' in (out / "report.html").read_text(encoding="utf-8")
+    assert not (out / "report.ja.html").exists() and not (out / "report.en.html").exists()
