@@ -462,7 +462,12 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
 
     names = study.names
     title = tr(lang, "title_comparison", names=join_names(lang, names)) if study.kind == "comparison" and len(names) > 1 else tr(lang, "title_run", name=names[0])
+    from sim.report.summary import _seed
+
     subtitle = tr(lang, "subtitle", date=datetime.date.today().isoformat(), version=__version__, directory=study.directory.name)
+    if study.replications > 1:
+        subtitle = tr(lang, "subtitle_replicated", r=study.replications, seed=_seed(study), date=datetime.date.today().isoformat(),
+                      version=__version__, directory=study.directory.name)
     params, files = study_params(study)
     from sim.report.council import council_section
 

@@ -55,9 +55,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "シナリオ「{name}」の1日分の運行をシミュレーションした結果です（乗車予約{k}件、乱数シード{seed}）。",
     ),
     "intro_replications": (
-        "Each scenario was simulated {r} times with different random seeds; ranges in brackets are 95% "
-        "confidence intervals of the mean.",
-        "各シナリオを乱数シードを変えて{r}回シミュレーションしました。括弧内の範囲は平均値の95%信頼区間です。",
+        "Each scenario was simulated on {r} service days with different demand (replications; their seeds are "
+        "spawned from the root seed {seed}, listed in replications.csv); numbers are means over the days and ranges "
+        "in brackets are 95% confidence intervals of the mean.",
+        "各シナリオを、需要の異なる{r}日分の運行でシミュレーションしました（反復。各日の乱数シードはルートシード{seed}から"
+        "生成し、replications.csv に記載）。数値は日平均、括弧内の範囲は平均値の95%信頼区間です。",
     ),
     "intro_single": (
         "Results come from a single simulated day (no replications), so differences of a few percent between "

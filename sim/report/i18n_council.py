@@ -66,6 +66,16 @@ COUNCIL_TEXT: dict[str, tuple[str, str]] = {
         "乗継ぎの利用は両方のサービスの利用者に数え、運賃は折半しています。各シナリオの1回目の結果です。",
     ),
     "col_service": ("Service", "サービス"),
+    "subtitle_replicated": (
+        "{r} simulated service days per scenario (root seed {seed}) · generated {date} by sodegaura-transit-sim {version} from {directory}",
+        "シナリオごとに{r}日分の運行シミュレーション（ルートシード{seed}）・{date} 作成（sodegaura-transit-sim {version}、結果フォルダ {directory}）",
+    ),
+    "intro_comparison_replicated": (
+        "This report compares {n} scenarios on the same travel demand in each of {r} simulated service days "
+        "({k} trip requests a day on average; root seed {seed}).",
+        "{r}日分の運行シミュレーションの各日で同じ移動需要（1日平均の乗車予約{k}件、ルートシード{seed}）に対して、"
+        "{n}つのシナリオを比較しました。",
+    ),
     "col_reason": ("Reason", "理由"),
     "col_cov_town": ("Town", "町丁"),
     "col_district": ("District", "地区"),

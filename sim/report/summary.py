@@ -35,6 +35,10 @@ NOT_RANKED = frozenset({"drivers_fte", "drivers_headcount", "staff_headcount"})
 
 
 def _seed(study: Study) -> str:
+    """The seed to quote: the root seed of replications (never a child seed), else the run's seed."""
+    if study.replications > 1:
+        root = next((s.kpis["root_seed"].mean for s in study.scenarios if "root_seed" in s.kpis), None)
+        return str(int(root)) if root is not None else "–"
     for s in study.scenarios:
         if s.first is not None and s.first.metrics.get("seed") is not None:
             return str(s.first.metrics["seed"])
@@ -117,11 +121,13 @@ def summary_section(study: Study, lang: str) -> Section:
     blocks: list[Any] = []
     if study.kind == "comparison" and len(study.scenarios) > 1:
         key = "intro_comparison_same" if _same_demand(study) else "intro_comparison_diff"
-        blocks.append(Paragraph(tr(lang, key, n=len(study.scenarios), k=k, seed=_seed(study))))
+        if key == "intro_comparison_same" and study.replications > 1:
+            key = "intro_comparison_replicated"
+        blocks.append(Paragraph(tr(lang, key, n=len(study.scenarios), k=k, seed=_seed(study), r=study.replications)))
     else:
         blocks.append(Paragraph(tr(lang, "intro_run", name=study.scenarios[0].name, k=k, seed=_seed(study))))
     if study.replications > 1:
-        blocks.append(Paragraph(tr(lang, "intro_replications", r=study.replications)))
+        blocks.append(Paragraph(tr(lang, "intro_replications", r=study.replications, seed=_seed(study))))
     else:
         blocks.append(Paragraph(tr(lang, "intro_single" if len(study.scenarios) > 1 else "intro_single_run")))
     blocks.append(Bullets(tuple(_scenario_sentence(s, lang) for s in study.scenarios)))

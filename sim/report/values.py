@@ -60,7 +60,7 @@ BETTER: dict[str, str] = {
 }
 
 _INT_KEYS = frozenset({"requests_total", "requests_served", "requests_rejected", "passengers_served", "transfers", "vehicles", "duties_per_day"})
-_SKIP_KEYS = frozenset({"seed", "replications", "replication", "n"})
+_SKIP_KEYS = frozenset({"seed", "root_seed", "replications", "replication", "n"})
 
 
 def kpi_kind(key: str) -> str:

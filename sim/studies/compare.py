@@ -55,6 +55,7 @@ class Comparison:
     seeds: list[int]
     kpis: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     first_runs: dict[str, RunResult] = field(default_factory=dict)
+    root_seed: int | None = None  # the seed the replications' seeds are spawned from
 
     def estimates(self, name: str) -> dict[str, Estimate]:
         """Mean and 95% confidence interval of every KPI of scenario ``name``."""
@@ -101,7 +102,7 @@ def run_comparison(
     first, first_base, first_path = loaded[0]
     seeds = replication_seeds(first.seed, replications)
     cache = NetworkCache()
-    comp = Comparison([sc.name for sc, _, _ in loaded], [sc.description for sc, _, _ in loaded], seeds)
+    comp = Comparison([sc.name for sc, _, _ in loaded], [sc.description for sc, _, _ in loaded], seeds, root_seed=first.seed)
     for rep, seed in enumerate(seeds):
         net = cache.get(first.network.source, first_base)
         demand_rng, _ = seed_streams(seed)
@@ -128,7 +129,7 @@ def write_comparison(comp: Comparison, out: Path) -> None:
     95% interval) and ``replications.csv`` (one row per scenario and replication)."""
     keys = list(dict.fromkeys(k for name in comp.names for run in comp.kpis[name] for k in run))
     n = len(comp.seeds)
-    header = ["scenario", "description", "replications"]
+    header = ["scenario", "description", "replications", "root_seed"]
     for k in keys:
         header.append(k)
         if n > 1:
@@ -136,7 +137,7 @@ def write_comparison(comp: Comparison, out: Path) -> None:
     rows = []
     for name, desc in zip(comp.names, comp.descriptions):
         est = comp.estimates(name)
-        row: list[Any] = [name, desc, n]
+        row: list[Any] = [name, desc, n, comp.root_seed if comp.root_seed is not None else ""]
         for k in keys:
             e = est.get(k)
             row.append(_cell(e.mean) if e else "")

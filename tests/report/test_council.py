@@ -150,3 +150,21 @@ def test_each_language_has_its_own_report_files(cli, tiny_scenario: Path, tmp_pa
     assert cli("run", tiny_scenario, "--out", out, "--lang", "ja").exit_code == 0
     assert '<html lang="ja">' in (out / "report.html").read_text(encoding="utf-8")
     assert not (out / "report.ja.html").exists() and not (out / "report.en.html").exists()
+
+
+def test_replicated_report_names_the_days_and_the_root_seed(cli, write_scenario, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a = write_scenario("a.toml")
+    b = write_scenario("b.toml", extra="")
+    b.write_text(b.read_text(encoding="utf-8").replace('name = "tiny"', 'name = "tiny2"'), encoding="utf-8")
+    out = tmp_path / "cmp"
+    result = cli("compare", a, b, "--out", out, "--replications", "2", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    rows = (out / "comparison.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("scenario,description,replications,root_seed,")
+    assert rows[1].split(",")[3] == "7"  # the scenario's seed: the root the replications are spawned from
+    child_seeds = {line.split(",")[2] for line in (out / "replications.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    md = (out / "report.md").read_text(encoding="utf-8")
+    head = md.split("## ", 2)[1] + md.split("## ", 2)[2][:1500]
+    assert "2 simulated service days per scenario (root seed 7)" in md
+    assert "root seed 7" in head and "One simulated service day" not in md
+    assert not any(f"seed {s})" in head or f"seed {s};" in head for s in child_seeds)
