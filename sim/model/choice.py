@@ -89,11 +89,13 @@ def best_line_ride(
     extra_walk_m: float = 0.0,
     extra_ride_s: float = 0.0,
     transfers: int = 0,
+    max_wait_s: float = math.inf,
 ) -> LineOption | None:
     """The least-generalised-time ride from any of ``boards`` to a later stop among ``alights``.
 
     ``ready_s`` is when the rider can leave the origin (or the hub); the walk to the boarding stop
-    is added. ``extra_*`` and ``transfers`` account for the rest of a combined journey.
+    is added. ``extra_*`` and ``transfers`` account for the rest of a combined journey. A ride
+    whose wait (boarding − ready at the stop) exceeds ``max_wait_s`` is not an option.
     """
     follows = effective_headway_s(layout) >= w.timetable_headway_s
     best: LineOption | None = None
@@ -110,6 +112,8 @@ def best_line_ride(
             dep = max(trip.arrive_s[b.position], at_stop_from)
             arr = trip.arrive_s[a.position]
             gap = dep - at_stop_from
+            if gap > max_wait_s + 1e-9:
+                continue
             at_stop = wait_at_stop(gap, follows, w.buffer_s)
             walk = b.walk_m + a.walk_m + extra_walk_m
             cost = generalised_s(w, walk_m=walk, gap_s=gap, at_stop_s=at_stop, ride_s=arr - dep + extra_ride_s,

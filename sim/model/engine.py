@@ -166,9 +166,11 @@ class Planner:
             if not boards or not alights:
                 reasons.append(RejectReason.NO_STOP_IN_WALKING_DISTANCE)
                 continue
-            lo = best_line_ride(line.layout, self._timetables[line.name], boards, alights, desired, w)
+            lo = best_line_ride(line.layout, self._timetables[line.name], boards, alights, desired, w,
+                                max_wait_s=line.params.max_wait_s)
             if lo is None:
-                reasons.append(RejectReason.NO_TRIP)
+                later = best_line_ride(line.layout, self._timetables[line.name], boards, alights, desired, w)
+                reasons.append(RejectReason.NO_TRIP if later is None else RejectReason.GAVE_UP)
                 continue
             opts.append(_Option("line", lo.cost_s, [_Stage("line", line.name, line=lo)],
                                 self._walk_of(boards, lo.quote, True), self._walk_of(alights, lo.quote, False),
@@ -192,7 +194,7 @@ class Planner:
                             gap, at_stop = self._drt_gap(q, earliest, req.prebooked)
                             ready = q.dropoff_s + self.min_transfer_s
                             lo = best_line_ride(line.layout, tt, hub_cands, alights, ready, w,
-                                                extra_walk_m=acc[2], transfers=1)
+                                                extra_walk_m=acc[2], transfers=1, max_wait_s=line.params.max_wait_s)
                             if lo is not None:
                                 ride = lo.quote.arrive_s - q.pickup_s
                                 cost = generalised_s(w, walk_m=lo.walk_m, gap_s=gap, at_stop_s=at_stop,
@@ -205,7 +207,7 @@ class Planner:
                     # the line to the hub, then DRT (booked on arrival at the hub)
                     if egr is not None and egr[2] <= max_walk and egr[1] != hub:
                         boards = self._candidates(line, ox, oy)
-                        lo = best_line_ride(line.layout, tt, boards, hub_cands, desired, w)
+                        lo = best_line_ride(line.layout, tt, boards, hub_cands, desired, w, max_wait_s=line.params.max_wait_s)
                         if lo is not None:
                             q = s.quote(hub, hub_area, egr[1], egr[0], pax, lo.quote.arrive_s + self.min_transfer_s)
                             if not isinstance(q, RejectReason):
@@ -266,11 +268,12 @@ class Planner:
             q = lo.quote
             if j.stage == 0:
                 at_stop = lo.at_stop_from_s
+                ready = q.depart_s - lo.gap_s  # when the rider could have been at the stop
             else:
-                at_stop = now + self.min_transfer_s
+                at_stop = ready = now + self.min_transfer_s
             line.add_rider(LineRider(
                 j.index, j.request.request_id, next(self.leg_ids), q.direction, q.board_pos, q.alight_pos,
-                j.request.party_size, at_stop, q.depart_s, q.arrive_s,
+                j.request.party_size, at_stop, q.depart_s, q.arrive_s, give_up_s=ready + line.params.max_wait_s,
             ))
             j.fare_yen += line.layout.fare_yen * j.request.party_size
 
@@ -290,6 +293,12 @@ class Planner:
         if j.stage == 0:
             j.at_stop_s = rec.pickup_s - rider.at_stop_s
         self._next_stage(j)
+
+    def on_line_give_up(self, rider: LineRider) -> None:
+        """A rider left the stop unboarded after the line's ``max_wait_s``: refused (``gave_up_waiting``)."""
+        j = self.journeys[rider.journey]
+        j.denied += rider.denied
+        self._strand(j, RejectReason.GAVE_UP)
 
     def _next_stage(self, j: _Journey) -> None:
         j.stage += 1
@@ -394,6 +403,7 @@ _REASON_PRIORITY = (
     RejectReason.NO_VEHICLE,
     RejectReason.NO_TRANSFER,
     RejectReason.TOO_LARGE,
+    RejectReason.GAVE_UP,
     RejectReason.NO_TRIP,
     RejectReason.OUTSIDE_HOURS,
     RejectReason.SAME_STOP,

@@ -34,6 +34,7 @@ class RejectReason(StrEnum):
     NO_TRIP = "no_later_trip"
     STRANDED = "denied_boarding_no_later_trip"
     STRANDED_AT_HUB = "no_connection_at_the_hub"
+    GAVE_UP = "gave_up_waiting"
 
 
 class MoveKind(StrEnum):

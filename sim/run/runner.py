@@ -213,13 +213,15 @@ def run_scenario(
             line = LineSimulation(
                 name=name,
                 layout=line_layout,
-                params=LineParams(vt.capacity, vt.stop_dwell_s, vt.board_s_per_pax, svc.vehicle, vt.automation),
+                params=LineParams(vt.capacity, vt.stop_dwell_s, vt.board_s_per_pax, svc.vehicle, vt.automation,
+                                  max_wait_s=svc.max_wait_min * 60.0),
                 oracle=oracle,
                 env=env,
                 log=log,
                 first_vehicle_id=next_vehicle,
                 incidents=incidents_for(vt, name, next_vehicle),
                 on_leg_done=planner.on_line_leg,
+                on_give_up=planner.on_line_give_up,
             )
             next_vehicle += line.vehicle_count
             planner.add_line(line)

@@ -201,7 +201,10 @@ class FixedLine(_Model):
     ``headway_min`` from ``start`` to ``end`` (inclusive) or the explicit ``departures`` list.
     Out-and-back trips run back from the last stop after ``layover_min``; each vehicle also
     needs ``layover_min`` plus ``recovery_share`` × running time at each terminal before its
-    next trip. The fleet follows from the timetable.
+    next trip. The fleet follows from the timetable. A rider waits at most ``max_wait_min`` from
+    when they could be at the stop (docs/PARAMETERS.md#line-max-wait): a ride leaving later is not
+    offered, and a rider still unboarded then (full bus, late bus) goes home, refused as
+    ``gave_up_waiting``.
     """
 
     kind: Literal["line"] = "line"
@@ -216,6 +219,7 @@ class FixedLine(_Model):
     days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
     layover_min: float = Field(5.0, ge=0.0)
     recovery_share: float = Field(0.1, ge=0.0)
+    max_wait_min: float = Field(60.0, gt=0.0)
     depot: str | None = None
     fare_yen: float = Field(0.0, ge=0.0)
     note: str = ""

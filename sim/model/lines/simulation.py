@@ -39,6 +39,7 @@ class LineRider:
     planned_depart_s: float
     planned_arrive_s: float
     denied: int = 0
+    give_up_s: float = math.inf  # leaves the stop unboarded at this time (the line's max_wait_s after it was ready)
     last_denied: tuple[int, int] = (-1, -1)
     board_s: float = math.nan
     vehicle_id: int = -1
@@ -53,6 +54,7 @@ class LineParams:
     board_s_per_pax: float
     vehicle_type: str
     automation: str
+    max_wait_s: float = math.inf
 
 
 @dataclass(slots=True)
@@ -84,6 +86,7 @@ class LineSimulation:
         first_vehicle_id: int,
         incidents: Callable[[int], IncidentProcess],
         on_leg_done: Callable[[LineRider, LegRecord], None],
+        on_give_up: Callable[[LineRider], None] | None = None,
     ) -> None:
         self.name = name
         self.layout = layout
@@ -92,6 +95,7 @@ class LineSimulation:
         self.env = env
         self.log = log
         self.on_leg_done = on_leg_done
+        self.on_give_up = on_give_up
         self.queues: dict[tuple[int, int], deque[LineRider]] = {}
         for direction, pattern in enumerate(layout.patterns):
             for pos in range(len(pattern)):
@@ -112,10 +116,17 @@ class LineSimulation:
     def add_rider(self, rider: LineRider) -> None:
         """Queue ``rider`` at its stop at ``rider.at_stop_s`` (now or later)."""
 
+        queue = self.queues[(rider.direction, rider.board_pos)]
+
         def arrive():
             if rider.at_stop_s > self.env.now:
                 yield self.env.timeout(rider.at_stop_s - self.env.now)
-            self.queues[(rider.direction, rider.board_pos)].append(rider)
+            queue.append(rider)
+            if math.isfinite(rider.give_up_s) and self.on_give_up is not None:
+                yield self.env.timeout(max(0.0, rider.give_up_s - self.env.now))
+                if any(r is rider for r in queue):  # still waiting: gives up and goes home
+                    queue.remove(rider)
+                    self.on_give_up(rider)
 
         self.env.process(arrive())
 

@@ -50,6 +50,7 @@ def run(
     w: Weights | None = None,
     speed_cap_kmh: float | None = None,
     incidents=no_incidents,
+    max_wait_s: float = float("inf"),
 ) -> EventLog:
     env = simpy.Environment()
     log = EventLog()
@@ -59,9 +60,9 @@ def run(
     vid = 0
     for name, cfg in lines:
         layout = build_line(name, cfg, net, oracle.time_s, 30.0, source="test")
-        line = LineSimulation(name=name, layout=layout, params=LineParams(capacity, 30.0, 0.0, "bus", "human"),
+        line = LineSimulation(name=name, layout=layout, params=LineParams(capacity, 30.0, 0.0, "bus", "human", max_wait_s),
                               oracle=oracle, env=env, log=log, first_vehicle_id=vid, incidents=incidents,
-                              on_leg_done=planner.on_line_leg)
+                              on_leg_done=planner.on_line_leg, on_give_up=planner.on_line_give_up)
         vid += line.vehicle_count
         planner.add_line(line)
     if drt is not None:
@@ -158,6 +159,31 @@ def test_denied_boardings_at_capacity():
     assert [recs[f"r{k}"].denied_boardings for k in range(3)] == [0, 0, 1]
     loads = [m.load for m in log.moves if m.kind is MoveKind.DRIVE and m.service == "l"]
     assert max(loads) == 2
+
+
+def test_a_ride_beyond_max_wait_is_refused_as_gave_up_waiting():
+    net = line_network()
+    hourly = [("l", line_cfg([0, 5], headway_min=60, end="09:00"))]
+    # wants 07:10, the next bus is 08:00: a 50-minute wait
+    req = [request(net, "r", T7, 0, 5, earliest=T7 + 600)]
+    near = WalkParams(WALK.speed_mps, WALK.detour_factor, 500.0)  # only the stop at node 0 is in reach
+    r = by_id(run(net, req, lines=hourly, max_wait_s=40 * 60, walk=near))["r"]
+    assert r.outcome is Outcome.REJECTED and r.reason is RejectReason.GAVE_UP and r.service == ""
+    r = by_id(run(net, req, lines=hourly, max_wait_s=50 * 60, walk=near))["r"]
+    assert r.outcome is Outcome.SERVED and r.wait_s == 3000.0
+
+
+def test_a_rider_left_behind_by_a_full_bus_gives_up_after_max_wait():
+    net = line_network()
+    reqs = [request(net, f"r{k}", T7 - 900, 2, 5, earliest=T7 + 100 + k) for k in range(3)]
+    # the third rider is left behind at 07:03:20; ready at 07:01:42, gives up 8 min later (07:09:42)
+    recs = by_id(run(net, reqs, lines=[("l", line_cfg([0, 2, 5]))], capacity=2, max_wait_s=480))
+    assert [recs[f"r{k}"].outcome for k in range(3)] == [Outcome.SERVED, Outcome.SERVED, Outcome.REJECTED]
+    gone = recs["r2"]
+    assert gone.reason is RejectReason.GAVE_UP and gone.denied_boardings == 1 and gone.service == "l"
+    # with 15 minutes of patience it takes the 07:10 trip (at node 2 at 07:13:20)
+    recs = by_id(run(net, reqs, lines=[("l", line_cfg([0, 2, 5]))], capacity=2, max_wait_s=900))
+    assert recs["r2"].outcome is Outcome.SERVED and recs["r2"].pickup_s == T7 + 800
 
 
 # --------------------------------------------------------------------------- choice and transfers
