@@ -472,7 +472,11 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     from sim.report.council import council_section
 
     council = council_section(study, lang, figures.get("sec_council") or ())
-    sections = [summary_section(study, lang), *([council] if council else []), compared_section(study, lang, params), kpi_section(study, lang)]
+    from sim.report.decision import decision_section
+
+    decision = decision_section(study, lang)
+    sections = [*([decision] if decision else []), summary_section(study, lang), *([council] if council else []),
+                compared_section(study, lang, params), kpi_section(study, lang)]
     anchors = {"sec_service": "service", "sec_staff_cost": "staff-cost", "sec_operations": "operations", "sec_maps": "maps"}
     for key in ("sec_service", "sec_staff_cost", "sec_operations", "sec_maps"):
         blocks: list[Any] = list(figures.get(key) or [])

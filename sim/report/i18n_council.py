@@ -66,6 +66,54 @@ COUNCIL_TEXT: dict[str, tuple[str, str]] = {
         "乗継ぎの利用は両方のサービスの利用者に数え、運賃は折半しています。各シナリオの1回目の結果です。",
     ),
     "col_service": ("Service", "サービス"),
+    "sec_decision": ("The answer: fewer drivers, same service?", "結論：運転士を減らしても公共交通を維持できるか"),
+    "decision_intro": (
+        "Can autonomous services keep public transport running with fewer drivers? For each scenario, against "
+        "{ref}: staff saved, the change for riders and the city's burden per resident. Intervals are 95 % intervals "
+        "of the paired difference over the simulated days; “sensitive to” gives the two assumptions that move the "
+        "line most over their ranges (docs/PARAMETERS.md#decision-ranges), recomputed from the results.",
+        "自動運転のサービスで、運転士を減らしても公共交通を維持できるか。各シナリオについて「{ref}」と比べた人員の削減、"
+        "利用者へのサービスの変化、市民一人当たりの市の負担を示します。範囲はシミュレーションした各日の差の95%信頼区間、"
+        "「影響の大きい前提」は、前提を想定範囲（docs/PARAMETERS.md#decision-ranges）で動かしたときに結果を最も大きく"
+        "動かす2つです（結果ファイルから再計算）。",
+    ),
+    "decision_reference": (" (reference)", "（基準）"),
+    "decision_staff_ref": (
+        "Staff: {staff_now} FTE in all roles ({heads} people), of whom drivers {drivers_now} FTE ({driver_heads} people).",
+        "人員：全職種で常勤換算{staff_now}人（実人数{heads}人）、うち運転士{drivers_now}人（実人数{driver_heads}人）。",
+    ),
+    "decision_staff": (
+        "Staff: {drivers} drivers FTE, {staff} FTE in all roles (now {drivers_now} drivers, {driver_heads} people; "
+        "{staff_now} in all roles, {heads} people).",
+        "人員：運転士{drivers}人、全職種で{staff}人（常勤換算。現在は運転士{drivers_now}人・実人数{driver_heads}人、"
+        "全職種{staff_now}人・実人数{heads}人）。",
+    ),
+    "decision_riders_ref": (
+        "Riders: {served_now} of {total} requests served a day, mean wait {wait_now}.",
+        "利用者：1日の乗車予約{total}件のうち{served_now}件に対応、平均待ち時間{wait_now}。",
+    ),
+    "decision_riders": (
+        "Riders: {served} requests served a day (now {served_now} of {total}), mean wait {wait} (now {wait_now}).",
+        "利用者：対応した予約 {served}件/日（現在は{total}件中{served_now}件）、平均待ち時間 {wait}（現在は{wait_now}）。",
+    ),
+    "decision_riders_sens": (
+        "Most sensitive to the demand (demand.requests_per_day: ridership is not published) and the fleet: "
+        "these need new runs — python main.py sensitivity.",
+        "需要（demand.requests_per_day：利用実績は非公表）と車両数の影響が大きく、評価には再計算が必要です"
+        "（python main.py sensitivity）。",
+    ),
+    "decision_burden_ref": ("City burden per resident: {now} a year.", "市民一人当たりの市の負担：年{now}。"),
+    "decision_burden": (
+        "City burden per resident: {change} a year (now {now}).",
+        "市民一人当たりの市の負担：年{change}（現在は{now}）。",
+    ),
+    "decision_interval": ("95 % interval over {n} days: {low} to {high}.", "{n}日分の95%信頼区間：{low}〜{high}。"),
+    "decision_no_interval": (
+        "One simulated day: no interval (run compare with --replications).",
+        "1日分のシミュレーションのため信頼区間なし（compare を --replications 付きで実行）。",
+    ),
+    "decision_sensitive": ("Sensitive to: {items}.", "影響の大きい前提：{items}。"),
+    "decision_sens_item": ("{name} {range} → {low} to {high}", "{name}（{range}）→ {low}〜{high}"),
     "subtitle_replicated": (
         "{r} simulated service days per scenario (root seed {seed}) · generated {date} by sodegaura-transit-sim {version} from {directory}",
         "シナリオごとに{r}日分の運行シミュレーション（ルートシード{seed}）・{date} 作成（sodegaura-transit-sim {version}、結果フォルダ {directory}）",

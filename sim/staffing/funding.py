@@ -155,14 +155,25 @@ def _count(log: EventLog, keep: Any) -> dict[str, float]:
     return out
 
 
+def split_public_funding(cost: float, fares: float, national: float, prefecture: float) -> tuple[float, float, float, float]:
+    """``(public, national, prefecture, city)`` yen a year: public = max(0, cost − fares); the
+    national and prefectural amounts are limited to what is left of it; the city pays the rest."""
+    public = max(0.0, cost - fares)
+    national = min(national, public)
+    prefecture = min(prefecture, public - national)
+    return public, national, prefecture, public - national - prefecture
+
+
+def national_amount(amounts: Mapping[str, float], shares: Mapping[str, float], cap: float) -> float:
+    """National funding of cost items ``amounts`` (funding item -> yen a year) at ``shares``, capped at ``cap``."""
+    return min(cap, sum(v * shares.get(k, 0.0) for k, v in amounts.items()))
+
+
 def _row(
     scope: str, riders_day: float, riders_year: float, fares: float, cost: float, national: float, prefecture: float,
     population: float,
 ) -> CouncilKpis:
-    public = max(0.0, cost - fares)
-    national = min(national, public)
-    prefecture = min(prefecture, public - national)
-    city = public - national - prefecture
+    public, national, prefecture, city = split_public_funding(cost, fares, national, prefecture)
     return CouncilKpis(
         scope=scope,
         riders_per_day=riders_day,
@@ -224,4 +235,7 @@ def compute_funding(log: EventLog, scenario: Scenario, staffing: Staffing, costs
     return Funding(total, rows, population)
 
 
-__all__ = ["FUNDING_KPI_KEYS", "CouncilKpis", "Funding", "compute_funding", "funding_item", "role_fte_by_service"]
+__all__ = [
+    "FUNDING_KPI_KEYS", "CouncilKpis", "Funding", "compute_funding", "funding_item", "national_amount", "role_fte_by_service",
+    "split_public_funding",
+]
