@@ -80,3 +80,40 @@ def test_every_image_loads_in_chromium(report: Path, tmp_path: Path) -> None:
     found = re.search(r"IMAGES (\d+)/(\d+)", proc.stdout)
     assert found, f"probe did not run; stderr: {proc.stderr[-2000:]}"
     assert (int(found.group(1)), int(found.group(2))) == (images, images)
+
+
+@pytest.fixture(scope="module")
+def comparison_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A comparison of two tiny scenarios with its report in English (report.html) and Japanese (report.ja.html)."""
+    from sim.cli.app import app
+
+    base = tmp_path_factory.mktemp("browser_decision")
+    a, b = base / "a.toml", base / "b.toml"
+    a.write_text(TINY_TOML, encoding="utf-8")
+    b.write_text(TINY_TOML.replace('name = "tiny"', 'name = "tiny_av"').replace(
+        "[vehicles.van]\ncapacity = 4", '[vehicles.van]\ncapacity = 4\nautomation = "level4_remote"'), encoding="utf-8")
+    out = base / "cmp"
+    runner = CliRunner()
+    result = runner.invoke(app, ["compare", str(a), str(b), "--out", str(out), "--replications", "2", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["report", str(out), "--lang", "ja"])
+    assert result.exit_code == 0, result.output
+    return {"en": out / "report.html", "ja": out / "report.ja.html"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_decision_page_screenshot(comparison_reports: dict[str, Path], lang: str, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from sim.report.i18n import tr
+
+    page = comparison_reports[lang]
+    shot = tmp_path / f"decision_{lang}.png"
+    proc = _chromium("--window-size=1000,1000", f"--screenshot={shot}", page.as_uri() + "#decision")
+    assert shot.is_file(), proc.stderr[-2000:]
+    with Image.open(shot) as img:
+        colours = img.convert("RGB").getcolors(maxcolors=1 << 20) or []
+    assert len(colours) > 50, "screenshot looks blank"
+    dom = _chromium("--dump-dom", page.as_uri()).stdout
+    assert 'id="decision"' in dom and tr(lang, "sec_decision") in dom
+    assert dom.index('id="decision"') < dom.index('id="summary"')  # the first section a reader sees
