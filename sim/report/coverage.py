@@ -10,6 +10,7 @@ from sim.report.data import Study
 from sim.report.document import Cell, Paragraph, Table
 from sim.report.figures import Chart, mpl_text
 from sim.report.i18n import fmt_kind, tr
+from sim.report.landmarks import draw_landmarks
 
 
 def _coverage(study: Study) -> list[tuple[str, pd.DataFrame]]:
@@ -73,6 +74,7 @@ def coverage_map(study: Study, lang: str) -> Chart | None:
     biggest = max(float(c["population"].max()) for _, c in found) or 1.0
     runs = {s.name: s.first for s in study.scenarios}
     sc = None
+    marked = False
     for ax, (name, cov) in zip(grid.axes, found):
         run = runs.get(name)
         net = cache.get(run) if run is not None else None
@@ -83,11 +85,13 @@ def coverage_map(study: Study, lang: str) -> Chart | None:
                         vmin=0, vmax=1, edgecolors="#333333", linewidths=0.5, alpha=0.9, zorder=3)
         ax.set_title(mpl_text(name), fontsize=10)
         _frame(ax, lats, lons)
+        marked = draw_landmarks(ax, lang) or marked
     cbar = _colorbar(grid.fig, sc, grid.axes, tr(lang, "coverage_cbar"))
     cbar.ax.yaxis.set_major_formatter(_percent())
     _footer(grid.fig, provenance_text(study.scenarios[0].first, lang, short=True))
     window = _window(study)
-    return Chart("map_coverage", tr(lang, "coverage_map_title"), tr(lang, "coverage_map_caption", window=window), grid.fig)
+    caption = tr(lang, "coverage_map_caption", window=window) + (" " + tr(lang, "map_landmarks_note") if marked else "")
+    return Chart("map_coverage", tr(lang, "coverage_map_title"), caption, grid.fig)
 
 
 __all__ = ["coverage_blocks", "coverage_map"]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.report.data import RunData, ScenarioResult, Study, Value
 from sim.report.i18n import fmt_yen, kpi_label, tr
-from sim.report.style import bold_weight, new_figure, scenario_colour
+from sim.report.style import bold_weight, new_figure, scenario_colour, scenario_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,24 +112,41 @@ def wait_cdf(study: Study, lang: str) -> Chart | None:
 
     fig = new_figure(7.0, 3.8)
     ax = fig.add_subplot()
+    every = [served_waits_min(s) for s in study.scenarios if s.runs]
+    pooled = np.concatenate(every) if every else np.array([])
+    p99 = wait_axis_limit(pooled)
     for k, s in enumerate(study.scenarios):
         if not s.runs:
             continue
         waits = np.sort(served_waits_min(s))
+        style = scenario_line(k)
         if waits.size:
             x = np.concatenate([[0.0], waits])
             y = np.concatenate([[0.0], np.arange(1, waits.size + 1) / waits.size])
-            ax.step(x, y, where="post", color=scenario_colour(k), linewidth=1.8, label=mpl_text(s.name))
+            ax.step(x, y, where="post", linewidth=1.8, label=mpl_text(s.name), markevery=max(1, waits.size // 8), markersize=4, **style)
         else:
-            ax.plot([], [], color=scenario_colour(k), label=mpl_text(s.name))
+            ax.plot([], [], label=mpl_text(s.name), **style)
     ax.set_xlabel(tr(lang, "fig_wait_cdf_x"))
     ax.set_ylabel(tr(lang, "fig_wait_cdf_y"))
     ax.set_title(tr(lang, "fig_wait_cdf"))
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
+    caption = tr(lang, "fig_wait_cdf_caption")
+    if p99 is not None:
+        ax.set_xlim(0, p99 * 1.03)
+        beyond = int((pooled > p99).sum())
+        caption += " " + tr(lang, "fig_wait_axis_clipped", p99=f"{p99:.1f}", n=beyond)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     _legend(ax, loc="lower right")
-    return Chart("wait_cdf", tr(lang, "fig_wait_cdf"), tr(lang, "fig_wait_cdf_caption"), fig)
+    return Chart("wait_cdf", tr(lang, "fig_wait_cdf"), caption, fig)
+
+
+def wait_axis_limit(waits_min: np.ndarray) -> float | None:
+    """The 99th percentile of waits (minutes) when the longest wait lies beyond it (the axis is cut there), else ``None``."""
+    if waits_min.size < 2:
+        return None
+    p99 = float(np.percentile(waits_min, 99))
+    return p99 if p99 > 0 and float(waits_min.max()) > p99 * 1.03 else None
 
 
 def wait_by_hour(study: Study, lang: str) -> Chart | None:
@@ -139,6 +156,7 @@ def wait_by_hour(study: Study, lang: str) -> Chart | None:
         return None
     fig = new_figure(7.0, 3.4)
     ax = fig.add_subplot()
+    top = 0.0
     for k, s in enumerate(study.scenarios):
         if not s.runs:
             continue
@@ -152,15 +170,22 @@ def wait_by_hour(study: Study, lang: str) -> Chart | None:
                 sel = (h == hour) & np.isfinite(w)
                 if sel.any():
                     means[j] = float(w[sel].mean())
-        ax.plot(hours + 0.5, means, marker="o", markersize=4, linewidth=1.6, color=scenario_colour(k), label=mpl_text(s.name))
+        ax.plot(hours + 0.5, means, markersize=4, linewidth=1.6, label=mpl_text(s.name), **scenario_line(k))
+        top = max(top, float(np.nanmax(means))) if np.isfinite(means).any() else top
     ax.set_xlim(hours[0], hours[-1] + 1)
     _clock_axis(ax)
     ax.set_ylim(bottom=0)
+    caption = tr(lang, "fig_wait_hour_caption")
+    every = [served_waits_min(s) for s in study.scenarios if s.runs]
+    p99 = wait_axis_limit(np.concatenate(every)) if every else None
+    if p99 is not None and top > p99:
+        ax.set_ylim(0, p99 * 1.05)
+        caption += " " + tr(lang, "fig_wait_hour_clipped", p99=f"{p99:.1f}")
     ax.set_xlabel(tr(lang, "fig_wait_hour_x"))
     ax.set_ylabel(tr(lang, "fig_wait_hour_y"))
     ax.set_title(tr(lang, "fig_wait_hour"))
     _figure_legend(fig, ax)
-    return Chart("wait_by_hour", tr(lang, "fig_wait_hour"), tr(lang, "fig_wait_hour_caption"), fig)
+    return Chart("wait_by_hour", tr(lang, "fig_wait_hour"), caption, fig)
 
 
 def rejections_by_hour(study: Study, lang: str) -> Chart | None:
@@ -431,8 +456,9 @@ def fleet_over_day(study: Study, lang: str) -> Chart | None:
     fig = new_figure(7.0, 4.6)
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     for k, s, (t, v, tb, load) in profiles:
-        ax1.step(t, v, where="post", color=scenario_colour(k), linewidth=1.6, label=mpl_text(s.name))
-        ax2.plot(tb, load, color=scenario_colour(k), linewidth=1.6, marker="o", markersize=2.5, label=mpl_text(s.name))
+        style = scenario_line(k)
+        ax1.step(t, v, where="post", linewidth=1.6, label=mpl_text(s.name), markevery=max(1, t.size // 12), markersize=3.5, **style)
+        ax2.plot(tb, load, linewidth=1.6, markersize=2.5, label=mpl_text(s.name), **style)
     ax1.set_ylabel(tr(lang, "fig_fleet_y1"))
     ax2.set_ylabel(tr(lang, "fig_fleet_y2"))
     ax2.set_xlabel(tr(lang, "fig_fleet_x"))

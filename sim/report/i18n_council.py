@@ -66,6 +66,21 @@ COUNCIL_TEXT: dict[str, tuple[str, str]] = {
         "乗継ぎの利用は両方のサービスの利用者に数え、運賃は折半しています。各シナリオの1回目の結果です。",
     ),
     "col_service": ("Service", "サービス"),
+    "map_landmarks_note": (
+        "White squares are railway stations and diamonds the bus terminal and city hall, with their names; the blue-grey "
+        "line is the city boundary (MLIT N03), whose west side is the Tokyo Bay coast. The data has no railway or "
+        "coastline geometry.",
+        "白い四角は鉄道駅、ひし形はバスターミナルと市役所で、名前を添えています。青灰色の線は市境界（国土数値情報 N03）で、"
+        "西側が東京湾の海岸線です。鉄道と海岸線の形状データはありません。",
+    ),
+    "fig_wait_axis_clipped": (
+        "The wait axis ends at the 99th percentile ({p99} min); {n} longer waits lie beyond it (they are in requests.csv).",
+        "待ち時間の軸は99パーセンタイル（{p99}分）までです。それより長い待ち時間{n}件は軸の外にあります（requests.csv に記載）。",
+    ),
+    "fig_wait_hour_clipped": (
+        "The axis ends at the 99th percentile of all waits ({p99} min); a mean above it runs off the top.",
+        "縦軸は全待ち時間の99パーセンタイル（{p99}分）までで、それを超える平均値は上にはみ出します。",
+    ),
     "sec_decision": ("The answer: fewer drivers, same service?", "結論：運転士を減らしても公共交通を維持できるか"),
     "decision_intro": (
         "Can autonomous services keep public transport running with fewer drivers? For each scenario, against "

@@ -21,6 +21,7 @@ import pandas as pd
 from sim.report.data import RunData, ScenarioResult, Study
 from sim.report.figures import Chart, mpl_text
 from sim.report.i18n import tr
+from sim.report.landmarks import draw_landmarks
 from sim.report.style import AREA_COLOURS
 from sim.paths import repo_root
 
@@ -383,7 +384,11 @@ def service_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
     fig, axes = grid.fig, grid.axes
     lats, lons = _bounds(study, cache)
     seen: dict[str, Any] = {}
-    line_colours = ("#d62728", "#9467bd", "#8c564b", "#17becf", "#e377c2", "#bcbd22")
+    line_colours = ("#d62728", "#9467bd", "#8c564b", "#17becf", "#e377c2", "#bcbd22", "#2f4b7c", "#7a5195")
+    # one colour per area and per line across every panel: the same service looks the same everywhere
+    area_colour: dict[str, str] = {}
+    line_colour: dict[str, str] = {}
+    marked = False
     for ax, s in zip(axes, scenarios):
         run = s.first
         assert run is not None
@@ -398,8 +403,8 @@ def service_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
         handles: list[Any] = [Line2D([], [], color="#b9b9b9", linewidth=1, label=tr(lang, "legend_roads"))]
         layout = service_layout(run, net)
         stops = 0
-        for k, area in enumerate(layout.areas):
-            colour = AREA_COLOURS[k % len(AREA_COLOURS)]
+        for area in layout.areas:
+            colour = area_colour.setdefault(area.label, AREA_COLOURS[len(area_colour) % len(AREA_COLOURS)])
             _draw_area(ax, net, area, colour)
             stops += int(area.stops.size)
             if area.members.size:
@@ -417,8 +422,8 @@ def service_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
                        linewidths=0.8, zorder=6)
             handles.append(Line2D([], [], marker="*", markersize=10, linestyle="", color="#ffd21f", markeredgecolor="#333333",
                                   label=tr(lang, "legend_hub")))
-        for j, (name, la, lo) in enumerate(layout.lines):
-            colour = line_colours[j % len(line_colours)]
+        for name, la, lo in layout.lines:
+            colour = line_colour.setdefault(name, line_colours[len(line_colour) % len(line_colours)])
             ax.plot(lo, la, color=colour, linewidth=2.0, zorder=4, solid_capstyle="round")
             ax.scatter([lo[0], lo[-1]], [la[0], la[-1]], s=14, color=colour, zorder=4)
             handles.append(Line2D([], [], color=colour, linewidth=2.0, label=mpl_text(tr(lang, "legend_line", name=name))))
@@ -426,6 +431,7 @@ def service_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
             ax.text(0.01, 0.01, mpl_text(tr(lang, "map_no_layout", error=layout.error)), transform=ax.transAxes,
                     fontsize=6.5, color="#a00000")
         _frame(ax, lats, lons)
+        marked = draw_landmarks(ax, lang) or marked
         for h in handles:
             seen.setdefault(h.get_label(), h)
     if seen:
@@ -433,7 +439,8 @@ def service_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
         fig.legend(list(seen.values()), list(seen.keys()), loc="upper center", bbox_to_anchor=(0.5, grid.legend_y),
                    ncols=ncols, fontsize=7.5, frameon=False, columnspacing=1.2, handlelength=1.6)
     _footer(fig, provenance_text(scenarios[0].first, lang, short=True))
-    return Chart("map_service", tr(lang, "map_service"), tr(lang, "map_service_caption"), fig)
+    caption = tr(lang, "map_service_caption") + (" " + tr(lang, "map_landmarks_note") if marked else "")
+    return Chart("map_service", tr(lang, "map_service"), caption, fig)
 
 
 # --------------------------------------------------------------------------- demand
@@ -532,6 +539,7 @@ def towns_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
     lats, lons = _bounds(study, cache)
     names = place_names(lang)
     sc = None
+    marked = False
     biggest = max(int(town_outcomes(s.first).requests.max()) for s in scenarios if s.first is not None)
     for ax, s in zip(axes, scenarios):
         run = s.first
@@ -550,12 +558,14 @@ def towns_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
         ax.set_title(mpl_text(s.name), fontsize=10)
         _frame(ax, lats, lons)
+        marked = draw_landmarks(ax, lang) or marked
     if sc is not None:
         cbar = _colorbar(fig, sc, axes, tr(lang, "map_towns_cbar"))
         cbar.ax.yaxis.set_major_formatter(_percent())
     first = scenarios[0].first
     _footer(fig, provenance_text(first, lang, short=True))
-    return Chart("map_towns", tr(lang, "map_towns"), tr(lang, "map_towns_caption"), fig)
+    caption = tr(lang, "map_towns_caption") + (" " + tr(lang, "map_landmarks_note") if marked else "")
+    return Chart("map_towns", tr(lang, "map_towns"), caption, fig)
 
 
 def _percent() -> Any:

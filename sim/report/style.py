@@ -22,6 +22,24 @@ from sim.errors import SimError
 SCENARIO_COLOURS: tuple[str, ...] = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )
+#: Line styles of scenarios, in report order: scenarios that coincide stay visible (dashes over a solid line).
+SCENARIO_LINESTYLES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
+    "-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (3, 1, 1, 1, 1, 1)),
+)
+#: Markers of scenarios (every few points), in report order.
+SCENARIO_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<")
+
+
+def scenario_line(k: int) -> dict[str, object]:
+    """Colour, line style, marker and z-order of the ``k``-th scenario's line (earlier scenarios drawn on top)."""
+    return {
+        "color": SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)],
+        "linestyle": SCENARIO_LINESTYLES[k % len(SCENARIO_LINESTYLES)],
+        "marker": SCENARIO_MARKERS[k % len(SCENARIO_MARKERS)],
+        "zorder": 10 - k % 10,
+    }
+
+
 #: Colours of DRT service areas on maps.
 AREA_COLOURS: tuple[str, ...] = ("#4c9be8", "#f29e4c", "#59c27a", "#e45b73", "#a57fd6", "#c9a36b", "#5fc9c9")
 #: PNG resolution (dots per inch).
