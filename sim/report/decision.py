@@ -63,7 +63,10 @@ class DecisionLine:
 
 
 def _kpi(s: ScenarioResult, key: str) -> float | None:
-    v = s.kpis.get(key, Value(None)).mean
+    from sim.report.data import KPI_ALIASES
+
+    names = [key, *(k for k, alias in KPI_ALIASES.items() if key in alias)]  # canonical_kpis may rename it
+    v = next((s.kpis[n] for n in names if n in s.kpis), Value(None)).mean
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
@@ -238,7 +241,7 @@ def scenario_lines(study: Study, s: ScenarioResult, ref: ScenarioResult, lang: s
     drivers = paired(study, s.name, ref.name, "drivers_fte")
     text = tr(lang, "decision_staff_ref" if is_ref else "decision_staff",
               staff=_signed(lang, "fte", staff.value), drivers=_signed(lang, "fte", drivers.value),
-              staff_now=fmt_kind(lang, "fte", _kpi(s, "staff_fte") or _kpi(s, "staff_fte_total")),
+              staff_now=fmt_kind(lang, "fte", _kpi(s, "staff_fte_total")),
               heads=fmt_kind(lang, "int", _kpi(s, "staff_headcount")), drivers_now=fmt_kind(lang, "fte", _kpi(s, "drivers_fte")),
               driver_heads=fmt_kind(lang, "int", _kpi(s, "drivers_headcount")))
     sens = staff_sensitivity(run, ref_run) if run is not None and ref_run is not None and not is_ref else []

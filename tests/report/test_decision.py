@@ -83,3 +83,20 @@ def test_sensitivities_rank_by_swing_and_name_their_ranges(comparison: Path) -> 
     # the AV pays 4/5 of its items from the national grant: removing it moves the burden most
     assert names[0] == "costs.subsidy.national_share"
     assert "95 % interval over 3 days" in burden.uncertainty
+
+
+def test_single_day_comparison_states_changes_without_intervals(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli.app import app
+
+    (tmp_path / "a.toml").write_text(TINY_TOML, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(AV, encoding="utf-8")
+    out = tmp_path / "one"
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"), "--out", str(out), "--no-report"])
+    assert result.exit_code == 0, result.output
+    study = load_study(out)
+    a, b = (read_json(out / n / "metrics.json") for n in ("tiny", "tiny_av"))
+    lines = {x.key: x for x in scenario_lines(study, study.scenarios[1], study.scenarios[0], "en")}
+    assert paired(study, "tiny_av", "tiny", "staff_fte_total").value == pytest.approx(b["staff_fte_total"] - a["staff_fte_total"])
+    assert "–" not in lines["staff"].text and "One simulated day: no interval" in lines["staff"].uncertainty
