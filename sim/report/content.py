@@ -475,8 +475,11 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     from sim.report.decision import decision_section
 
     decision = decision_section(study, lang)
+    from sim.report.benefits import benefits_section
+
+    benefits = benefits_section(study, lang)
     sections = [*([decision] if decision else []), summary_section(study, lang), *([council] if council else []),
-                compared_section(study, lang, params), kpi_section(study, lang)]
+                *([benefits] if benefits else []), compared_section(study, lang, params), kpi_section(study, lang)]
     anchors = {"sec_service": "service", "sec_staff_cost": "staff-cost", "sec_operations": "operations", "sec_maps": "maps"}
     for key in ("sec_service", "sec_staff_cost", "sec_operations", "sec_maps"):
         blocks: list[Any] = list(figures.get(key) or [])

@@ -66,6 +66,35 @@ COUNCIL_TEXT: dict[str, tuple[str, str]] = {
         "乗継ぎの利用は両方のサービスの利用者に数え、運賃は折半しています。各シナリオの1回目の結果です。",
     ),
     "col_service": ("Service", "サービス"),
+    "sec_benefits": ("Benefits and emissions", "便益と排出量"),
+    "ben_intro": (
+        "Laid out as MLIT's 費用便益分析マニュアル (Road Bureau and City Bureau, February 2022): each benefit is the "
+        "difference against the case without the change, here the first scenario “{ref}”, for a year. Riders' time "
+        "is valued at {vot} a minute (docs/PARAMETERS.md#value-of-time) for the requests served in both scenarios; "
+        "requests served in only one are counted, not valued (that needs a demand curve). Vehicle CO₂ is vehicle-km × "
+        "the CO₂ per km of each vehicle type (docs/PARAMETERS.md#emissions), in tonnes, not monetised; “{ref}” emits "
+        "{co2} t a year.",
+        "国土交通省「費用便益分析マニュアル」（道路局・都市局、令和4年2月）の構成にならい、変更しない場合（最初のシナリオ"
+        "「{ref}」）との差を年間の便益として示します。利用者の時間は、両方のシナリオで対応した予約について1分{vot}"
+        "（docs/PARAMETERS.md#value-of-time）で評価しています。一方のシナリオでのみ対応した予約は件数のみ示し、貨幣換算"
+        "していません（需要曲線が必要なため）。車両のCO₂は走行キロ×車種別の1 km当たり排出量（docs/PARAMETERS.md#emissions）"
+        "で、トン単位で示し貨幣換算していません。「{ref}」の排出量は年{co2} tです。",
+    ),
+    "ben_title": ("Against {ref}", "「{ref}」との比較"),
+    "ben_caption": (
+        "Time savings are positive when riders spend less time; a year = the reference's riders a year ÷ riders a day.",
+        "時間短縮はプラスが利用者の時間の減少です。年間値は基準シナリオの年間利用者数÷1日の利用者数を日数としています。",
+    ),
+    "col_benefit": ("Benefit", "便益"),
+    "ben_time_value": ("Riders' time savings (¥ a year) — 時間短縮便益", "利用者の時間短縮便益（年間）"),
+    "ben_wait": ("  waiting saved (minutes a day)", "  待ち時間の短縮（分/日）"),
+    "ben_ride": ("  riding saved (minutes a day)", "  乗車時間の短縮（分/日）"),
+    "ben_walk": ("  walking saved (minutes a day)", "  徒歩時間の短縮（分/日）"),
+    "ben_both": ("Riders served in both (a day)", "両方で対応した利用者（人/日）"),
+    "ben_gained": ("Riders served only here (a day, not valued)", "このシナリオでのみ対応（人/日、貨幣換算なし）"),
+    "ben_lost": ("Riders served only in the reference (a day, not valued)", "基準シナリオでのみ対応（人/日、貨幣換算なし）"),
+    "ben_co2": ("Vehicle CO₂ (t a year)", "車両のCO₂排出量（t/年）"),
+    "ben_co2_change": ("  change against the reference (t a year)", "  基準との差（t/年）"),
     "map_landmarks_note": (
         "White squares are railway stations and diamonds the bus terminal and city hall, with their names; the blue-grey "
         "line is the city boundary (MLIT N03), whose west side is the Tokyo Bay coast. The data has no railway or "

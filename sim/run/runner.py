@@ -31,6 +31,7 @@ from sim.model.coverage import Coverage, CoverageZone, compute_coverage
 from sim.model.metrics import compute_metrics
 from sim.staffing.costs import Costs, compute_costs
 from sim.staffing.duties import Staffing, compute_staffing
+from sim.staffing.emissions import compute_emissions
 from sim.staffing.funding import Funding, compute_funding
 from sim.network.graph import RoadNetwork
 from sim.network.io import load_network
@@ -274,6 +275,7 @@ def run_scenario(
     staffing = compute_staffing(log, scenario)
     costs = compute_costs(log, scenario, staffing)
     funding = compute_funding(log, scenario, staffing, costs)
+    emissions = compute_emissions(log, scenario, staffing.operating_days)
     # headcount beside FTE: people to hire, each role rounded up (as in staffing.json)
     heads = {"drivers_headcount": 0, "staff_headcount": 0}
     for role in staffing.roles:
@@ -284,7 +286,9 @@ def run_scenario(
     }
     shares = staffing.per_service_kpis()
     zero = dict.fromkeys(next(iter(shares.values()), {}), 0.0)  # trips over several services: staff sit with vehicles
-    council = {row.scope: _clean_kpis(row.to_metrics()) for row in funding.services}
+    metrics["co2_t_per_year"] = emissions.co2_t_per_year
+    council = {row.scope: {**_clean_kpis(row.to_metrics()), "co2_t_per_year": emissions.by_service.get(row.scope, 0.0)}
+               for row in funding.services}
     for name, entry in metrics.get("per_service", {}).items():
         metrics["per_service"][name] = {**entry, **_clean_kpis(shares.get(name, zero)), **council.get(name, {})}
     # --- end staffing and costs ---

@@ -111,7 +111,8 @@ class VehicleType(_Model):
     time with mean ``incident_remote_min`` (resolved remotely, share ``incident_remote_share``)
     or ``incident_onsite_min`` (field staff drive out). Costs: purchase ``price_yen`` written off
     over ``lifetime_years`` down to ``residual_share`` of the price, plus energy and
-    maintenance per km.
+    maintenance per km. Emissions: ``co2_kg_per_km`` (energy per km × the fuel's CO₂ factor,
+    docs/PARAMETERS.md#emissions; 0 = not counted).
     """
 
     capacity: int = Field(ge=1)
@@ -129,6 +130,7 @@ class VehicleType(_Model):
     residual_share: float = Field(0.0, ge=0.0, le=1.0)
     energy_yen_per_km: float = Field(0.0, ge=0.0)
     maintenance_yen_per_km: float = Field(0.0, ge=0.0)
+    co2_kg_per_km: float = Field(0.0, ge=0.0)
     description: str = ""
 
     @model_validator(mode="after")
@@ -295,6 +297,12 @@ class CoverageConfig(_Model):
         return self
 
 
+class BenefitsConfig(_Model):
+    """Valuing riders' time against the first scenario of a comparison (docs/PARAMETERS.md#value-of-time)."""
+
+    value_of_time_yen_per_min: float = Field(40.0, ge=0.0)
+
+
 class Scenario(_Model):
     """A whole scenario: network, demand, walking, choice, vehicle types and services."""
 
@@ -310,6 +318,7 @@ class Scenario(_Model):
     staffing: StaffingConfig = StaffingConfig()
     costs: CostConfig = CostConfig()
     coverage: CoverageConfig = CoverageConfig()
+    benefits: BenefitsConfig = BenefitsConfig()
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
