@@ -20,7 +20,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-#: Public name -> module that defines it.
+#: Public names, each loaded from the module that defines it.
+__all__ = [
+    "DayResult", "DaySpec", "DrtAreaSpec", "DrtServiceSpec", "EventLog", "IncidentSpec", "LineSpec", "Outcome",
+    "Request", "RoadNetwork", "VehicleSpec", "WalkParams", "Weights", "Zone", "compute_metrics", "lay_out",
+    "simulate_day",
+]
+
 _EXPORTS = {
     "RoadNetwork": "sim.network.graph",
     "Request": "sim.demand.generate",
@@ -40,8 +46,6 @@ _EXPORTS = {
     "Outcome": "sim.model.eventlog",
     "compute_metrics": "sim.model.metrics",
 }
-
-__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:

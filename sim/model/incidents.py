@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 
-
 @dataclass(frozen=True, slots=True)
 class IncidentSpec:
     """The incident rates of a vehicle type.

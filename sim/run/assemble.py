@@ -15,20 +15,33 @@ Every error names the scenario file and key.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from sim.demand.generate import DemandSpec, Request, generate_demand, node_zones, read_demand_csv
+from sim.demand.generate import (
+    DemandSpec,
+    Request,
+    generate_demand,
+    node_zones,
+    read_demand_csv,
+)
 from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones
 from sim.errors import NetworkError, ScenarioError
 from sim.model.choice import Weights
 from sim.model.day import DaySpec, Layout, lay_out
 from sim.model.drt.simulation import WalkParams
 from sim.model.incidents import IncidentSpec
-from sim.model.services import DrtAreaSpec, DrtServiceSpec, LineSpec, ServiceSpec, VehicleSpec
+from sim.model.services import (
+    DrtAreaSpec,
+    DrtServiceSpec,
+    LineSpec,
+    ServiceSpec,
+    VehicleSpec,
+)
 from sim.network.cache import NetworkCache
 from sim.network.graph import RoadNetwork
 from sim.network.places import resolve_place
@@ -176,7 +189,7 @@ def first_departures(line: FixedLine) -> tuple[float, ...]:
         return tuple(sorted(parse_clock(t) for t in line.departures))
     start, end = parse_clock(line.start), parse_clock(line.end)
     step = float(line.headway_min) * MIN_S  # type: ignore[arg-type]
-    count = int(math.floor((end - start) / step + 1e-9)) + 1
+    count = math.floor((end - start) / step + 1e-9) + 1
     return tuple(start + k * step for k in range(count))
 
 
@@ -184,7 +197,7 @@ def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork,
     """The model's record of line ``name``: stops and depot resolved, timetable in seconds."""
     key = f"services.{name}"
     stops = tuple(place(net, s, where=f"{key}.stops[{k}]", source=source) for k, s in enumerate(svc.stops))
-    for a, b in zip(stops, stops[1:]):
+    for a, b in itertools.pairwise(stops):
         if a == b:
             raise ScenarioError(f"{source}: key {key}.stops: two consecutive stops are the same node")
     depot = place(net, svc.depot, where=f"{key}.depot", source=source) if svc.depot else None

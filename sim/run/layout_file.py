@@ -18,6 +18,7 @@ where ``place`` is ``{"node", "lat", "lon"}``.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -69,7 +70,7 @@ def _line(net: RoadNetwork, layout: LineLayout, spec: LineSpec) -> dict[str, Any
     oracle = oracle_of(net, spec.vehicle)
     pattern = layout.patterns[0]  # outbound (or the loop back to the first stop)
     path: list[int] = []
-    for a, b in zip(pattern, pattern[1:]):
+    for a, b in itertools.pairwise(pattern):
         seg = oracle.path(a, b)
         path += seg if not path else seg[1:]
     return {

@@ -8,7 +8,13 @@ from typing import Any
 
 from sim.atomic import write_csv, write_json, write_text
 from sim.demand.generate import write_demand_csv
-from sim.model.eventlog import LegRecord, RequestRecord, VehicleMove, VehicleRecord, header
+from sim.model.eventlog import (
+    LegRecord,
+    RequestRecord,
+    VehicleMove,
+    VehicleRecord,
+    header,
+)
 from sim.run.layout_file import LAYOUT_FILE, layout_record
 from sim.run.runner import RunResult
 from sim.scenario.schema import to_toml

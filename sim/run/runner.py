@@ -21,7 +21,13 @@ from sim.model.day import DaySpec, Layout, simulate_day
 from sim.model.eventlog import EventLog
 from sim.model.metrics import compute_metrics
 from sim.network.graph import RoadNetwork
-from sim.run.assemble import NetworkCache, assemble, build_demand, census_zones, load_net
+from sim.run.assemble import (
+    NetworkCache,
+    assemble,
+    build_demand,
+    census_zones,
+    load_net,
+)
 from sim.scenario.schema import Scenario
 from sim.staffing.costs import Costs, compute_costs
 from sim.staffing.duties import Staffing, compute_staffing

@@ -11,10 +11,10 @@ import numpy as np
 from sim.report.data import read_run
 from sim.report.i18n import tr
 from sim.report.maps import NO_LAYOUT_FILE, RunNetworks, service_layout
-from tests.conftest import tiny_run  # noqa: F401 - fixture
+from tests.conftest import tiny_run
 
 
-def test_the_map_draws_the_areas_recorded_in_layout_json(tiny_run: Path) -> None:  # noqa: F811
+def test_the_map_draws_the_areas_recorded_in_layout_json(tiny_run: Path) -> None:
     run = read_run(tiny_run)
     net = RunNetworks().get(run)
     assert run.layout is not None and net is not None
@@ -31,7 +31,7 @@ def test_the_map_draws_the_areas_recorded_in_layout_json(tiny_run: Path) -> None
     assert layout.lines == [] and layout.hub is None
 
 
-def test_a_line_is_drawn_along_its_recorded_path(tiny_run: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_a_line_is_drawn_along_its_recorded_path(tiny_run: Path, tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     shutil.copytree(tiny_run, run_dir)
     record = json.loads((run_dir / "layout.json").read_text(encoding="utf-8"))
@@ -42,7 +42,7 @@ def test_a_line_is_drawn_along_its_recorded_path(tiny_run: Path, tmp_path: Path)
     assert name == "l" and np.array_equal(lat, [35.43, 35.44, 35.45]) and np.array_equal(lon, [139.95, 139.96, 139.97])
 
 
-def test_an_old_run_without_layout_json_shows_the_used_stops_and_says_so(tiny_run: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_an_old_run_without_layout_json_shows_the_used_stops_and_says_so(tiny_run: Path, tmp_path: Path) -> None:
     run_dir = tmp_path / "old"
     shutil.copytree(tiny_run, run_dir)
     (run_dir / "layout.json").unlink()

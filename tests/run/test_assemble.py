@@ -46,8 +46,8 @@ def net() -> Any:
 def test_every_place_key_accepts_a_place_id_node_id_and_lat_lon() -> None:
     n = net()
     city_hall, yurinosato, station = n.place("city_hall"), n.place("yurinosato"), n.place("sodegaura_sta")
-    node = lambda i: f"node:{n.node_ids[i]}"  # noqa: E731
-    point = lambda i: f"{n.lat[i]:.7f},{n.lon[i]:.7f}"  # noqa: E731
+    node = lambda i: f"node:{n.node_ids[i]}"
+    point = lambda i: f"{n.lat[i]:.7f},{n.lon[i]:.7f}"
     asm = build(
         {
             "d": {
