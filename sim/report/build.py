@@ -19,7 +19,7 @@ from sim.report.document import Document, Figure
 from sim.report.figures import CHARTS, Chart
 from sim.report.html import render_html
 from sim.report.i18n import LANGS
-from sim.report.maps import NetworkCache, all_maps
+from sim.report.maps import RunNetworks, all_maps
 from sim.report.markdown import render_markdown
 from sim.report.style import chart_style, png_bytes
 
@@ -40,10 +40,11 @@ def render_charts(study: Study, lang: str) -> dict[str, list[Chart]]:
         charts = [c for c in (make(study, lang) for make in makers) if c is not None]
         if charts:
             out[section] = charts
-    maps = all_maps(study, lang, NetworkCache())
+    networks = RunNetworks()
+    maps = all_maps(study, lang, networks)
     if maps:
         out["sec_maps"] = maps
-    coverage = coverage_map(study, lang)
+    coverage = coverage_map(study, lang, networks)
     if coverage is not None:
         out["sec_council"] = [coverage]
     return out

@@ -61,14 +61,14 @@ def coverage_blocks(study: Study, lang: str, *, top: int = 15) -> list[Any]:
     return blocks
 
 
-def coverage_map(study: Study, lang: str) -> Chart | None:
+def coverage_map(study: Study, lang: str, cache: Any = None) -> Chart | None:
     """One panel per scenario: a circle per town (area = residents, colour = share of the window's hours covered within 500 m)."""
-    from sim.report.maps import NetworkCache, _bounds, _colorbar, _draw_roads, _footer, _frame, _panels, _percent, provenance_text
+    from sim.report.maps import RunNetworks, _bounds, _colorbar, _draw_roads, _footer, _frame, _panels, _percent, provenance_text
 
     found = [(n, c) for n, c in _coverage(study) if {"lat", "lon"} <= set(c.columns)]
     if not found:
         return None
-    cache = NetworkCache()
+    cache = cache or RunNetworks()
     grid = _panels(len(found), colorbar=True)
     lats, lons = _bounds(study, cache)
     biggest = max(float(c["population"].max()) for _, c in found) or 1.0
