@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from tests.conftest import SODEGAURA_SCENARIOS, TINY_TOML, assert_clean_error, files_in, read_csv, read_json
+from tests.conftest import SODEGAURA_SCENARIOS, TINY_TOML, CliRun, assert_clean_error, files_in, read_csv, read_json
 from sim.errors import ScenarioError, SimError
 from sim.report.build import REPORT_FILES
 from sim.run.results import RUN_FILES
@@ -37,28 +38,25 @@ def _run(cli: Cli, scenario: Path | None, out: Path, *args: Any) -> Result:
 # --------------------------------------------------------------------------- run: success
 
 
-def test_run_writes_every_results_file(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out" / "nested"  # parents are created
-    result = _run(cli, tiny_scenario, out)
+def test_run_writes_every_results_file(tiny_cli_run: CliRun) -> None:
+    out = tiny_cli_run.out  # <tmp>/out/nested: parents are created
     assert files_in(out) == sorted([*RUN_FILES, *REPORT_FILES])  # every contract file, no temporaries left
     for name in RUN_FILES:
         assert (out / name).stat().st_size > 0
-    assert "tiny (seed 7)" in result.stdout
-    assert "requests (served / total)" in result.stdout
-    assert "results written to" in _flat(result.stdout)
-    assert str(out) in result.stdout.replace("\n", "")  # rich folds a long path over lines
-    assert "Traceback" not in result.output
+    assert "tiny (seed 7)" in tiny_cli_run.stdout
+    assert "requests (served / total)" in tiny_cli_run.stdout
+    assert "results written to" in _flat(tiny_cli_run.stdout)
+    assert str(out) in tiny_cli_run.stdout.replace("\n", "")  # rich folds a long path over lines
+    assert "Traceback" not in tiny_cli_run.output
 
 
-def test_run_reports_synthetic_network(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    result = _run(cli, tiny_scenario, tmp_path / "out")
-    assert "network:" in result.stdout
-    assert "Synthetic" in result.stdout
+def test_run_reports_synthetic_network(tiny_cli_run: CliRun) -> None:
+    assert "network:" in tiny_cli_run.stdout
+    assert "Synthetic" in tiny_cli_run.stdout
 
 
-def test_run_without_scenario_runs_the_baseline(cli: Cli, tmp_path: Path) -> None:
-    out = tmp_path / "base"
-    _run(cli, None, out)
+def test_run_without_scenario_runs_the_baseline(baseline_run: Path) -> None:
+    out = baseline_run  # `run --out DIR --no-report` with no scenario argument
     metrics = read_json(out / "metrics.json")
     assert metrics["scenario"] == "baseline"
     assert metrics["seed"] == 12229
@@ -412,9 +410,8 @@ def _bytes(out: Path, name: str) -> bytes:
     return (out / name).read_bytes()
 
 
-def test_same_seed_gives_identical_files(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    _run(cli, tiny_scenario, a)
+def test_same_seed_gives_identical_files(cli: Cli, tiny_cli_run: CliRun, tiny_scenario: Path, tmp_path: Path) -> None:
+    a, b = tiny_cli_run.out, tmp_path / "b"  # two runs of the same file content, other paths
     _run(cli, tiny_scenario, b)
     for name in RUN_FILES:
         assert _bytes(a, name) == _bytes(b, name), name
@@ -428,18 +425,16 @@ def test_same_explicit_seed_gives_identical_files(cli: Cli, tiny_scenario: Path,
     assert _bytes(a, "requests.csv") == _bytes(b, "requests.csv")
 
 
-def test_different_seed_gives_different_demand(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    _run(cli, tiny_scenario, a)
+def test_different_seed_gives_different_demand(cli: Cli, tiny_cli_run: CliRun, tiny_scenario: Path, tmp_path: Path) -> None:
+    a, b = tiny_cli_run.out, tmp_path / "b"
     _run(cli, tiny_scenario, b, "--seed", "8")
     assert _bytes(a, "demand.csv") != _bytes(b, "demand.csv")
     assert read_json(a / "metrics.json")["seed"] == 7
     assert read_json(b / "metrics.json")["seed"] == 8
 
 
-def test_demand_depends_only_on_the_seed(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    _run(cli, tiny_scenario, a)
+def test_demand_depends_only_on_the_seed(cli: Cli, tiny_cli_run: CliRun, tiny_scenario: Path, tmp_path: Path) -> None:
+    a, b = tiny_cli_run.out, tmp_path / "b"
     _run(cli, tiny_scenario, b, "--set", "services.s.fleet_size=1", "--set", "services.s.mode=door")
     assert _bytes(a, "demand.csv") == _bytes(b, "demand.csv")
     assert _bytes(a, "requests.csv") != _bytes(b, "requests.csv")
@@ -451,10 +446,10 @@ def _strip_identity(metrics: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
 def test_replay_of_a_demand_csv(
-    cli: Cli, tiny_scenario: Path, write_scenario: WriteScenario, tmp_path: Path, relative: bool
+    cli: Cli, tiny_cli_run: CliRun, write_scenario: WriteScenario, tmp_path: Path, relative: bool
 ) -> None:
     first = tmp_path / "first"
-    _run(cli, tiny_scenario, first)
+    shutil.copytree(tiny_cli_run.out, first)  # the run of tiny.toml, beside the replay scenario
     csv_ref = "first/demand.csv" if relative else (first / "demand.csv").as_posix()
     replay = write_scenario(
         "replay.toml",
@@ -489,10 +484,9 @@ def test_rerunning_the_resolved_scenario_keeps_the_cli_seed(cli: Cli, tiny_scena
 
 
 def test_rerunning_the_resolved_scenario_with_a_relative_demand_csv(
-    cli: Cli, tiny_scenario: Path, write_scenario: WriteScenario, tmp_path: Path
+    cli: Cli, tiny_cli_run: CliRun, write_scenario: WriteScenario, tmp_path: Path
 ) -> None:
-    first = tmp_path / "first"
-    _run(cli, tiny_scenario, first)
+    first = tiny_cli_run.out
     (tmp_path / "scen").mkdir()
     (tmp_path / "scen" / "trips.csv").write_bytes(_bytes(first, "demand.csv"))
     replay = write_scenario("scen/replay.toml", TINY_TOML.replace("requests_per_day = 8", 'csv = "trips.csv"'))
