@@ -289,7 +289,6 @@ def test_no_import_circle() -> None:
 #: that comes under the limit fails ``test_files_waiting_to_be_split`` (strict xfail): then delete it.
 WAITING_TO_BE_SPLIT: dict[str, str] = {
     "sim/demand/generate.py": "705 lines: issue 16 moves the demand CSV io to sim/demand/io.py",
-    "sim/report/content.py": "722 lines: the study-engine change of issue 9 (h9studies) splits it",
     "sim/studies/sweep.py": "996 lines: the study-engine change of issue 9 (h9studies) splits it into plan/store/execute/summary",
 }
 
