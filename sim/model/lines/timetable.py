@@ -21,6 +21,7 @@ from sim.errors import ScenarioError
 from sim.network.graph import RoadNetwork
 from sim.scenario.schema import FixedLine
 from sim.timeutil import parse_clock
+from sim.tolerance import EPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ def first_departures(line: FixedLine) -> list[float]:
         return sorted(parse_clock(t) for t in line.departures)
     start, end = parse_clock(line.start), parse_clock(line.end)
     step = float(line.headway_min) * 60.0  # type: ignore[arg-type]
-    count = int(math.floor((end - start) / step + 1e-9)) + 1
+    count = int(math.floor((end - start) / step + EPS)) + 1
     return [start + k * step for k in range(count)]
 
 
@@ -173,7 +174,7 @@ def build_line(
     blocks: list[list[int]] = []
     ready: list[tuple[float, int]] = []  # (time ready at the first stop, vehicle)
     for dep in first_departures(line):
-        if ready and ready[0][0] <= dep + 1e-9:
+        if ready and ready[0][0] <= dep + EPS:
             _, vehicle = heapq.heappop(ready)
         else:
             vehicle = len(blocks)
@@ -236,5 +237,5 @@ class Timetable:
         if entry is None:  # the last stop of a direction: nothing leaves from it
             return None
         times, ids = entry
-        k = bisect.bisect_left(times, t - 1e-9)
+        k = bisect.bisect_left(times, t - EPS)
         return ids[k] if k < len(ids) else None
