@@ -51,7 +51,6 @@ STUDY_TEXT: dict[str, tuple[str, str]] = {
     "no_ci": ("no CI", "区間なし"),
     "col_point": ("Point", "点"),
     "col_n": ("Replications", "反復数"),
-    "col_parameter": ("Parameter", "パラメータ"),
     "col_low": ("Low value → indicator", "低い値 → 指標"),
     "col_high": ("High value → indicator", "高い値 → 指標"),
     "col_swing": ("Swing |high − low|", "変化幅 |高−低|"),

@@ -24,7 +24,7 @@ from sim.report.html import render_html
 from sim.report.i18n import LANGS, kpi_label, tr
 from sim.report.markdown import render_markdown
 from sim.report.style import chart_style, png_bytes
-from sim.report.sweep_plots import plot_size_curve, plot_sweep, plot_tornado
+from sim.report.sweep_plots import TornadoBar, plot_size_curve, plot_sweep, plot_tornado
 from sim.stats import Estimate
 from sim.studies.grid import format_value
 
@@ -298,10 +298,7 @@ def write_sensitivity_report(result: SensitivityResult, *, lang: str = "en", fig
         with chart_style(lang):
             for k in result.kpis:
                 rows = result.rows[k]
-                bars = [
-                    {"label": r.label, "low": r.low.mean, "high": r.high.mean, "low_ci": (r.low.low, r.low.high), "high_ci": (r.high.low, r.high.high)}
-                    for r in rows
-                ]
+                bars = [TornadoBar(r.label, r.low.mean, r.high.mean, (r.low.low, r.low.high), (r.high.low, r.high.high)) for r in rows]
                 fig = plot_tornado(k, rows[0].base.mean, bars, lang=lang)
                 figs[k] = _render([(f"tornado_{k}", tr(lang, "sens_fig_title", kpi=kpi_label(lang, k)), tr(lang, "sens_fig_caption"), fig)])[0]
     return write_document(sensitivity_document(result, lang, figs), result.out_dir)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sim import kpis as registry
@@ -174,19 +174,26 @@ def plot_size_curve(
     return fig
 
 
+@dataclass(frozen=True, slots=True)
+class TornadoBar:
+    """One parameter of a tornado chart: its label, the KPI mean at its low and high value, and
+    the (clipped) 95 % intervals there, in the KPI's stored unit."""
+
+    label: str
+    low: float
+    high: float
+    low_ci: tuple[float, float] | None = None
+    high_ci: tuple[float, float] | None = None
+
+
 def plot_tornado(
     kpi: str,
     base: float,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[TornadoBar],
     *,
     lang: str = "en",
 ) -> Any:
-    """Tornado chart of ``kpi``: for each parameter a bar from the base to its low and high result.
-
-    ``rows`` hold ``label`` (parameter and its values), ``low`` and ``high`` (the KPI mean at
-    the low and high value) and optionally ``low_ci``/``high_ci`` (``(low, high)`` intervals),
-    widest swing first.
-    """
+    """Tornado chart of ``kpi``: for each parameter a bar from the base to its low and high result (widest swing first)."""
     factor, label = kpi_axis(kpi, lang)
     b = _f(base) * factor
     fig = _figure(8.0, 1.4 + 0.6 * max(1, len(rows)))
@@ -194,17 +201,17 @@ def plot_tornado(
     ys = list(range(len(rows)))[::-1]
     for y, row in zip(ys, rows, strict=True):
         for side, colour in (("low", "tab:blue"), ("high", "tab:orange")):
-            v = _f(row[side]) * factor
+            v = _f(getattr(row, side)) * factor
             if math.isnan(v) or math.isnan(b):
                 continue
             legend = tr(lang, f"sens_at_{side}") if y == ys[0] else None
             ax.barh(y, v - b, left=b, height=0.6, color=colour, alpha=0.8, label=legend)
-            ci = row.get(f"{side}_ci")
+            ci = getattr(row, f"{side}_ci")
             if ci is not None and not any(math.isnan(_f(c)) for c in ci):
                 yy = y + (0.15 if side == "low" else -0.15)
                 ax.plot([_f(ci[0]) * factor, _f(ci[1]) * factor], [yy, yy], color="black", linewidth=1)
     ax.axvline(b, color="black", linewidth=1, label=tr(lang, "sens_base_line", value=f"{b:.4g}"))
-    ax.set_yticks(ys, [str(r["label"]) for r in rows], fontsize=8)
+    ax.set_yticks(ys, [r.label for r in rows], fontsize=8)
     ax.set_xlabel(label)
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(fontsize=7, loc="best")

@@ -4,7 +4,8 @@
 scenario itself and, for each parameter, the scenario with only that parameter at its low and at
 its high value (``1 + 2 × parameters`` points, each with ``R`` replications on the same seeds).
 It writes ``sensitivity.csv`` (every KPI: base, at low, at high, with intervals, and the swing
-``|KPI(high) - KPI(low)|``) and a tornado chart per chosen KPI, widest swing on top.
+``|KPI(high) - KPI(low)|``), rows widest swing first; the tornado charts and the report are
+:func:`sim.report.studies.write_sensitivity_report`.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def test_run_writes_every_results_file(cli: Cli, tiny_scenario: Path, tmp_path: 
     for name in RUN_FILES:
         assert (out / name).stat().st_size > 0
     assert "tiny (seed 7)" in result.stdout
-    assert "requests (served / total)" in result.stdout
+    assert "Requests served" in result.stdout and "90th-percentile wait (min)" in result.stdout  # registry labels
     assert "results written to" in _flat(result.stdout)
     assert str(out) in result.stdout.replace("\n", "")  # rich folds a long path over lines
     assert "Traceback" not in result.output
