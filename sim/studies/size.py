@@ -290,7 +290,7 @@ def size(
             found = search(values, evaluate_with(be), targets, largest=largest)
     evaluated = {e.value for e in found.evaluations}
     sub = dataclasses.replace(study, points=tuple(p for p in study.points if p.row[axis.key] in evaluated))
-    records, kpis, summaries, files = write_tables(out_dir, sub, store)
+    tables = write_tables(out_dir, sub, store)
     out_dir = Path(out_dir)
     header = [axis.key, "n"]
     target_kpis = list(dict.fromkeys(t.kpi for t in targets))
@@ -329,7 +329,7 @@ def size(
         },
     )
     write_json(out_dir / "size.json", meta)
-    return SizeResult(out_dir, axis.key, sub, found, kpis, runs, [*files, out_dir / "curve.csv", out_dir / "size.json"])
+    return SizeResult(out_dir, axis.key, sub, found, tables.kpis, runs, [*tables.files, out_dir / "curve.csv", out_dir / "size.json"])
 
 
 __all__ = [

@@ -187,7 +187,18 @@ def study_metadata(study: Study, *, kind: str, extra: Mapping[str, Any] | None =
     }
 
 
-def write_tables(out_dir: Path, study: Study, store: RunStore) -> tuple[dict[tuple[int, int], RunRecord], list[str], list[PointSummary], list[Path]]:
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """What :func:`write_tables` read and wrote: the stored records by (point, replication), the
+    KPI names, the summary of each point and the files."""
+
+    records: dict[tuple[int, int], RunRecord]
+    kpis: list[str]
+    summaries: list[PointSummary]
+    files: list[Path]
+
+
+def write_tables(out_dir: Path, study: Study, store: RunStore) -> Tables:
     """Rebuild ``runs.csv`` and ``summary.csv`` of ``study`` from the stored runs."""
     records = collect(study, store)
     ordered = [records[k] for k in sorted(records)]
@@ -196,7 +207,7 @@ def write_tables(out_dir: Path, study: Study, store: RunStore) -> tuple[dict[tup
     out_dir = Path(out_dir)
     write_csv(out_dir / "runs.csv", *runs_table(study, records, kpis))
     write_csv(out_dir / "summary.csv", *summary_table(study, summaries, kpis))
-    return records, kpis, summaries, [out_dir / "runs.csv", out_dir / "summary.csv"]
+    return Tables(records, kpis, summaries, [out_dir / "runs.csv", out_dir / "summary.csv"])
 
 
 def run_study(
@@ -240,8 +251,8 @@ def run_study(
     else:
         with open_backend(workers=workers, dask=dask) as be:
             execution = execute(study.jobs(), store, be, progress=progress)
-    records, kpis, summaries, files = write_tables(out_dir, study, store)
-    return StudyResult(out_dir, study, records, kpis, summaries, execution, [meta, *files])
+    t = write_tables(out_dir, study, store)
+    return StudyResult(out_dir, study, t.records, t.kpis, t.summaries, execution, [meta, *t.files])
 
 
 # --------------------------------------------------------------------------- KPI names asked for
@@ -307,6 +318,7 @@ __all__ = [
     "LEVEL",
     "PointSummary",
     "StudyResult",
+    "Tables",
     "cell",
     "check_kpi_names",
     "check_kpis",
