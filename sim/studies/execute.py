@@ -3,7 +3,7 @@
 :func:`execute` runs the jobs not yet in the :class:`~sim.studies.store.RunStore` on a back end
 and stores each record as it finishes, so an interrupted study loses nothing finished. Every
 back end runs :func:`run_job`, and every run gets a pristine copy of its network
-(:class:`~sim.studies.networks.FreshNetworks`), so the records are identical, to the last digit,
+(:func:`~sim.studies.networks.process_networks`), so the records are identical, to the last digit,
 however the study ran.
 """
 
@@ -46,7 +46,8 @@ def run_job(job: Job) -> RunRecord:
     the job's seed (a comparison's shared demand) on the network the run then uses; with
     ``job.results_dir`` the full results directory is written too (as ``run --out`` does).
     """
-    from sim.run.runner import build_demand, prepare_zones, run_scenario, seed_streams
+    from sim.run.assemble import build_demand, census_zones
+    from sim.run.runner import run_scenario, seed_streams
 
     t0 = time.perf_counter()
     source: Any = process_networks()
@@ -55,7 +56,7 @@ def run_job(job: Job) -> RunRecord:
         first = job.demand_from
         net = process_networks().get(first.network.source, Path(job.demand_base_dir))
         demand_rng, _ = seed_streams(job.seed)
-        zones = prepare_zones(first, net, demand_rng)
+        zones = census_zones(first)
         demand = build_demand(first, net, Path(job.demand_base_dir), demand_rng, zones, source=job.source)
         source = _OneNetwork(net)
     result = run_scenario(job.scenario, Path(job.base_dir), seed=job.seed, networks=source, demand=demand, source=job.source)
