@@ -33,7 +33,7 @@ from sim.report.i18n import (
 )
 from sim.report.maps import place_names, scenario_towns, zone_label
 from sim.report.summary import HEADLINE, summary_section  # noqa: F401  (re-exported)
-from sim.report.values import BETTER, best_of, fmt_value, kpi_keys, kpi_kind  # noqa: F401  (re-exported)
+from sim.report.values import best_of, better, fmt_value, kpi_keys, kpi_kind  # noqa: F401  (re-exported)
 
 # --------------------------------------------------------------------------- what was compared
 
@@ -228,8 +228,8 @@ def kpi_section(study: Study, lang: str) -> Section:
     """The full KPI table (rows = KPIs, columns = scenarios), best values starred, and per-service tables."""
     rows = []
     for key in kpi_keys(study):
-        better = BETTER.get(key)
-        tied = {s.name for s in best_of(study, key, better)[0]} if better and len(study.scenarios) > 1 else set()
+        side = better(key)
+        tied = {s.name for s in best_of(study, key, side)[0]} if side and len(study.scenarios) > 1 else set()
         cells = [Cell(kpi_label(lang, key))]
         for s in study.scenarios:
             value = s.kpis.get(key, Value(None))

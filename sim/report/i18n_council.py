@@ -1,30 +1,10 @@
 """Wording (en, ja) of the council pages: the 地域公共交通計画 KPI table, coverage and the decision page.
 
-Merged into :data:`sim.report.i18n.TEXT` and :data:`sim.report.i18n.KPI_LABELS`; the Japanese
-labels are the terms of MLIT's 「地域公共交通計画等の作成と運用の手引き」.
+Merged into :data:`sim.report.i18n.TEXT`; the KPI labels are in the registry (:mod:`sim.kpis`),
+in the terms of MLIT's 「地域公共交通計画等の作成と運用の手引き」.
 """
 
 from __future__ import annotations
-
-#: KPI labels: key -> (English, Japanese).
-COUNCIL_LABELS: dict[str, tuple[str, str]] = {
-    "riders_per_day": ("Riders a day", "利用者数（1日）"),
-    "riders_per_year": ("Riders a year", "利用者数（年間）"),
-    "fare_revenue_yen_per_year": ("Fare revenue a year", "運賃収入（年間）"),
-    "farebox_ratio": ("Farebox ratio (fares ÷ cost)", "収支率（運賃収入÷運行経費）"),
-    "public_funding_yen_per_year": ("Public funding a year (cost − fares)", "公的資金投入額（年間）"),
-    "national_funding_yen_per_year": ("of which national government", "うち国の補助"),
-    "prefecture_funding_yen_per_year": ("of which prefecture", "うち県の補助"),
-    "city_burden_yen_per_year": ("City's own burden a year", "市の負担額（年間）"),
-    "burden_per_resident_yen": ("City burden per resident a year", "市民一人当たり行政負担額（年間）"),
-    "burden_per_rider_yen": ("City burden per rider", "利用者一人当たり行政負担額"),
-    "population_coverage_share_300m": ("Population within 300 m of a running service", "人口カバー率（300 m圏）"),
-    "population_coverage_share_500m": ("Population within 500 m of a running service", "人口カバー率（500 m圏）"),
-    "population_without_service": ("Residents without service (beyond 500 m)", "交通空白地人口（500 m圏外）"),
-    "coverage_65plus_share_500m": ("Residents aged 65+ within 500 m", "65歳以上人口カバー率（500 m圏）"),
-    "staff_headcount": ("Staff needed, all roles (headcount)", "必要人員・全職種（実人数）"),
-    "drivers_headcount": ("Drivers needed (headcount)", "必要運転士数（実人数）"),
-}
 
 #: Why a request was not served (``rejections_by_reason`` keys of ``metrics.json``).
 REASON_LABELS: dict[str, tuple[str, str]] = {

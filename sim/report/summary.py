@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sim.report.data import ScenarioResult, Study, Value
 from sim.report.document import Bullets, Cell, Note, Paragraph, Section, Table
 from sim.report.i18n import fmt_kind, join_names, kpi_label, tr
 from sim.report.maps import provenance_text
-from sim.report.values import best_of, fmt_value, present
+from sim.report.values import best_of, better, fmt_value, kpi_kind, present
 
 #: Headline KPIs of the executive summary: (key, unit kind, better).
-HEADLINE: tuple[tuple[str, str, str], ...] = (
-    ("staff_fte", "fte", "low"),
-    ("staff_headcount", "int", "low"),
-    ("drivers_fte", "fte", "low"),
-    ("drivers_headcount", "int", "low"),
-    ("wait_mean_s", "min", "low"),
-    ("wait_p90_s", "min", "low"),
-    ("rejection_rate", "pct", "low"),
-    ("requests_rejected", "int", "low"),
-    ("annual_cost_yen", "yen", "low"),
-    ("annual_subsidy_yen", "yen", "low"),
-    ("city_burden_yen_per_year", "yen", "low"),
-    ("burden_per_resident_yen", "yen", "low"),
-    ("cost_per_trip_yen", "yen", "low"),
-)
+HEADLINE_KEYS: tuple[str, ...] = (
+    "staff_fte", "staff_headcount", "drivers_fte", "drivers_headcount", "wait_mean_s", "wait_p90_s", "rejection_rate",
+    "requests_rejected", "annual_cost_yen", "annual_subsidy_yen", "city_burden_yen_per_year", "burden_per_resident_yen",
+    "cost_per_trip_yen",
+)  # fmt: skip
+
+#: Headline KPIs of the executive summary: (key, unit kind, better), unit and "better" from the registry.
+HEADLINE: tuple[tuple[str, str, str], ...] = tuple((key, kpi_kind(key), better(key) or "low") for key in HEADLINE_KEYS)
 
 #: Headline rows left out of the "best on" list: drivers alone would hide the other staff an
 #: automated service needs (the list ranks all roles, ``staff_fte``).
@@ -37,8 +31,12 @@ NOT_RANKED = frozenset({"drivers_fte", "drivers_headcount", "staff_headcount"})
 def _seed(study: Study) -> str:
     """The seed to quote: the root seed of replications (never a child seed), else the run's seed."""
     if study.replications > 1:
-        root = next((s.kpis["root_seed"].mean for s in study.scenarios if "root_seed" in s.kpis), None)
-        return str(int(root)) if root is not None else "–"
+        meta = study.directory / "compare.json"
+        try:
+            root = json.loads(meta.read_text(encoding="utf-8")).get("root_seed")
+        except (OSError, ValueError):
+            root = None
+        return str(int(root)) if isinstance(root, (int, float)) else "–"
     for s in study.scenarios:
         if s.first is not None and s.first.metrics.get("seed") is not None:
             return str(s.first.metrics["seed"])
@@ -96,10 +94,10 @@ def _scenario_sentence(s: ScenarioResult, lang: str) -> str:
 def headline_table(study: Study, lang: str) -> Table:
     """Rows = headline KPIs present, columns = scenarios; the best value of each row is starred."""
     rows = []
-    for key, kind, better in HEADLINE:
+    for key, kind, side in HEADLINE:
         if not present(study, key):
             continue
-        tied = {s.name for s in best_of(study, key, better)[0]}
+        tied = {s.name for s in best_of(study, key, side)[0]}
         cells = [Cell(kpi_label(lang, key))]
         for s in study.scenarios:
             text = fmt_value(lang, key, s.kpis.get(key, Value(None)), kind=kind)
@@ -133,10 +131,10 @@ def summary_section(study: Study, lang: str) -> Section:
     blocks.append(Bullets(tuple(_scenario_sentence(s, lang) for s in study.scenarios)))
     if len(study.scenarios) > 1:
         items = []
-        for key, kind, better in HEADLINE:
+        for key, kind, side in HEADLINE:
             if key in NOT_RANKED or not present(study, key):
                 continue
-            tied, rival = best_of(study, key, better)
+            tied, rival = best_of(study, key, side)
             if not tied:
                 continue
             value = fmt_value(lang, key, tied[0].kpis[key], kind=kind, ci=False)

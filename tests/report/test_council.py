@@ -94,10 +94,14 @@ def test_run_prints_staff_cost_and_rejections_by_reason(cli, tiny_scenario: Path
     assert m["rejections_by_reason"], "the case must reject something"
     for reason, n in m["rejections_by_reason"].items():
         assert re.search(rf"rejected: {reason}\s*│\s*{n}\s*│", result.output), reason
-    assert re.search(rf"staff, all roles: FTE \(people\)\s*│\s*{m['staff_fte_total']:,.1f} \({m['staff_headcount']}\)", result.output)
-    assert re.search(rf"of whom drivers: FTE \(people\)\s*│\s*{m['drivers_fte']:,.1f} \({m['drivers_headcount']}\)", result.output)
-    assert re.search(rf"annual cost \(¥M\)\s*│\s*{m['annual_cost_yen'] / 1e6:,.1f}", result.output)
-    assert re.search(rf"city's own burden \(¥M\)\s*│\s*{m['city_burden_yen_per_year'] / 1e6:,.1f}", result.output)
+    from sim.cli.tables import label, number
+
+    for key in ("staff_fte_total", "staff_headcount", "drivers_fte", "drivers_headcount", "annual_cost_yen",
+                "public_funding_yen_per_year", "city_burden_yen_per_year", "burden_per_resident_yen"):
+        v = m[key]
+        row = rf"{re.escape(label(key, v))}\s*│\s*{re.escape(number(v, key, v))}\s*│"
+        assert re.search(row, result.output), key
+    assert "Staff needed, all roles (people)" in result.output and "Drivers needed (people)" in result.output
     from sim.report.council import rejections_table
 
     table = rejections_table(load_study(out), "en")
@@ -159,12 +163,10 @@ def test_replicated_report_names_the_days_and_the_root_seed(cli, write_scenario,
     out = tmp_path / "cmp"
     result = cli("compare", a, b, "--out", out, "--replications", "2", "--lang", "en")
     assert result.exit_code == 0, result.output
-    rows = (out / "comparison.csv").read_text(encoding="utf-8").splitlines()
-    assert rows[0].startswith("scenario,description,replications,root_seed,")
-    assert rows[1].split(",")[3] == "7"  # the scenario's seed: the root the replications are spawned from
+    assert read_json(out / "compare.json")["root_seed"] == 7  # the scenario's seed: the root the replications come from
     child_seeds = {line.split(",")[2] for line in (out / "replications.csv").read_text(encoding="utf-8").splitlines()[1:]}
     md = (out / "report.md").read_text(encoding="utf-8")
     head = md.split("## ", 2)[1] + md.split("## ", 2)[2][:1500]
     assert "2 simulated service days per scenario (root seed 7)" in md
     assert "root seed 7" in head and "One simulated service day" not in md
-    assert not any(f"seed {s})" in head or f"seed {s};" in head for s in child_seeds)
+    assert not any(f"seed {s})" in head or f"seed {s};" in head for s in child_seeds - {"7"})  # replication 0 is the root
