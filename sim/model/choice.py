@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sim.model.lines.timetable import LineLayout, LineQuote, Timetable
-from sim.tolerance import EPS
+from sim.tolerance import EPS, EPS_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ def best_line_ride(
             dep = max(trip.arrive_s[b.position], at_stop_from)
             arr = trip.arrive_s[a.position]
             gap = dep - at_stop_from
-            if gap > max_wait_s + 1e-9:
+            if gap > max_wait_s + EPS_S:
                 continue
             at_stop = wait_at_stop(gap, follows, w.buffer_s)
             walk = b.walk_m + a.walk_m + extra_walk_m

@@ -11,6 +11,7 @@ from sim.report.document import Cell, Paragraph, Table
 from sim.report.figures import Chart, mpl_text
 from sim.report.i18n import fmt_kind, tr
 from sim.report.landmarks import draw_landmarks
+from sim.tolerance import EPS
 
 
 def _coverage(study: Study) -> list[tuple[str, pd.DataFrame]]:
@@ -41,7 +42,7 @@ def coverage_blocks(study: Study, lang: str, *, top: int = 15) -> list[Any]:
     base = found[0][1].set_index("town")
     shares = pd.DataFrame({n: c.set_index("town")["share_of_hours_500m"].astype(float) for n, c in found})
     gap = (1.0 - shares).mul(base["population"].astype(float), axis=0).max(axis=1)
-    towns = gap[gap > 1e-9].sort_values(ascending=False).head(top).index
+    towns = gap[gap > EPS].sort_values(ascending=False).head(top).index
     blocks: list[Any] = [Paragraph(tr(lang, "coverage_intro", window=window))]
     if len(towns) == 0:
         blocks.append(Paragraph(tr(lang, "coverage_all", window=window)))

@@ -37,6 +37,7 @@ from sim.staffing.emissions import compute_emissions
 from sim.staffing.funding import Funding, compute_funding
 from sim.demand.zones import share_65plus
 from sim.timeutil import parse_clock
+from sim.tolerance import EPS
 
 __all__ = [
     "NetworkCache",
@@ -153,8 +154,8 @@ def run_scenario(
     # headcount beside FTE: people to hire, each role rounded up (as in staffing.json)
     heads = {"drivers_headcount": 0, "staff_headcount": 0}
     for role in staffing.roles:
-        heads["staff_headcount"] += math.ceil(role.fte - 1e-9)
-        heads["drivers_headcount"] += math.ceil(role.fte - 1e-9) if str(role.role) == "driver" else 0
+        heads["staff_headcount"] += math.ceil(role.fte - EPS)
+        heads["drivers_headcount"] += math.ceil(role.fte - EPS) if str(role.role) == "driver" else 0
     metrics = {
         **metrics, **_clean_kpis(staffing.kpis()), **heads, **_clean_kpis(costs.kpis()), **_clean_kpis(funding.total.to_metrics())
     }
@@ -165,6 +166,7 @@ def run_scenario(
                for row in funding.services}
     for name, entry in metrics.get("per_service", {}).items():
         metrics["per_service"][name] = {**entry, **_clean_kpis(shares.get(name, zero)), **council.get(name, {})}
+    metrics = registry_order(metrics)
     # --- end staffing and costs ---
     timings = {
         "demand_s": t_built - t_start,
@@ -188,6 +190,17 @@ def scenario_coverage(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | 
     ]
     window = (parse_clock(scenario.coverage.start), parse_clock(scenario.coverage.end))
     return compute_coverage(czones, net.lengths_matrix(), list(layouts.values()), window_s=window)
+
+
+def registry_order(metrics: dict[str, Any]) -> dict[str, Any]:
+    """``metrics`` with its scalar KPIs in the registry's order (``scenario`` and ``seed`` first, the
+    tables — reasons, per service, modes, network — after the scalars)."""
+    from sim import kpis as registry
+
+    head = {k: metrics[k] for k in ("scenario", "seed") if k in metrics}
+    scalars = {k: metrics[k] for k in registry.names() if k in metrics}
+    rest = {k: v for k, v in metrics.items() if k not in head and k not in scalars}
+    return {**head, **scalars, **rest}
 
 
 def _clean_kpis(values: dict[str, Any]) -> dict[str, Any]:

@@ -211,7 +211,7 @@ class SubsidyConfig(_Model):
                     raise ValueError(f"{key}.{item}: share {share!r} must be between 0 and 1")
         for item in FUNDING_ITEMS:
             total = self.national_share.get(item, 0.0) + self.prefecture_share.get(item, 0.0)
-            if total > 1.0 + 1e-9:
+            if total > 1.0 + EPS:
                 raise ValueError(f"national_share.{item} + prefecture_share.{item} = {total:g} exceed 1")
         return self
 

@@ -91,7 +91,7 @@ def test_kpi_names_come_from_the_registry() -> None:
 
     names = known_kpis()
     assert names == list(kpis.names()) and "wait_p90_s" in names and "annual_cost_yen" in names
-    assert "s.drivers_fte" in known_kpis(["s"]) and "s.annual_cost_yen" not in known_kpis(["s"])
+    assert "s.drivers_fte" in known_kpis(["s"]) and "s.cost_per_trip_yen" not in known_kpis(["s"])
     assert check_kpi_names(["wait_p90_s", "s.wait_p90_s"], services=["s"], option="--plot") == ["wait_p90_s", "s.wait_p90_s"]
     with pytest.raises(InputError, match="needs the service named with --service s"):
         check_kpi_names(["s.wait_p90_s"], option="--plot")
