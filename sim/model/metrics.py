@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from sim.model.eventlog import EventLog, Outcome, RequestRecord, VehicleRecord
+from sim.model.remote import remote_metrics
 
 #: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them.
 KPI_KEYS: tuple[str, ...] = (
@@ -105,6 +106,9 @@ def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> 
     }
     modes = Counter(r.mode or "none" for r in log.requests if r.outcome is Outcome.SERVED)
     out["served_by_mode"] = dict(sorted(modes.items()))
+    if log.remote is not None:
+        # the control room (only with [remote_ops]; without it metrics.json is as before)
+        out.update(remote_metrics(log.remote))
     if network is not None:
         out["network"] = network
     return _clean(out)

@@ -34,7 +34,8 @@ from sim.errors import NetworkError, ScenarioError
 from sim.model.choice import Weights
 from sim.model.day import DaySpec, Layout, lay_out
 from sim.model.drt.simulation import WalkParams
-from sim.model.incidents import IncidentSpec
+from sim.model.incidents import IncidentSpec, SeverityClass
+from sim.model.remote import RemoteOpsSpec
 from sim.model.services import (
     DrtAreaSpec,
     DrtServiceSpec,
@@ -127,8 +128,28 @@ def vehicle_spec(name: str, vt: VehicleType) -> VehicleSpec:
             remote_share=vt.incident_remote_share,
             remote_mean_s=vt.incident_remote_min * MIN_S,
             onsite_mean_s=vt.incident_onsite_min * MIN_S,
+            classes=tuple(
+                SeverityClass(
+                    cname, c.per_1000_km / 1_000_000.0, c.median_min * MIN_S, c.sigma, c.distribution, c.field
+                )
+                for cname, c in vt.incident_classes.items()
+            ),
         ),
     )
+
+
+def remote_spec(scenario: Scenario, net: RoadNetwork, *, source: str) -> RemoteOpsSpec | None:
+    """The control room of ``[remote_ops]`` (``None`` without the table); the field base resolved."""
+    ro = scenario.remote_ops
+    if ro is None:
+        return None
+    if ro.field_staff > 0 and ro.field_base is None:
+        raise ScenarioError(
+            f"{source}: remote_ops.field_base is missing; field_staff = {ro.field_staff} need a base"
+            " (a place: node:<id>, lat,lon or a named place), or set field_staff = 0"
+        )
+    base = place(net, ro.field_base, where="remote_ops.field_base", source=source) if ro.field_base else None
+    return RemoteOpsSpec(ro.operators, ro.vehicles_per_operator, ro.capacity_gating, ro.field_staff, base)
 
 
 def drt_spec(
@@ -248,6 +269,7 @@ def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, 
         ),
         hubs=hubs,
         min_transfer_s=ch.min_transfer_min * MIN_S,
+        remote=remote_spec(scenario, net, source=source),
     )
 
 
