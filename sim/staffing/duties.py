@@ -63,6 +63,7 @@ from sim.model.eventlog import EventLog, MoveKind, Outcome, VehicleMove, Vehicle
 from sim.staffing.runcut import EPS, Block, Duty, DutyRules, Relief, cut_duties, lower_bound
 from sim.scenario.staffing import StaffingConfig
 from sim.timeutil import format_clock, parse_clock
+from sim.model.services import ServiceKind
 from sim.tolerance import EPS as EPS_RATIO
 from sim import kpis as kpi_registry
 from sim.kpis import Group
@@ -607,7 +608,7 @@ class Staffing:
 
 def _service_info(scenario: Scenario) -> tuple[dict[str, int], set[str]]:
     days = {name: len(set(getattr(svc, "days", ()) or ())) or 7 for name, svc in scenario.services.items()}
-    drt = {name for name, svc in scenario.services.items() if getattr(svc, "kind", "drt") == "drt"}
+    drt = {name for name, svc in scenario.services.items() if getattr(svc, "kind", ServiceKind.DRT) == ServiceKind.DRT}
     return days, drt
 
 
