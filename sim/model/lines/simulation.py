@@ -21,8 +21,7 @@ from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
 from sim.model.remote import RemoteCenter, incident_spans
 from sim.network.oracle import TravelOracle
-
-EPS = 1e-6
+from sim.tolerance import EPS_S as EPS
 
 
 @dataclass(slots=True)
