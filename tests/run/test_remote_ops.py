@@ -60,3 +60,17 @@ def test_classes_and_a_single_rate_together_fail_validation(cli: Callable[..., R
 def test_a_rate_beyond_the_sourced_span_fails_validation(cli: Callable[..., Result]) -> None:
     result = cli("validate", AV_DRT_OPS, "--set", "vehicles.av_van.incident_classes.takeover.per_1000_km=5000")
     assert_clean_error(result, 2, "per_1000_km")
+
+
+def test_the_control_room_kpis_are_registered_in_metrics_order(cli: Callable[..., Result], tmp_path: Path) -> None:
+    from sim import kpis
+    from sim.kpis import Group
+
+    out = tmp_path / "ops"
+    assert cli("run", AV_DRT_OPS, "--seed", "12229", "--no-report", "--out", out).exit_code == 0
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    scalars = [k for k, v in metrics.items() if k not in ("scenario", "seed") and not isinstance(v, (dict, list, str))]
+    assert scalars == list(kpis.names())  # every registered KPI, the control room's included, in order
+    assert [k for k in scalars if kpis.get(k).group is Group.REMOTE][:4] == [  # type: ignore[union-attr]
+        "incidents", "incidents_field", "incident_wait_mean_s", "incident_wait_p95_s",
+    ]
