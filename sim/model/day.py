@@ -75,7 +75,10 @@ class DayResult:
 
 
 def oracle_of(net: RoadNetwork, vehicle: VehicleSpec) -> TravelOracle:
-    """The travel-time oracle of ``vehicle`` on ``net`` (its speed cap applied; cached by the network)."""
+    """The travel-time oracle of ``vehicle`` on ``net`` (its speed cap and operating domain applied;
+    cached by the network)."""
+    if vehicle.domain is not None:
+        return net.oracle(speed_cap_mps=vehicle.speed_cap_mps, domain=vehicle.domain)
     return net.oracle(speed_cap_mps=vehicle.speed_cap_mps)
 
 

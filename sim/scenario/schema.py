@@ -112,7 +112,10 @@ class VehicleType(_Model):
     time with mean ``incident_remote_min`` (resolved remotely, share ``incident_remote_share``)
     or ``incident_onsite_min`` (field staff drive out); or, instead, ``incident_classes``:
     severity classes with their own rates and lognormal durations
-    (:class:`~sim.scenario.autonomy.IncidentClassConfig`). Costs: purchase ``price_yen`` written off
+    (:class:`~sim.scenario.autonomy.IncidentClassConfig`). Operating design domain:
+    ``odd_road_classes`` (OSM ``highway`` classes it may drive) and/or ``odd_edges``
+    (``"U-V"`` node ids of the network file, both directions), ``odd_speed_cap_kmh`` (cap per road
+    class, 0 < cap <= 200). Costs: purchase ``price_yen`` written off
     over ``lifetime_years`` down to ``residual_share`` of the price, plus energy and
     maintenance per km.
     """
@@ -128,6 +131,9 @@ class VehicleType(_Model):
     incident_remote_min: float = Field(5.0, ge=0.0)
     incident_onsite_min: float = Field(30.0, ge=0.0)
     incident_classes: dict[str, IncidentClassConfig] = Field(default_factory=dict)
+    odd_road_classes: list[Annotated[str, Field(min_length=1)]] | None = None
+    odd_edges: list[Annotated[str, Field(pattern=r"^[^-\s]+-[^-\s]+$")]] | None = None
+    odd_speed_cap_kmh: dict[str, Annotated[float, Field(gt=0.0, le=200.0)]] = Field(default_factory=dict)
     price_yen: float = Field(0.0, ge=0.0)
     lifetime_years: float = Field(10.0, gt=0.0)
     residual_share: float = Field(0.0, ge=0.0, le=1.0)
