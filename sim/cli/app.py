@@ -659,3 +659,10 @@ def sensitivity(
         out_console.print(table)
     _print_networks(result.result.study)
     out_console.print(f"results written to {dest}", highlight=False)
+
+
+# import/export commands live in their own module (sim/cli/interop.py); registered last because it imports from here
+from sim.cli.interop import export_app, import_app  # noqa: E402
+
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")

@@ -203,6 +203,10 @@ def run_scenario(
         vt = scenario.vehicles[svc.vehicle]
         oracle = net.oracle(speed_cap_kmh=vt.speed_cap_kmh)
         if isinstance(svc, FixedLine):
+            if svc.gtfs is not None:  # stops and trips from a GTFS feed (sim/interop/gtfs_import.py)
+                from sim.interop.gtfs_import import expand_gtfs_line
+
+                svc, _ = expand_gtfs_line(name, svc, net, base_dir, source=source)
             line_layout = build_line(name, svc, net, oracle.time_s, vt.stop_dwell_s, source=source)
             layouts[name] = line_layout
             line = LineSimulation(

@@ -155,6 +155,8 @@ def build_line(
     nodes = tuple(
         resolve_stop(net, s, where=f"services.{name}.stops[{k}]", source=source) for k, s in enumerate(line.stops)
     )
+    if line.timetable is not None:
+        return _build_timetabled(name, line, net, nodes, tt, source=source)
     for a, b in zip(nodes, nodes[1:]):
         if a == b:
             raise ScenarioError(f"{source}: key services.{name}.stops: two consecutive stops are the same node")
@@ -197,6 +199,63 @@ def build_line(
         run_s=run,
         cycle_s=cycle,
         headway_s=float(line.headway_min) * 60.0 if line.headway_min is not None else None,
+        fare_yen=line.fare_yen,
+    )
+
+
+def parse_stop_time(cell: str) -> tuple[float, float]:
+    """``"07:03"`` or ``"07:03:00/07:03:30"`` (arrival/departure) as (arrival, departure) seconds."""
+    parts = str(cell).split("/")
+    arrive = parse_clock(parts[0])
+    return arrive, (parse_clock(parts[1]) if len(parts) > 1 else arrive)
+
+
+def _build_timetabled(
+    name: str,
+    line: FixedLine,
+    net: RoadNetwork,
+    nodes: tuple[int, ...],
+    tt: Callable[[int, int], float],
+    *,
+    source: str,
+) -> LineLayout:
+    """A line run on its explicit ``timetable`` (and ``return_timetable``)."""
+    from sim.model.lines.scheduled import ScheduledTrip, build_scheduled_line
+
+    patterns: list[tuple[int, ...]] = [nodes]
+    tables = [("timetable", line.timetable or [])]
+    if line.return_timetable is not None:
+        if line.return_stops is not None:
+            back = tuple(
+                resolve_stop(net, s, where=f"services.{name}.return_stops[{k}]", source=source)
+                for k, s in enumerate(line.return_stops)
+            )
+        else:
+            back = tuple(reversed(nodes))
+        patterns.append(back)
+        tables.append(("return_timetable", line.return_timetable))
+    trips: list[ScheduledTrip] = []
+    for direction, (key, rows) in enumerate(tables):
+        for k, row in enumerate(rows):
+            times = [parse_stop_time(c) for c in row]
+            flat = [x for a, d in times for x in (a, d)]
+            if any(b < a for a, b in zip(flat, flat[1:])):
+                raise ScenarioError(
+                    f"{source}: key services.{name}.{key}[{k}]: times {row!r} go back in time; each stop's "
+                    "arrival/departure must be at or after the one before"
+                )
+            trips.append(ScheduledTrip(direction, tuple(a for a, _ in times), tuple(d for _, d in times)))
+    depot = (
+        resolve_stop(net, line.depot, where=f"services.{name}.depot", source=source) if line.depot else nodes[0]
+    )
+    return build_scheduled_line(
+        name,
+        patterns,
+        tuple(line.stops),
+        trips,
+        depot=depot,
+        tt=tt,
+        turn_s=lambda run: line.layover_min * 60.0 + line.recovery_share * run,
         fare_yen=line.fare_yen,
     )
 

@@ -1,0 +1,124 @@
+"""``import`` and ``export`` commands: GTFS/GTFS-JP feeds and ridership counts in and out."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sim.cli.app import DEFAULT_SCENARIO, SetOpt, _errors, out_console
+from sim.errors import InputError
+
+import_app = typer.Typer(no_args_is_help=True, help="Bring in data from other tools: GTFS/GTFS-JP feeds, ridership counts.")
+export_app = typer.Typer(no_args_is_help=True, help="Write a scenario or run in other tools' formats: GTFS/GTFS-Flex, ridership counts.")
+
+
+def _date(text: str | None, option: str) -> datetime.date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r}: not a date YYYY-MM-DD") from None
+
+
+def _scenario_source(target: Path, overrides: list[str]):
+    """A scenario file, or a run directory's ``scenario.toml`` (relative paths from that folder)."""
+    from sim.scenario.schema import load_scenario
+
+    path = target / "scenario.toml" if target.is_dir() else target
+    if target.is_dir() and not path.is_file():
+        raise InputError(f"{target}: a directory without scenario.toml; give a scenario .toml file or a run directory")
+    sc, base = load_scenario(path, overrides=overrides)
+    return sc, base, path
+
+
+@import_app.command("gtfs")
+@_errors
+def import_gtfs(
+    feed: Annotated[Path, typer.Argument(help="GTFS or GTFS-JP feed: a .zip or a folder of .txt files.")],
+    out: Annotated[Path, typer.Option("--out", help="Scenario file to write (.toml).")],
+    vehicle: Annotated[str, typer.Option("--vehicle", help="Vehicle type (of the base scenario) that runs the imported lines.")],
+    route: Annotated[list[str] | None, typer.Option("--route", help="route_id to import (repeat; default: every route).")] = None,
+    scenario: Annotated[Path, typer.Option("--scenario", help="Base scenario: its network, vehicles and other services.")] = DEFAULT_SCENARIO,
+    max_snap_m: Annotated[float, typer.Option("--max-snap-m", min=0.0, help="Largest distance (m) from a stop to its road node.")] = 500.0,
+    date: Annotated[str | None, typer.Option("--date", help="Import the trips of this date (YYYY-MM-DD) instead of each weekday's usual trips.")] = None,
+    replace_lines: Annotated[bool, typer.Option("--replace-lines", help="Disable the base scenario's own fixed lines.")] = False,
+) -> None:
+    """Turn routes of a GTFS / GTFS-JP feed into fixed-line services of a scenario file."""
+    from sim.atomic import write_text
+    from sim.interop.gtfs_import import import_routes, import_toml
+    from sim.interop.gtfs_read import read_feed
+    from sim.run.runner import NetworkCache
+    from sim.scenario.schema import FixedLine, load_scenario
+
+    _load = load_scenario
+
+    if out.suffix != ".toml":
+        raise InputError(f"--out {out}: give a .toml file name")
+    when = _date(date, "--date")
+    base, base_dir = load_scenario(scenario)
+    if vehicle not in base.vehicles:
+        raise InputError(f"--vehicle {vehicle!r}: not a vehicle type of {scenario}; defined: {', '.join(sorted(base.vehicles))}")
+    net = NetworkCache().get(base.network.source, base_dir)
+    fd = read_feed(feed)
+    imported = import_routes(fd, net, route or None, vehicle=vehicle, max_snap_m=max_snap_m,
+                             service_date=when.isoformat() if when else None)
+    rel = os.path.relpath(scenario.resolve(), out.resolve().parent)
+    text = import_toml(imported, extends=rel, feed=fd, name=f"{base.name}_gtfs", net=net)
+    if replace_lines:
+        off = [n for n, s in base.services.items() if isinstance(s, FixedLine) and n not in {i.name for i in imported}]
+        text += "".join(f"\n[services.{n}]\nenabled = false\n" for n in off)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.check.toml")
+    try:  # the written file must load as a scenario before it replaces anything
+        write_text(tmp, text)
+        _load(tmp)
+    finally:
+        tmp.unlink(missing_ok=True)
+    write_text(out, text)
+    table = Table(title=f"imported from {feed.name} onto {net.name}", header_style="bold")
+    for col in ("service", "route", "days", "trips", "stops", "largest snap m"):
+        table.add_column(col, justify="right" if col in ("trips", "stops", "largest snap m") else "left")
+    for il in imported:
+        table.add_row(il.name, il.route.route_id, ",".join(il.days), str(il.trip_count), str(len(il.snapped)),
+                      f"{max(s.distance_m for s in il.snapped):.0f}")
+    out_console.print(table)
+    out_console.print(f"scenario written to {out} (stop-by-stop snapping in its header comments)", highlight=False)
+
+
+@export_app.command("gtfs")
+@_errors
+def export_gtfs(
+    target: Annotated[Path, typer.Argument(help="Scenario .toml file or run directory.")],
+    out: Annotated[Path, typer.Option("--out", help="Feed to write (.zip).")],
+    overrides: SetOpt = None,
+    agency_name: Annotated[str, typer.Option("--agency-name", help="agency_name of the feed.")] = "Simulated plan",
+    agency_url: Annotated[str, typer.Option("--agency-url", help="agency_url (GTFS requires one; default a placeholder).")] = "https://example.org/",
+    start_date: Annotated[str, typer.Option("--start-date", help="First date of the calendar (YYYY-MM-DD).")] = "2026-04-01",
+    end_date: Annotated[str, typer.Option("--end-date", help="Last date of the calendar (YYYY-MM-DD).")] = "2027-03-31",
+) -> None:
+    """Write a scenario's lines as GTFS and its DRT services as GTFS-Flex."""
+    from sim.interop.gtfs_write import FeedOptions, write_feed
+    from sim.interop.layouts import plan_scenario
+
+    if out.suffix != ".zip":
+        raise InputError(f"--out {out}: give a .zip file name")
+    start, end = _date(start_date, "--start-date"), _date(end_date, "--end-date")
+    assert start is not None and end is not None
+    if end < start:
+        raise InputError(f"--end-date {end_date!r} is before --start-date {start_date!r}")
+    sc, base, path = _scenario_source(target, overrides or [])
+    plan = plan_scenario(sc, base, source=str(path))
+    counts = write_feed(plan, out, FeedOptions(agency_name=agency_name, agency_url=agency_url, start=start, end=end))
+    table = Table(title=f"GTFS feed of {sc.name}", header_style="bold")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for f, n in counts.items():
+        table.add_row(f, str(n))
+    out_console.print(table)
+    out_console.print(f"feed written to {out}", highlight=False)
