@@ -104,7 +104,7 @@ def export_gtfs(
 ) -> None:
     """Write a scenario's lines as GTFS and its DRT services as GTFS-Flex."""
     from sim.interop.gtfs_write import FeedOptions, write_feed
-    from sim.interop.layouts import plan_scenario
+    from sim.run.plan import plan_scenario
 
     if out.suffix != ".zip":
         raise InputError(f"--out {out}: give a .zip file name")

@@ -28,6 +28,10 @@ RUN_FILES = (
     "costs.json",
 )
 
+#: Files for other tools (sim/interop): the Excel workbook and the GIS layers (GeoPackage).
+#: Their values follow from the run files; their bytes are not compared (timestamps inside).
+EXCHANGE_FILES = ("results.xlsx", "geo/results.gpkg")
+
 
 def _cell(value: Any) -> Any:
     if isinstance(value, float):
@@ -103,4 +107,10 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
         write_csv(out / "duties.csv", DUTY_COLUMNS, duty_rows(result.staffing))
     if result.costs is not None:
         write_json(out / "costs.json", result.costs.to_json())
-    return [out / f for f in RUN_FILES]
+    # the same run for spreadsheets and GIS (sim/interop/excel.py, sim/interop/gis.py)
+    from sim.interop.excel import write_run_workbook
+    from sim.interop.gis import write_gpkg
+
+    write_run_workbook(result, out / "results.xlsx")
+    write_gpkg(result, out / "geo" / "results.gpkg")
+    return [out / f for f in (*RUN_FILES, *EXCHANGE_FILES)]

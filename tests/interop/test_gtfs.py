@@ -15,7 +15,7 @@ from sim.interop.flex import FLEX_REQUIRED
 from sim.interop.gtfs_import import expand_gtfs_line, import_routes
 from sim.interop.gtfs_read import read_feed
 from sim.interop.gtfs_write import write_feed
-from sim.interop.layouts import plan_scenario
+from sim.run.plan import plan_scenario
 from sim.model.lines.timetable import build_line
 from sim.network.graph import RoadNetwork
 from sim.scenario.schema import FixedLine, load_scenario
