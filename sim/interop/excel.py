@@ -130,7 +130,10 @@ def _format_kpi_cell(cell, key: str) -> None:
 
 
 def _kpi_value(key: str, v: Any) -> Any:
-    return _value(v, "time" if kpi_unit(key) == "h:mm:ss" else "plain")
+    unit = kpi_unit(key)
+    if unit == "count" and isinstance(v, float) and v.is_integer():
+        return int(v)  # a mean over one replication of a count is still a count
+    return _value(v, "time" if unit == "h:mm:ss" else "plain")
 
 
 def run_tables(result: RunResult) -> dict[str, tuple[list[str], list[list[Any]]]]:

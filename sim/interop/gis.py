@@ -11,7 +11,7 @@ minutes, ``_kmh`` km/h). Node ids are those of the network file, as in the CSVs.
   around its road nodes.
 * ``depots_hubs`` (Point): depots of lines and DRT areas, transfer hubs.
 * ``towns`` (Point): per-town KPIs over the requests starting in the town (``requests.csv``
-  ``origin_zone``): ``served``, ``refused`` (a service was there but had no vehicle, seat or
+  ``origin_zone``; attractors such as stations count as towns of their own): ``served``, ``refused`` (a service was there but had no vehicle, seat or
   connection: reasons ``no_feasible_vehicle``, ``no_feasible_transfer_connection``,
   ``party_larger_than_vehicle``), ``unmet`` (no service could take it: every other reason),
   ``wait_mean_min`` (served requests), ``coverage`` = 1 − unmet / requests.
@@ -57,7 +57,8 @@ def _clock(seconds: float) -> str:
 
 
 def town_points(result: RunResult) -> dict[str, tuple[float, float]]:
-    """(lon, lat) of every zone named in the run's requests."""
+    """(lon, lat) of every zone named in the run's requests: census towns at their points,
+    attractors (places of the network) and ``node:<id>`` pseudo-zones at their road node."""
     net = result.network
     pts: dict[str, tuple[float, float]] = {}
     names = {r.origin_zone for r in result.log.requests} | {r.dest_zone for r in result.log.requests}
@@ -67,7 +68,10 @@ def town_points(result: RunResult) -> dict[str, tuple[float, float]]:
         for z in load_sodegaura_zones(population_total=result.scenario.demand.population_total):
             pts[z.name] = (z.lon, z.lat)
     for name in names:
-        if name not in pts and name.startswith("node:"):
+        if name not in pts and name in net.places:  # an attractor (station, hospital ...) on the network
+            k = net.places[name]
+            pts[name] = (float(net.lon[k]), float(net.lat[k]))
+        elif name not in pts and name.startswith("node:"):
             raw = name[5:]
             try:
                 k = net.index_of(int(raw)) if raw.lstrip("-").isdigit() else net.index_of(raw)

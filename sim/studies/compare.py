@@ -144,6 +144,11 @@ def write_comparison(comp: Comparison, out: Path) -> None:
                 row += [_cell(e.low) if e else "", _cell(e.high) if e else ""]
         rows.append(row)
     write_csv(out / "comparison.csv", header, rows)
+    # the same table for Excel, with each scenario's first run (sim/interop/excel.py)
+    from sim.interop.excel import write_comparison_workbook
+
+    means = {name: {k: e.mean for k, e in comp.estimates(name).items()} for name in comp.names}
+    write_comparison_workbook(comp.names, means, comp.first_runs, out / "comparison.xlsx")
     if n > 1:
         write_csv(
             out / "replications.csv",
