@@ -122,3 +122,77 @@ def export_gtfs(
         table.add_row(f, str(n))
     out_console.print(table)
     out_console.print(f"feed written to {out}", highlight=False)
+
+
+@export_app.command("ridership")
+@_errors
+def export_ridership(
+    run_dir: Annotated[Path, typer.Argument(help="Results directory of a run.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for boardings.csv (乗降集計データ) and stop_od.csv (駅・バス停間ODデータ).")],
+    date: Annotated[str, typer.Option("--date", help="Date the simulated day stands for (YYYY-MM-DD).")] = "2026-04-01",
+) -> None:
+    """Write a run's boardings per trip and stop, and its stop-to-stop ODs, in the MLIT formats."""
+    from sim.interop.ridership import BOARDING_COLUMNS, BOARDING_FILE, OD_COLUMNS, OD_FILE, rides_of_run_dir, simulated_counts, write_counts
+    from sim.run.plan import plan_scenario
+
+    day = _date(date, "--date")
+    assert day is not None
+    if not run_dir.is_dir():
+        raise InputError(f"{run_dir}: not a results directory")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a directory; give a directory path")
+    sc, base, path = _scenario_source(run_dir, [])
+    plan = plan_scenario(sc, base, source=str(path))
+    rides, drives, first = rides_of_run_dir(run_dir, plan)
+    stops, od = simulated_counts(plan, rides, drives, first, date=day)
+    write_counts(out / BOARDING_FILE, stops, BOARDING_COLUMNS)
+    write_counts(out / OD_FILE, od, OD_COLUMNS)
+    out_console.print(
+        f"{sum(s.count_geton for s in stops)} boardings on {len({(s.route_id, s.trip_id) for s in stops})} trips "
+        f"written to {out / BOARDING_FILE}; {len(od)} stop pairs to {out / OD_FILE}",
+        highlight=False,
+    )
+
+
+@import_app.command("ridership")
+@_errors
+def import_ridership(
+    counts: Annotated[Path, typer.Argument(help="乗降集計データ or 駅・バス停間ODデータ CSV (UTF-8).")],
+    out: Annotated[Path, typer.Option("--out", help="Table to write (.csv): observed counts per day, beside the simulated ones with --run.")],
+    feed: Annotated[Path | None, typer.Option("--feed", help="GTFS feed the counts' ids refer to (checked).")] = None,
+    run: Annotated[Path | None, typer.Option("--run", help="Results directory to set the simulated counts beside (ids as `export gtfs` writes them).")] = None,
+) -> None:
+    """Read observed ridership counts in the MLIT formats, check their ids, and tabulate them
+    (per counted day) beside a run's simulated counts."""
+    from sim.atomic import write_csv
+    from sim.interop.gtfs_read import read_feed
+    from sim.interop.ridership import StopCount, check_ids, observed_vs_simulated, read_counts, rides_of_run_dir, simulated_counts
+    from sim.run.plan import plan_scenario
+
+    if out.suffix != ".csv":
+        raise InputError(f"--out {out}: give a .csv file name")
+    observed = read_counts(counts)
+    if feed is not None:
+        fd = read_feed(feed)
+        check_ids(observed, routes=set(fd.routes), trips=set(fd.trip_ids), stops=set(fd.stops), source=counts, feed=str(feed))
+    simulated: list = []
+    if run is not None:
+        sc, base, path = _scenario_source(run, [])
+        plan = plan_scenario(sc, base, source=str(path))
+        rides, drives, first = rides_of_run_dir(run, plan)
+        day = datetime.date(2026, 4, 1)
+        stops, od = simulated_counts(plan, rides, drives, first, date=day)
+        simulated = stops if observed and isinstance(observed[0], StopCount) else od
+        if feed is None:
+            from sim.interop.flex import zone_id
+            from sim.interop.gtfs_write import stop_id, trip_id
+
+            trips = {trip_id(n, t.trip_id) for n, lay in plan.lines.items() for t in lay.trips}
+            trips |= {zone_id(n, a.name) for n, lay in plan.drt.items() for a in lay.areas}
+            check_ids(observed, routes=set(plan.lines) | set(plan.drt), trips=trips,
+                      stops={stop_id(plan, k) for k in range(plan.network.n)}, source=counts, feed=f"the export of {run}")
+    head, rows = observed_vs_simulated(observed, simulated)
+    write_csv(out, head, rows)
+    kind = "boardings (乗降集計データ)" if observed and isinstance(observed[0], StopCount) else "OD (駅・バス停間ODデータ)"
+    out_console.print(f"{len(observed)} rows of {kind} read from {counts} ({len({c.date for c in observed})} dates); "
+                      f"table written to {out}", highlight=False)

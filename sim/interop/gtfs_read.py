@@ -87,7 +87,11 @@ class FeedTrip:
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """A checked feed: stops, routes and trips by id, and the service calendar."""
+    """A checked feed: stops, routes and trips by id, and the service calendar.
+
+    ``trips`` holds the trips with fixed stops; ``trip_ids`` every trip of ``trips.txt`` (GTFS-Flex
+    zone trips too).
+    """
 
     path: Path
     agency_id: str
@@ -96,6 +100,7 @@ class Feed:
     trips: dict[str, FeedTrip]
     weekly: dict[str, tuple[tuple[bool, ...], datetime.date, datetime.date]]
     exceptions: dict[tuple[str, datetime.date], int]
+    trip_ids: frozenset[str] = frozenset()
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         """First and last date any service is defined for."""
@@ -351,7 +356,7 @@ def read_feed(path: str | Path) -> Feed:
                 )
         trips[tid] = FeedTrip(tid, rid, sid, direction, tuple(s for _, s, _, _ in seq),
                               tuple(a for _, _, a, _ in seq), tuple(b for _, _, _, b in seq))
-    return Feed(p, default_agency, stops, routes, trips, weekly, exceptions)
+    return Feed(p, default_agency, stops, routes, trips, weekly, exceptions, frozenset(meta))
 
 
 # --------------------------------------------------------------------------- stops on the network

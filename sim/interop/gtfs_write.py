@@ -3,8 +3,8 @@
 Ids (also used by the ridership export, :mod:`sim.interop.ridership`):
 
 * ``agency_id`` ``sim``; ``route_id`` = the service name;
-* ``stop_id`` ``n<node id>`` for every road node a line stops at (name: the place name of the
-  node, else the line's stop label);
+* ``stop_id`` ``n<node id>`` for every road node a line stops at, and every DRT virtual stop
+  (name: the place name of the node, else the line's stop label or ``<service> <area> stop``);
 * ``trip_id`` ``<service>_<k>`` with *k* the line's trip number from 1 in order of first
   departure (the simulator's ``trip_id`` + 1); ``direction_id`` 0 outbound/loop, 1 inbound;
   ``block_id`` ``<service>_v<k>`` (one per vehicle);
@@ -87,6 +87,10 @@ def line_tables(plan: Plan, options: FeedOptions) -> dict[str, tuple[list[str], 
         for node, label in zip(layout.stop_nodes, layout.stop_labels):
             if not stops.get(node):
                 stops[node] = label
+    for name, drt in plan.drt.items():  # DRT virtual stops: the ids ridership counts use
+        for area in drt.areas:
+            for node in area.stops:
+                stops.setdefault(int(node), names.get(int(node), f"{name} {area.name} stop"))
     net = plan.network
     stop_rows = [
         [stop_id(plan, n), stops[n] or f"node {net.node_ids[n]}", f"{net.lat[n]:.7f}", f"{net.lon[n]:.7f}", 0]
