@@ -305,6 +305,10 @@ def validate(
                 continue
             if isinstance(svc, FixedLine):
                 vt = sc.vehicles[svc.vehicle]
+                if svc.gtfs is not None:  # the feed is read, checked and snapped as a run would
+                    from sim.interop.gtfs_import import expand_gtfs_line
+
+                    svc, _ = expand_gtfs_line(name, svc, net, base, source=str(path))
                 build_line(name, svc, net, net.oracle(speed_cap_kmh=vt.speed_cap_kmh).time_s, vt.stop_dwell_s, source=str(path))
             else:
                 build_layout(name, svc, net, zones, source=str(path))

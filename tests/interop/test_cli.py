@@ -123,3 +123,20 @@ def test_cli_option_errors(cli: Cli, feed_dir: Path, base_scenario: Path, tmp_pa
                            "--out", tmp_path / "x.toml"), 2, "GTFS feed not found")
     assert_clean_error(cli("export", "gtfs", base_scenario, "--out", tmp_path / "feed.txt"), 2, "give a .zip")
     assert not (tmp_path / "x.toml").exists()
+
+
+def test_validate_reads_a_gtfs_line(cli: Cli, base_scenario: Path, tmp_path: Path) -> None:
+    from tests.interop.conftest import SMALL_FEED
+
+    text = base_scenario.read_text(encoding="utf-8") + (
+        f'\n[services.r2]\nkind = "line"\nvehicle = "bus"\ngtfs = "{SMALL_FEED}"\nroute_id = "R2"\n'
+    )
+    good = tmp_path / "good.toml"
+    good.write_text(text, encoding="utf-8")
+    _ok(cli("validate", good))
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('route_id = "R2"', 'route_id = "R7"'), encoding="utf-8")
+    assert_clean_error(cli("validate", bad), 2, "no route_id 'R7'", "R1, R2")
+    both = tmp_path / "both.toml"
+    both.write_text(text.replace('route_id = "R2"', 'route_id = "R2"\nheadway_min = 10'), encoding="utf-8")
+    assert_clean_error(cli("validate", both), 2, "services.r2", "give exactly one of headway_min, departures, timetable or gtfs")
