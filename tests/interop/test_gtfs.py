@@ -106,6 +106,8 @@ def test_export_import_round_trip_is_exact(base_scenario: Path, tmp_path: Path) 
     text = base_scenario.read_text(encoding="utf-8") + (
         '\n[services.shuttle]\nkind = "line"\nvehicle = "bus"\nstops = ["node:0", "node:3", "node:5"]\n'
         'headway_min = 25\nstart = "07:00"\nend = "09:00"\ndays = ["mon", "tue", "wed", "thu", "fri"]\n'
+        '\n[services.ring]\nkind = "line"\nvehicle = "bus"\nstops = ["node:1", "node:4", "node:2"]\npattern = "loop"\n'
+        'departures = ["07:10", "07:50", "08:05"]\nlayover_min = 1\n'
     )
     path = tmp_path / "plan.toml"
     path.write_text(text, encoding="utf-8")
@@ -113,20 +115,23 @@ def test_export_import_round_trip_is_exact(base_scenario: Path, tmp_path: Path) 
     plan = plan_scenario(sc, base, source=str(path))
     feed_zip = tmp_path / "out" / "feed.zip"
     counts = write_feed(plan, feed_zip)
-    assert counts["trips.txt"] == 10 + 1  # 5 round trips, one Flex trip for the DRT area
+    assert counts["trips.txt"] == 10 + 3 + 1  # 5 round trips, 3 loops, one Flex trip for the DRT area
     feed = read_feed(feed_zip)
-    (il,) = import_routes(feed, plan.network, ["shuttle"], vehicle="bus")
-    assert il.days == ("mon", "tue", "wed", "thu", "fri")
-    again = build_line("shuttle", FixedLine.model_validate(il.fields), plan.network, plan.network.oracle().time_s, 0.0,
-                       source="t")
-    original = plan.lines["shuttle"]
-    assert again.patterns == original.patterns
-    assert len(again.trips) == len(original.trips)
-    for a, b in zip(again.trips, original.trips):
-        assert a.direction == b.direction and a.stops == b.stops
-        assert a.arrive_s == tuple(float(round(x)) for x in b.arrive_s)  # GTFS keeps whole seconds
-        assert a.depart_s == tuple(float(round(x)) for x in b.depart_s)
-    assert again.blocks == original.blocks
+    imported = {il.name: il for il in import_routes(feed, plan.network, ["shuttle", "ring"], vehicle="bus")}
+    assert imported["shuttle"].days == ("mon", "tue", "wed", "thu", "fri")
+    assert imported["ring"].days == tuple(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+    assert imported["ring"].fields["stops"] == ["node:1", "node:4", "node:2", "node:1"]
+    for name, il in imported.items():
+        line = FixedLine.model_validate({**il.fields, "layover_min": sc.services[name].layover_min})
+        again = build_line(name, line, plan.network, plan.network.oracle().time_s, 0.0, source="t")
+        original = plan.lines[name]
+        assert again.patterns == original.patterns
+        assert len(again.trips) == len(original.trips)
+        for a, b in zip(again.trips, original.trips):
+            assert a.direction == b.direction and a.stops == b.stops
+            assert a.arrive_s == tuple(float(round(x)) for x in b.arrive_s)  # GTFS keeps whole seconds
+            assert a.depart_s == tuple(float(round(x)) for x in b.depart_s)
+        assert again.blocks == original.blocks, name
 
 
 def test_exported_feed_passes_gtfs_kit_validation_and_flex_has_required_fields(tmp_path: Path) -> None:
