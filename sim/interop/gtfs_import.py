@@ -114,6 +114,9 @@ def expand_gtfs_line(
     snapped = snap_stops(net, feed, stop_ids, max_m=line.max_snap_m or DEFAULT_MAX_SNAP_M)
     fields = line_fields(rl, snapped, net)
     fields.update(gtfs=None, route_id=None, service_date=None)
+    route = feed.routes[route_id]
+    origin = f"GTFS route {route_id} ({route.long_name or route.short_name or route_id}) of {path.name} {when}"
+    fields["note"] = f"{line.note}; {origin}" if line.note else origin
     fields.setdefault("return_stops", None)
     fields.setdefault("return_timetable", None)
     return line.model_copy(update=fields), tuple(snapped[s] for s in dict.fromkeys(stop_ids))

@@ -178,6 +178,7 @@ def run_scenario(
     env = simpy.Environment()
     log = EventLog()
     layouts: dict[str, Any] = {}
+    from_feeds: dict[str, FixedLine] = {}  # gtfs = lines as they ran (stops and timetable from the feed)
     next_vehicle = 0
     walk = WalkParams(scenario.walk.speed_mps, scenario.walk.detour_factor, scenario.walk.max_walk_m)
     ch = scenario.choice
@@ -207,6 +208,7 @@ def run_scenario(
                 from sim.interop.gtfs_import import expand_gtfs_line
 
                 svc, _ = expand_gtfs_line(name, svc, net, base_dir, source=source)
+                from_feeds[name] = svc
             line_layout = build_line(name, svc, net, oracle.time_s, vt.stop_dwell_s, source=source)
             layouts[name] = line_layout
             line = LineSimulation(
@@ -280,6 +282,8 @@ def run_scenario(
         "metrics_s": t_metrics - t_simulated,
         "staffing_costs_s": time.perf_counter() - t_metrics,
     }
+    if from_feeds:  # the run directory's scenario.toml then replays the day without the feed
+        scenario = scenario.model_copy(update={"services": {**scenario.services, **from_feeds}})
     return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings)
 
 

@@ -90,6 +90,10 @@ def test_gtfs_key_runs_the_feed(base_scenario: Path, tmp_path: Path) -> None:
     result = run_scenario(sc, base, source=str(path))
     layout = result.layouts["r1"]
     assert [t.depart_s for t in layout.trips] == [(_s(9, 0), _s(9, 3), _s(9, 6), _s(9, 10))]
+    ran = result.scenario.services["r1"]  # as it ran: the run directory replays it without the feed
+    assert ran.gtfs is None and ran.stops == ["node:0", "node:1", "node:2", "node:4"]
+    assert ran.timetable == [["09:00:00", "09:03:00", "09:06:00", "09:10:00"]]
+    assert ran.note == "GTFS route R1 (駅前〜終点) of gtfs_small on a usual sat"
     line = sc.services["r1"]
     expanded, snapped = expand_gtfs_line("r1", line.model_copy(update={"service_date": "2025-04-07"}),
                                          result.network, base, source="t")
