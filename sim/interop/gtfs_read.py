@@ -174,6 +174,21 @@ def _present(path: Path) -> set[str]:
         raise FeedError(f"{path}: not a zip file or a folder of GTFS .txt files") from None
 
 
+def _not_utf8(path: Path) -> str | None:
+    """The first ``.txt`` file of a feed that does not decode as UTF-8."""
+    if path.is_dir():
+        items = [(f.name, f.read_bytes) for f in sorted(path.glob("*.txt"))]
+    else:
+        zf = zipfile.ZipFile(path)
+        items = [(n, (lambda n=n: zf.read(n))) for n in sorted(zf.namelist()) if n.endswith(".txt")]
+    for name, read in items:
+        try:
+            read().decode("utf-8")
+        except UnicodeDecodeError:
+            return Path(name).name
+    return None
+
+
 def _date(value: object, where: str, column: str) -> datetime.date:
     text = _text(value)
     try:
@@ -230,6 +245,11 @@ def read_feed(path: str | Path) -> Feed:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gf = gtfs_kit.read_feed(p, dist_units="km")
+    except UnicodeDecodeError as exc:
+        raise FeedError(
+            f"{p}: {_not_utf8(p) or 'a file'} is not UTF-8 ({exc.reason} at byte {exc.start}); GTFS files must be "
+            "UTF-8: convert it (e.g. iconv -f CP932 -t UTF-8 for Shift-JIS)"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - a malformed table: report it as bad input
         raise FeedError(f"{p}: cannot read the feed's tables: {type(exc).__name__}: {exc}") from None
     tables = {name: getattr(gf, name) for name in REQUIRED_COLUMNS}

@@ -80,9 +80,13 @@ def _edit(path: Path, old: str, new: str) -> None:
          ["stops.txt", "stop 'S4' (終点", "from the nearest road node", "outside the network"]),
         (lambda d: _edit(d / "calendar.txt", "20250401,20250430\nSA", "2025-04-01,20250430\nSA"),
          ["calendar.txt row 2", "start_date '2025-04-01' is not a date YYYYMMDD"]),
+        (lambda d: (d / "stops.txt").write_bytes((d / "stops.txt").read_text(encoding="utf-8").encode("cp932")),
+         ["stops.txt is not UTF-8", "iconv -f CP932"]),
+        (lambda d: _edit(d / "stop_times.txt", "R1_WD_0700,07:00:00,07:00:00,S0,1", "R1_WD_0700,07:00:00,07:00:00,S0,2"),
+         ["stop_times.txt row 3", "duplicate stop_sequence 2 in trip 'R1_WD_0700' (already on row 2)"]),
     ],
     ids=["missing-stops", "missing-calendar", "unknown-stop", "unknown-route", "unknown-service", "duplicate-trip",
-         "duplicate-stop", "duplicate-route", "bad-time", "time-backwards", "stop-off-network", "bad-date"],
+         "duplicate-stop", "duplicate-route", "bad-time", "time-backwards", "stop-off-network", "bad-date", "not-utf8", "duplicate-sequence"],
 )
 def test_bad_feed_exit_2_names_file_row_value_and_writes_nothing(
     cli: Cli, feed_dir: Path, base_scenario: Path, tmp_path: Path, breakage, needles: list[str]
