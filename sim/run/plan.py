@@ -1,36 +1,28 @@
-"""A scenario laid out on its network without simulating it (for ``export gtfs``)."""
+"""A scenario laid out on its network without simulating it (for ``export gtfs`` and ridership)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from sim.interop.layouts import Plan
-from sim.model.drt.layout import DrtLayout, build_layout
-from sim.model.lines.timetable import LineLayout, build_line, resolve_stop
+from sim.model.drt.layout import DrtLayout
+from sim.model.lines.timetable import LineLayout
 from sim.network.graph import RoadNetwork
-from sim.run.runner import NetworkCache, prepare_zones, seed_streams
-from sim.scenario.schema import DrtService, FixedLine, Scenario
+from sim.run.assemble import assemble
+from sim.scenario.schema import Scenario
 
 
 def plan_scenario(scenario: Scenario, base_dir: Path, *, source: str, net: RoadNetwork | None = None) -> Plan:
-    """Lay out the enabled services of ``scenario`` (no simulation)."""
-    network = net or NetworkCache().get(scenario.network.source, base_dir)
-    demand_rng, _ = seed_streams(scenario.seed)
-    zones = prepare_zones(scenario, network, demand_rng)
-    hubs = [resolve_stop(network, h, where=f"choice.hubs[{k}]", source=source) for k, h in enumerate(scenario.choice.hubs)]
-    lines: dict[str, LineLayout] = {}
-    drt: dict[str, DrtLayout] = {}
-    for name, svc in scenario.services.items():
-        if not svc.enabled:
-            continue
-        vt = scenario.vehicles[svc.vehicle]
-        if isinstance(svc, FixedLine):
-            if svc.gtfs is not None:
-                from sim.interop.gtfs_import import expand_gtfs_line
+    """Lay out the enabled services of ``scenario`` through the one assembly step (no simulation).
 
-                svc, _ = expand_gtfs_line(name, svc, network, base_dir, source=source)
-            oracle = network.oracle(speed_cap_kmh=vt.speed_cap_kmh)
-            lines[name] = build_line(name, svc, network, oracle.time_s, vt.stop_dwell_s, source=source)
-        elif isinstance(svc, DrtService):
-            drt[name] = build_layout(name, svc, network, zones, source=source, extra_stops=hubs)
-    return Plan(scenario, network, lines, drt)
+    ``Plan.scenario`` has its ``gtfs =`` lines replaced by the stops and timetable read from the feed.
+    """
+    asm = assemble(scenario, base_dir, net=net, source=source)
+    if asm.from_feeds:
+        scenario = scenario.model_copy(update={"services": {**scenario.services, **asm.from_feeds}})
+    return Plan(
+        scenario,
+        asm.net,
+        {n: lay for n, lay in asm.layouts.items() if isinstance(lay, LineLayout)},
+        {n: lay for n, lay in asm.layouts.items() if isinstance(lay, DrtLayout)},
+    )

@@ -16,12 +16,23 @@ from sim.interop.gtfs_import import expand_gtfs_line, import_routes
 from sim.interop.gtfs_read import read_feed
 from sim.interop.gtfs_write import write_feed
 from sim.run.plan import plan_scenario
-from sim.model.lines.timetable import build_line
+from sim.model.lines.timetable import LineLayout, build_line
 from sim.network.graph import RoadNetwork
 from sim.scenario.schema import FixedLine, load_scenario
 from tests.interop.conftest import SMALL_FEED
 
 H = 3600.0
+
+
+def _lay(name: str, line: FixedLine, net: RoadNetwork, *, layover_min: float | None = None) -> LineLayout:
+    """A line laid out the way a run does it (assembly step, then the model), dwell 0."""
+    from sim.run.assemble import line_spec, vehicle_spec
+    from sim.scenario.schema import VehicleType
+
+    if layover_min is not None:
+        line = line.model_copy(update={"layover_min": layover_min})
+    spec = line_spec(name, line, vehicle_spec("bus", VehicleType(capacity=30, stop_dwell_s=0)), net, source="t")
+    return build_line(spec, net.oracle().time_s)
 
 
 def _s(h: int, m: int, s: int = 0) -> float:
@@ -60,7 +71,7 @@ def test_import_gives_exact_departures_stop_sequence_and_day_types(net: RoadNetw
 
     # the imported line lays out with exactly those times and stops
     line = FixedLine.model_validate(wd.fields)
-    layout = build_line("R1", line, net, net.oracle().time_s, 0.0, source="t")
+    layout = _lay("R1", line, net)
     assert layout.patterns == ((0, 1, 2, 4), (4, 2, 1, 0))
     assert [(t.direction, t.depart_s[0]) for t in layout.trips] == [(0, _s(7, 0)), (1, _s(7, 30)), (0, _s(23, 50))]
     first = layout.trips[0]
@@ -126,8 +137,8 @@ def test_export_import_round_trip_is_exact(base_scenario: Path, tmp_path: Path) 
     assert imported["ring"].days == tuple(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
     assert imported["ring"].fields["stops"] == ["node:1", "node:4", "node:2", "node:1"]
     for name, il in imported.items():
-        line = FixedLine.model_validate({**il.fields, "layover_min": sc.services[name].layover_min})
-        again = build_line(name, line, plan.network, plan.network.oracle().time_s, 0.0, source="t")
+        line = FixedLine.model_validate(il.fields)
+        again = _lay(name, line, plan.network, layover_min=sc.services[name].layover_min)
         original = plan.lines[name]
         assert again.patterns == original.patterns
         assert len(again.trips) == len(original.trips)

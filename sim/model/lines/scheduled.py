@@ -16,19 +16,34 @@ A vehicle is ready ``turn_s(run)`` after arriving at the end of a trip whose run
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from sim.model.lines.timetable import LineLayout, LineTrip
+from sim.model.services import LineSpec, ScheduledTrip
+
+__all__ = ["ScheduledTrip", "build_scheduled_line", "build_spec_line"]
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduledTrip:
-    """One trip of a real timetable: ``direction`` (0 over ``stops``, 1 over ``return_stops``)
-    and its arrival and departure time at every stop of that direction (s)."""
-
-    direction: int
-    arrive_s: tuple[float, ...]
-    depart_s: tuple[float, ...]
+def build_spec_line(spec: LineSpec, tt: Callable[[int, int], float]) -> LineLayout:
+    """Lay out a :class:`LineSpec` that carries a real timetable (``spec.trips``)."""
+    trips = spec.trips or ()
+    stops = tuple(int(n) for n in spec.stops)
+    patterns: list[tuple[int, ...]] = [stops]
+    if any(t.direction == 1 for t in trips):
+        patterns.append(tuple(spec.return_stops) if spec.return_stops is not None else tuple(reversed(stops)))
+    for t in trips:
+        n = len(patterns[t.direction])
+        if len(t.arrive_s) != n or len(t.depart_s) != n:
+            raise ValueError(f"line {spec.name!r}: a trip has {len(t.arrive_s)} times for {n} stops")
+    return build_scheduled_line(
+        spec.name,
+        patterns,
+        spec.stop_labels or tuple(f"node:{n}" for n in stops),
+        trips,
+        depot=spec.depot if spec.depot is not None else stops[0],
+        tt=tt,
+        turn_s=lambda run: spec.layover_s + spec.recovery_share * run,
+        fare_yen=spec.fare_yen,
+    )
 
 
 def build_scheduled_line(
