@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 from pathlib import Path
@@ -68,6 +69,8 @@ def import_gtfs(
     fd = read_feed(feed)
     imported = import_routes(fd, net, route or None, vehicle=vehicle, max_snap_m=max_snap_m,
                              service_date=when.isoformat() if when else None)
+    # a route named like a service of the base scenario would merge into it (extends): keep both apart
+    imported = [il if il.name not in base.services else dataclasses.replace(il, name=f"{il.name}_gtfs") for il in imported]
     rel = os.path.relpath(scenario.resolve(), out.resolve().parent)
     text = import_toml(imported, extends=rel, feed=fd, name=f"{base.name}_gtfs", net=net)
     if replace_lines:
@@ -78,6 +81,8 @@ def import_gtfs(
     try:  # the written file must load as a scenario before it replaces anything
         write_text(tmp, text)
         _load(tmp)
+    except InputError as exc:
+        raise InputError(f"{str(exc).replace(str(tmp), str(out))} (nothing written)") from None
     finally:
         tmp.unlink(missing_ok=True)
     write_text(out, text)
