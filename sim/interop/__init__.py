@@ -6,6 +6,6 @@ gtfs_read (GTFS / GTFS-JP feeds, checked), gtfs_import (routes as lines: ``impor
 ``comparison.xlsx``), layouts (the plan of a scenario and area polygons).
 
 Floor: above staffing, below run (``staffing < interop < run``): the run layer calls into it
-(the ``gtfs =`` key, the per-run workbook and layers), and it reads finished runs only through
-their records (``RunResult`` is imported for type checking only).
+(the ``gtfs =`` key, the per-run workbook and layers); it reads finished runs through the
+``FinishedRun`` protocol (:mod:`sim.interop.layouts`), never by importing ``sim.run``.
 """

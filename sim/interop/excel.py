@@ -21,12 +21,10 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sim.interop.layouts import FinishedRun
 from sim.model.eventlog import LegRecord, RequestRecord, VehicleRecord, header
-
-if TYPE_CHECKING:  # a finished run; interop sits below the run layer and only reads it
-    from sim.run.runner import RunResult
 
 YEN_FORMAT = '"¥"#,##0'
 TIME_FORMAT = "[h]:mm:ss"
@@ -136,7 +134,7 @@ def _kpi_value(key: str, v: Any) -> Any:
     return _value(v, "time" if unit == "h:mm:ss" else "plain")
 
 
-def run_tables(result: RunResult) -> dict[str, tuple[list[str], list[list[Any]]]]:
+def run_tables(result: FinishedRun) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """The rows of the ``requests``, ``vehicles``, ``legs``, ``duties`` and ``costs`` sheets (as in the CSVs)."""
     from sim.staffing.duties import DUTY_COLUMNS, duty_rows
 
@@ -176,7 +174,7 @@ def _save(wb, path: Path) -> None:
         fh.write(buf.getvalue())
 
 
-def write_run_workbook(result: RunResult, path: Path) -> None:
+def write_run_workbook(result: FinishedRun, path: Path) -> None:
     """``results.xlsx`` of one run (replaced whole)."""
     from openpyxl import Workbook
 
@@ -196,7 +194,7 @@ def write_run_workbook(result: RunResult, path: Path) -> None:
 
 
 def write_comparison_workbook(
-    names: Sequence[str], metrics: dict[str, dict[str, float]], runs: dict[str, RunResult], path: Path
+    names: Sequence[str], metrics: dict[str, dict[str, float]], runs: dict[str, FinishedRun], path: Path
 ) -> None:
     """``comparison.xlsx``: the mean KPIs of every scenario (``metrics[name][kpi]``) and the
     tables of each scenario's first run (``runs``)."""

@@ -24,14 +24,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from sim.interop.layouts import FinishedRun
 from sim.model.eventlog import Outcome, RejectReason
-
-if TYPE_CHECKING:  # a finished run; interop sits below the run layer and only reads it
-    from sim.run.runner import RunResult
 
 #: Reasons counted as ``refused`` (service present, capacity short); every other rejection is ``unmet``.
 REFUSED_REASONS = frozenset(
@@ -56,7 +54,7 @@ def _clock(seconds: float) -> str:
     return format_clock(seconds)
 
 
-def town_points(result: RunResult) -> dict[str, tuple[float, float]]:
+def town_points(result: FinishedRun) -> dict[str, tuple[float, float]]:
     """(lon, lat) of every zone named in the run's requests: census towns at their points,
     attractors (places of the network) and ``node:<id>`` pseudo-zones at their road node."""
     net = result.network
@@ -81,7 +79,7 @@ def town_points(result: RunResult) -> dict[str, tuple[float, float]]:
     return pts
 
 
-def layer_rows(result: RunResult) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
+def layer_rows(result: FinishedRun) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
     """Attribute rows and shapely geometries of every layer."""
     import shapely
 
@@ -174,7 +172,7 @@ def layer_rows(result: RunResult) -> dict[str, tuple[list[dict[str, Any]], list[
     return out
 
 
-def write_gpkg(result: RunResult, path: Path) -> dict[str, int]:
+def write_gpkg(result: FinishedRun, path: Path) -> dict[str, int]:
     """Write every layer to ``path`` (a GeoPackage, replaced whole); return the feature counts.
 
     GDAL writes into a private temporary folder; the finished file is then copied beside ``path``

@@ -9,10 +9,12 @@ need the plan but not a simulated day. :func:`area_polygon` draws a DRT area as 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
 from sim.model.drt.layout import DrtLayout
+from sim.model.eventlog import EventLog
 from sim.model.lines.timetable import LineLayout
 from sim.network.graph import RoadNetwork
 from sim.scenario.schema import Scenario
@@ -21,6 +23,20 @@ from sim.scenario.schema import Scenario
 #: ASSUMPTION: about half the Sodegaura network's typical node spacing, so neighbouring nodes'
 #: discs merge into one area.
 AREA_BUFFER_M = 250.0
+
+
+class FinishedRun(Protocol):
+    """What the writers of this layer read of a finished run (``sim.run.runner.RunResult``, which
+    sits a floor above and is therefore not imported here)."""
+
+    scenario: Scenario
+    seed: int
+    network: RoadNetwork
+    log: EventLog
+    metrics: dict[str, Any]
+    layouts: dict[str, Any]
+    staffing: Any
+    costs: Any
 
 
 @dataclass(slots=True)

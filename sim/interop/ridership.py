@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-from sim.interop.layouts import Plan
+from sim.interop.layouts import FinishedRun, Plan
 
 BOARDING_COLUMNS = ("date", "agency_id", "route_id", "trip_id", "stop_id", "stop_sequence", "count_geton", "count_getoff")
 OD_COLUMNS = ("date", "agency_id", "route_id", "stopid_geton", "stopid_getoff", "count")
@@ -246,8 +246,8 @@ def simulated_counts(
     return stop_rows, od_rows
 
 
-def rides_of_run(result: Any) -> tuple[list[Ride], dict[int, list[tuple[float, int, int]]], dict[str, int]]:
-    """The rides, vehicle drives and first vehicle ids of an in-memory run (``RunResult``)."""
+def rides_of_run(result: FinishedRun) -> tuple[list[Ride], dict[int, list[tuple[float, int, int]]], dict[str, int]]:
+    """The rides, vehicle drives and first vehicle ids of an in-memory run."""
     from sim.model.eventlog import MoveKind
 
     rides = [Ride(g.service, g.vehicle_id, g.origin_node, g.dest_node, g.pax, g.pickup_s) for g in result.log.legs]
