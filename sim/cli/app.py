@@ -648,8 +648,7 @@ def sensitivity(
     out_console.print(f"results written to {dest}", highlight=False)
 
 
-# import/export commands live in their own module (sim/cli/interop.py); registered last because it imports from here
-from sim.cli.interop import export_app, import_app  # noqa: E402
+# import/export commands live in their own module (sim/cli/interop.py)
+from sim.cli.interop import register as _register_interop  # noqa: E402
 
-app.add_typer(import_app, name="import")
-app.add_typer(export_app, name="export")
+_register_interop(app, errors=_errors, out_console=out_console, default_scenario=DEFAULT_SCENARIO)

@@ -16,7 +16,8 @@ from sim.interop.gtfs_import import expand_gtfs_line, import_routes
 from sim.interop.gtfs_read import read_feed
 from sim.interop.gtfs_write import write_feed
 from sim.run.plan import plan_scenario
-from sim.model.lines.timetable import LineLayout, build_line
+from sim.model.lines.scheduled import lay_line
+from sim.model.lines.timetable import LineLayout
 from sim.network.graph import RoadNetwork
 from sim.scenario.schema import FixedLine, load_scenario
 from tests.interop.conftest import SMALL_FEED
@@ -32,7 +33,7 @@ def _lay(name: str, line: FixedLine, net: RoadNetwork, *, layover_min: float | N
     if layover_min is not None:
         line = line.model_copy(update={"layover_min": layover_min})
     spec = line_spec(name, line, vehicle_spec("bus", VehicleType(capacity=30, stop_dwell_s=0)), net, source="t")
-    return build_line(spec, net.oracle().time_s)
+    return lay_line(spec, net.oracle().time_s)
 
 
 def _s(h: int, m: int, s: int = 0) -> float:

@@ -17,10 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sim.model.lines.timetable import LineLayout, LineTrip
+from sim.model.lines.timetable import LineLayout, LineTrip, build_line
 from sim.model.services import LineSpec, ScheduledTrip
 
-__all__ = ["ScheduledTrip", "build_scheduled_line", "build_spec_line"]
+__all__ = ["ScheduledTrip", "build_scheduled_line", "build_spec_line", "lay_line"]
+
+
+def lay_line(spec: LineSpec, tt: Callable[[int, int], float]) -> LineLayout:
+    """Lay out any line: on its real timetable (``spec.trips``) or from its first-stop departures
+    (:func:`sim.model.lines.timetable.build_line`)."""
+    return build_spec_line(spec, tt) if spec.trips is not None else build_line(spec, tt)
 
 
 def build_spec_line(spec: LineSpec, tt: Callable[[int, int], float]) -> LineLayout:
