@@ -161,17 +161,45 @@ def run_tables(result: FinishedRun) -> dict[str, tuple[list[str], list[list[Any]
     return out
 
 
+#: Timestamp written into every workbook (document properties and zip entries): fixed, so that the
+#: same run gives the same bytes (the run's own time is in nothing else either).
+FIXED_TIME = datetime.datetime(2000, 1, 1)
+_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
+
+
+def _deterministic(data: bytes) -> bytes:
+    """The workbook ``data`` with fixed zip-entry times and document modification time."""
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", body)
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, body)
+    return out.getvalue()
+
+
 def _save(wb, path: Path) -> None:
-    """Save through :func:`sim.atomic.atomic_open` (temporary sibling, renamed; umask honoured)."""
+    """Save through :func:`sim.atomic.atomic_open` (temporary sibling, renamed; umask honoured),
+    byte-identical for identical content."""
     import io
 
     from sim.atomic import atomic_open
 
     buf = io.BytesIO()
     wb.properties.creator = "sodegaura-transit-sim"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
     wb.save(buf)
     with atomic_open(path, "wb") as fh:
-        fh.write(buf.getvalue())
+        fh.write(_deterministic(buf.getvalue()))
 
 
 def write_run_workbook(result: FinishedRun, path: Path) -> None:

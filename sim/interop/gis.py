@@ -190,7 +190,8 @@ def write_gpkg(result: FinishedRun, path: Path) -> dict[str, int]:
     with tempfile.TemporaryDirectory(prefix="sim-gpkg-") as tmpdir:
         tmp = Path(tmpdir) / "results.gpkg"
         # a fresh private file: no need for SQLite to sync every layer to disk
-        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+        # and a fixed last_change date, so that the same run gives the same bytes
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_CURRENT_DATE": "2000-01-01T00:00:00Z"})
         for layer, (rows, geoms) in layer_rows(result).items():
             df = pd.DataFrame(rows, columns=list(LAYERS[layer]))
             gdf = gpd.GeoDataFrame(df, geometry=list(geoms) if geoms else gpd.GeoSeries([], crs=4326), crs=4326)

@@ -37,7 +37,7 @@ RUN_FILES = (
 )
 
 #: Files for other tools (sim/interop): the Excel workbook and the GIS layers (GeoPackage).
-#: Their values follow from the run files; their bytes are not compared (timestamps inside).
+#: Their values follow from the run files; their timestamps are fixed, so a run gives the same bytes.
 EXCHANGE_FILES = ("results.xlsx", "geo/results.gpkg")
 
 
