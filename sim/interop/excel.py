@@ -10,8 +10,9 @@ whatever the Windows code page.
 
 Sheets of ``results.xlsx``: ``KPIs`` (key, value, unit), ``requests``, ``vehicles``, ``duties``,
 ``costs`` (annual cost items with formula and source). ``comparison.xlsx``: ``KPIs`` (one row per
-KPI, one column per scenario, unit) and the ``requests``/``vehicles``/``duties``/``costs`` of
-every scenario's first run with a ``scenario`` column in front.
+KPI, one column per scenario, unit; the mean over replications) and the
+``requests``/``vehicles``/``duties``/``costs`` of every scenario's results directory (the first
+replication) with a ``scenario`` column in front.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def _value(v: Any, kind: str) -> Any:
     """A cell value: ``None`` for missing, a timedelta for times, numbers rounded like the CSVs."""
     if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
         return None
+    if isinstance(v, datetime.timedelta):
+        return v
     if kind == "time":
         if isinstance(v, str):
             if not _CLOCK.match(v):
@@ -222,11 +225,12 @@ def write_run_workbook(result: FinishedRun, path: Path) -> None:
 
 
 def write_comparison_workbook(
-    names: Sequence[str], metrics: dict[str, dict[str, float]], runs: dict[str, FinishedRun], path: Path
+    names: Sequence[str], metrics: dict[str, dict[str, float]], run_dirs: dict[str, Path], path: Path
 ) -> None:
     """``comparison.xlsx``: the mean KPIs of every scenario (``metrics[name][kpi]``) and the
-    tables of each scenario's first run (``runs``)."""
-    from openpyxl import Workbook
+    ``requests``/``vehicles``/``duties``/``costs`` sheets of each scenario's ``results.xlsx`` (in
+    ``run_dirs[name]``) with a ``scenario`` column in front."""
+    from openpyxl import Workbook, load_workbook
 
     wb = Workbook()
     ws = wb.active
@@ -240,13 +244,19 @@ def write_comparison_workbook(
     ws.freeze_panes = "B2"
     tables: dict[str, tuple[list[str], list[list[Any]]]] = {}
     for n in names:
-        if n not in runs:
+        book = run_dirs.get(n, Path()) / "results.xlsx"
+        if not book.is_file():
             continue
-        for sheet, (cols, rows) in run_tables(runs[n]).items():
-            if sheet == "legs":
+        src = load_workbook(book, read_only=True)
+        for sheet in ("requests", "vehicles", "duties", "costs"):
+            if sheet not in src.sheetnames:
                 continue
-            _, acc = tables.setdefault(sheet, (["scenario", *cols], []))
-            acc.extend([n, *r] for r in rows)
+            rows = list(src[sheet].iter_rows(values_only=True))
+            if not rows:
+                continue
+            _, acc = tables.setdefault(sheet, (["scenario", *rows[0]], []))
+            acc.extend([n, *r] for r in rows[1:])
+        src.close()
     for sheet, (cols, rows) in tables.items():
         _write_table(wb.create_sheet(sheet), cols, rows)
     _save(wb, path)
