@@ -24,7 +24,8 @@ from sim.model.energy import BatteryPool
 from sim.model.eventlog import EventLog
 from sim.model.incidents import IncidentProcess, vehicle_rng
 from sim.model.lines.simulation import LineParams, LineSimulation
-from sim.model.lines.timetable import LineLayout, build_line
+from sim.model.lines.scheduled import lay_line
+from sim.model.lines.timetable import LineLayout
 from sim.model.remote import SUPERVISED, RemoteCenter, RemoteOpsSpec
 from sim.model.services import DrtServiceSpec, LineSpec, ServiceSpec, VehicleSpec
 from sim.network.graph import RoadNetwork
@@ -91,12 +92,12 @@ def lay_out(
     Raises
     ------
     ValueError
-        From :func:`~sim.model.drt.layout.build_layout` or :func:`~sim.model.lines.timetable.build_line`.
+        From :func:`~sim.model.drt.layout.build_layout` or :func:`~sim.model.lines.scheduled.lay_line`.
     """
     layouts: dict[str, Layout] = {}
     for svc in day.services:
         if isinstance(svc, LineSpec):
-            layouts[svc.name] = build_line(svc, oracle_of(net, svc.vehicle).time_s)
+            layouts[svc.name] = lay_line(svc, oracle_of(net, svc.vehicle).time_s)
         else:
             layouts[svc.name] = build_layout(svc, net, zones, extra_stops=day.hubs)
     return layouts

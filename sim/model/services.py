@@ -155,6 +155,17 @@ class DrtServiceSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduledTrip:
+    """One trip of a real timetable: ``direction`` (0 over the line's ``stops``, 1 over its
+    ``return_stops``) and its arrival and departure at every stop of that direction (s since
+    midnight of the service day; past 86,400 after midnight)."""
+
+    direction: int
+    arrive_s: tuple[float, ...]
+    depart_s: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class LineSpec:
     """A fixed-route line.
 
@@ -181,6 +192,11 @@ class LineSpec:
     fare_yen : float
     spare_vehicles : int
         Vehicles at the depot besides one per block, taking over from one that must charge.
+    trips : tuple[ScheduledTrip, ...] | None
+        A real timetable (every trip with its times at every stop, e.g. from GTFS); then
+        ``departures_s``/``headway_s``/``loop`` are unused and consecutive stops may share a node.
+    return_stops : tuple[int, ...] | None
+        Stops of direction-1 trips (default: ``stops`` reversed).
     """
 
     name: str
@@ -195,6 +211,8 @@ class LineSpec:
     depot: int | None = None
     fare_yen: float = 0.0
     spare_vehicles: int = 0
+    trips: tuple[ScheduledTrip, ...] | None = None
+    return_stops: tuple[int, ...] | None = None
 
 
 ServiceSpec = DrtServiceSpec | LineSpec
