@@ -33,7 +33,10 @@ from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones
 from sim.errors import NetworkError, ScenarioError
 from sim.model.choice import Weights
 from sim.model.day import DaySpec, Layout, lay_out, oracle_of
+from sim.model.lines.simulation import battery_need_m
+from sim.model.lines.timetable import LineLayout
 from sim.model.drt.simulation import WalkParams
+from sim.model.energy import BatterySpec
 from sim.model.incidents import IncidentSpec, SeverityClass
 from sim.model.remote import RemoteOpsSpec
 from sim.model.services import (
@@ -167,6 +170,12 @@ def vehicle_spec(name: str, vt: VehicleType, net: RoadNetwork | None = None, *, 
             ),
         ),
         domain=road_domain(name, vt, net, source=source),
+        battery=BatterySpec(
+            vt.range_km * 1000.0, vt.full_charge_h * 3600.0, vt.range_reserve_km * 1000.0,
+            vt.charge_below_share, vt.charge_resume_share,
+        )
+        if vt.range_km is not None
+        else None,
     )
 
 
@@ -244,6 +253,7 @@ def drt_spec(
         fare_between_yen=svc.fare_between_areas_yen,
         max_candidates=svc.max_candidate_vehicles,
         wait_weight=svc.wait_cost_weight,
+        spare_vehicles=svc.spare_vehicles,
     )
 
 
@@ -359,6 +369,7 @@ def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork,
         recovery_share=svc.recovery_share,
         depot=depot,
         fare_yen=svc.fare_yen,
+        spare_vehicles=svc.spare_vehicles,
     )
 
 
@@ -436,6 +447,16 @@ def assemble(
         layouts = lay_out(day, net, zones)
     except ValueError as exc:  # checked above with the key; kept for a clear message if the model refuses
         raise ScenarioError(f"{source}: {exc}") from None
+    for svc in day.services:
+        battery, layout = svc.vehicle.battery, layouts[svc.name]
+        if battery is not None and isinstance(layout, LineLayout):
+            need = battery_need_m(layout, oracle_of(net, svc.vehicle), battery.reserve_m)
+            if need > battery.range_m:
+                raise ScenarioError(
+                    f"{source}: key vehicles.{svc.vehicle.name}.range_km = {battery.range_m / 1000:g}: line {svc.name!r} has a"
+                    f" trip needing {need / 1000:.1f} km from the depot and back (with range_reserve_km); give a range of"
+                    " at least that, or shorten the line"
+                )
     return Assembly(net, zones, day, layouts, from_feeds)
 
 

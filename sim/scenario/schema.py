@@ -115,7 +115,11 @@ class VehicleType(_Model):
     (:class:`~sim.scenario.autonomy.IncidentClassConfig`). Operating design domain:
     ``odd_road_classes`` (OSM ``highway`` classes it may drive) and/or ``odd_edges``
     (``"U-V"`` node ids of the network file, both directions), ``odd_speed_cap_kmh`` (cap per road
-    class, 0 < cap <= 200). Costs: purchase ``price_yen`` written off
+    class, 0 < cap <= 200). Battery (:mod:`sim.model.energy`): ``range_km`` on a full charge
+    (unset: no limit), ``full_charge_h`` from empty to full (default 6: Navya ARMA 4–8 h),
+    ``range_reserve_km`` kept in hand, and for DRT ``charge_below_share`` (go to charge below this
+    share of the range, ASSUMPTION 0.25) and ``charge_resume_share`` (take bookings again from this
+    share, ASSUMPTION 0.8). Costs: purchase ``price_yen`` written off
     over ``lifetime_years`` down to ``residual_share`` of the price, plus energy and
     maintenance per km.
     """
@@ -134,6 +138,11 @@ class VehicleType(_Model):
     odd_road_classes: list[Annotated[str, Field(min_length=1)]] | None = None
     odd_edges: list[Annotated[str, Field(pattern=r"^[^-\s]+-[^-\s]+$")]] | None = None
     odd_speed_cap_kmh: dict[str, Annotated[float, Field(gt=0.0, le=200.0)]] = Field(default_factory=dict)
+    range_km: float | None = Field(None, gt=0.0, le=2000.0)
+    full_charge_h: float = Field(6.0, gt=0.0, le=48.0)
+    range_reserve_km: float = Field(0.0, ge=0.0, le=500.0)
+    charge_below_share: float = Field(0.25, ge=0.0, le=1.0)
+    charge_resume_share: float = Field(0.8, gt=0.0, le=1.0)
     price_yen: float = Field(0.0, ge=0.0)
     lifetime_years: float = Field(10.0, gt=0.0)
     residual_share: float = Field(0.0, ge=0.0, le=1.0)
@@ -190,6 +199,7 @@ class DrtService(_Model):
     fare_between_areas_yen: float = Field(0.0, ge=0.0)
     wait_cost_weight: float = Field(1.0, ge=0.0)
     max_candidate_vehicles: int | None = Field(None, ge=1)
+    spare_vehicles: int = Field(0, ge=0, le=100)
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -248,6 +258,7 @@ class FixedLine(_Model):
     recovery_share: float = Field(0.1, ge=0.0)
     depot: str | None = None
     fare_yen: float = Field(0.0, ge=0.0)
+    spare_vehicles: int = Field(0, ge=0, le=100)
     note: str = ""
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
