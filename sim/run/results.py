@@ -43,6 +43,10 @@ COVERAGE_COLUMNS = (
     "share_of_hours_300m", "share_of_hours_500m",
 )
 
+#: Files for other tools (sim/interop): the Excel workbook and the GIS layers (GeoPackage).
+#: Their values follow from the run files; their timestamps are fixed, so a run gives the same bytes.
+EXCHANGE_FILES = ("results.xlsx", "geo/results.gpkg")
+
 
 def _cell(value: Any) -> Any:
     if isinstance(value, float):
@@ -132,4 +136,10 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
                 for t in result.coverage.towns
             ),
         )
-    return [out / f for f in RUN_FILES]
+    # the same run for spreadsheets and GIS (sim/interop/excel.py, sim/interop/gis.py)
+    from sim.interop.excel import write_run_workbook
+    from sim.interop.gis import write_gpkg
+
+    write_run_workbook(result, out / "results.xlsx")
+    write_gpkg(result, out / "geo" / "results.gpkg")
+    return [out / f for f in (*RUN_FILES, *EXCHANGE_FILES)]
