@@ -5,8 +5,8 @@ one DRT service over the whole network, so one ``run`` takes well under a second
 has imported everything.
 
 Runs that several tests only read are made once per test session (``scope="session"``):
-``tiny_run`` (``run tiny.toml --no-report``), ``tiny_cli_run`` (the same with its report, and the
-terminal output), ``baseline_run`` (``run`` with no scenario: the Sodegaura baseline, seed 12229)
+``tiny_run`` (``run tiny.toml --no-report``), ``tiny_cli_run`` (the same with a Japanese report, and
+the terminal output), ``baseline_run`` (``run`` with no scenario: the Sodegaura baseline, seed 12229)
 and ``sodegaura_runs`` (each Sodegaura scenario and seed run on first use). A test that changes a
 run directory must copy it first (``shutil.copytree``) or make its own run.
 """
@@ -122,15 +122,17 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_cli_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
-    """``run tiny.toml --out <dir>/out/nested`` with its report (read-only: shared by the session).
+    """``run tiny.toml --out <dir>/out/nested --lang ja``: the results and a Japanese report
+    (read-only: shared by the session; the browser test opens this report).
 
     The scenario file is ``<dir>/tiny.toml``; the nested ``--out`` did not exist before the run.
+    The terminal output is English whatever the report's language.
     """
     base = tmp_path_factory.mktemp("tiny_cli_run")
     scenario = base / "tiny.toml"
     scenario.write_text(TINY_TOML, encoding="utf-8")
     out = base / "out" / "nested"
-    result = _run_cli("run", scenario, "--out", out)
+    result = _run_cli("run", scenario, "--out", out, "--lang", "ja")
     return CliRun(out, result.stdout, result.output)
 
 
