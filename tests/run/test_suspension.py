@@ -24,8 +24,8 @@ def _run(cli: Callable[..., Result], out: Path, *sets: str) -> tuple[dict, dict,
 
 
 def test_cancelled_and_backed_up_suspension_days(cli: Callable[..., Result], tmp_path: Path) -> None:
-    m0, s0, c0 = _run(cli, tmp_path / "none")
-    m1, s1, c1 = _run(cli, tmp_path / "cancel", "services.choisoko.suspended_days_per_year=20")
+    m0, s0, _c0 = _run(cli, tmp_path / "none")
+    m1, s1, _c1 = _run(cli, tmp_path / "cancel", "services.choisoko.suspended_days_per_year=20")
     m2, s2, c2 = _run(cli, tmp_path / "backup", "services.choisoko.suspended_days_per_year=20",
                       'services.choisoko.suspension_fallback="driven_backup"')
     d0, d1 = s0["operating_days_per_year"]["choisoko"], s1["operating_days_per_year"]["choisoko"]
