@@ -27,7 +27,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.interop.layouts import Plan
+from sim.interop.layouts import Plan, stop_id
 from sim.model.lines.timetable import LineLayout
 from sim.timeutil import format_clock
 
@@ -49,11 +49,6 @@ class FeedOptions:
     lang: str = "ja"
     start: datetime.date = datetime.date(2026, 4, 1)
     end: datetime.date = datetime.date(2027, 3, 31)
-
-
-def stop_id(plan: Plan, node: int) -> str:
-    """GTFS ``stop_id`` of a road node index."""
-    return f"n{plan.network.node_ids[node]}"
 
 
 def trip_id(service: str, trip: int) -> str:

@@ -49,6 +49,11 @@ class Plan:
     drt: dict[str, DrtLayout]
 
 
+def stop_id(plan: Plan, node: int) -> str:
+    """GTFS ``stop_id`` of a road node index (``n<node id>``), shared by every export."""
+    return f"n{plan.network.node_ids[node]}"
+
+
 def to_wgs84(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Projected metres of ``net`` back to (lon, lat) degrees."""
     from pyproj import Transformer

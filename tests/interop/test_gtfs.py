@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -164,9 +165,12 @@ def test_exported_feed_passes_gtfs_kit_validation_and_flex_has_required_fields(t
         for name in zf.namelist():
             if name.endswith(".txt") and name != "booking_rules.txt":
                 rows = list(csv.reader(io.StringIO(zf.read(name).decode("utf-8"))))
+                if name.startswith("location_group"):
+                    continue
                 if name == "stop_times.txt":
                     loc = rows[0].index("location_id")
-                    rows = [rows[0]] + [r for r in rows[1:] if not r[loc]]
+                    grp = rows[0].index("location_group_id")
+                    rows = [rows[0]] + [r for r in rows[1:] if not r[loc] and not r[grp]]
                     rows = [r[:loc] for r in rows]
                 if name == "trips.txt":
                     rows = [r for r in rows if r[2] not in ("choisoko_A", "choisoko_B")]
@@ -178,12 +182,20 @@ def test_exported_feed_passes_gtfs_kit_validation_and_flex_has_required_fields(t
     assert feed.trips.shape[0] > 0 and feed.stop_times.shape[0] > 0
 
     st = _read_zip_csv(out, "stop_times.txt")
-    flex_rows = [r for r in st if r["location_id"]]
+    # チョイソコ is stop-based: each area's trip runs between the area's virtual stops (a location group)
+    flex_rows = [r for r in st if r["location_group_id"]]
     assert len(flex_rows) == 4  # two areas, two rows each
     for r in flex_rows:
         assert all(r[c] for c in FLEX_REQUIRED["stop_times.txt"])
         assert (r["start_pickup_drop_off_window"], r["end_pickup_drop_off_window"]) == ("09:00:00", "17:00:00")
-        assert not r["arrival_time"] and not r["stop_id"]
+        assert not r["arrival_time"] and not r["stop_id"] and not r["location_id"]
+    assert {r["location_group_id"] for r in flex_rows} == {"choisoko_A", "choisoko_B"}
+    groups = _read_zip_csv(out, "location_groups.txt")
+    assert [g["location_group_id"] for g in groups] == ["choisoko_A", "choisoko_B"]
+    members = _read_zip_csv(out, "location_group_stops.txt")
+    assert all(all(m[c] for c in FLEX_REQUIRED["location_group_stops.txt"]) for m in members)
+    by_area = {a.name: len(a.stops) for a in plan.drt["choisoko"].areas}
+    assert Counter(m["location_group_id"] for m in members) == {f"choisoko_{k}": n for k, n in by_area.items()}
     rules = _read_zip_csv(out, "booking_rules.txt")
     assert [(r["booking_rule_id"], r["booking_type"]) for r in rules] == [("choisoko_booking", "0")]
     with zipfile.ZipFile(out) as zf:
@@ -193,7 +205,7 @@ def test_exported_feed_passes_gtfs_kit_validation_and_flex_has_required_fields(t
         assert f["type"] == "Feature" and f["geometry"]["type"] in ("Polygon", "MultiPolygon")
         lon, lat = f["geometry"]["coordinates"][0][0][0] if f["geometry"]["type"] == "MultiPolygon" else f["geometry"]["coordinates"][0][0]
         assert 139.8 < lon < 140.1 and 35.3 < lat < 35.5  # WGS84 degrees around Sodegaura
-    assert {r["location_id"] for r in flex_rows} == {"choisoko_A", "choisoko_B"}
+    assert {m["stop_id"] for m in members} <= {r["stop_id"] for r in _read_zip_csv(out, "stops.txt")}
     # every line trip's stops are in stops.txt and every trip has a calendar
     stops = {r["stop_id"] for r in _read_zip_csv(out, "stops.txt")}
     assert {r["stop_id"] for r in st if r["stop_id"]} <= stops
@@ -209,3 +221,21 @@ def test_stop_outside_limit_is_an_error(net: RoadNetwork, bad_snap: float) -> No
     with pytest.raises(FeedError) as exc:
         import_routes(feed, net, ["R1"], vehicle="bus", max_snap_m=10.0)
     assert "stop 'S1'" in str(exc.value) and "20 m" in str(exc.value) and "limit 10 m" in str(exc.value)
+
+
+def test_door_to_door_drt_is_a_zone(base_scenario: Path, tmp_path: Path) -> None:
+    path = tmp_path / "door.toml"
+    path.write_text(base_scenario.read_text(encoding="utf-8").replace('end = "10:00"', 'end = "10:00"\nmode = "door"'),
+                    encoding="utf-8")
+    sc, base = load_scenario(path)
+    out = tmp_path / "door.zip"
+    write_feed(plan_scenario(sc, base, source=str(path)), out)
+    flex_rows = [r for r in _read_zip_csv(out, "stop_times.txt") if r["location_id"]]
+    assert [(r["trip_id"], r["location_id"], r["stop_sequence"]) for r in flex_rows] == [
+        ("ondemand_all", "ondemand_all", "1"), ("ondemand_all", "ondemand_all", "2")]
+    assert all(r["start_pickup_drop_off_window"] == "07:00:00" and r["end_pickup_drop_off_window"] == "10:00:00"
+               for r in flex_rows)
+    with zipfile.ZipFile(out) as zf:
+        assert "location_groups.txt" not in zf.namelist()
+        geo = json.loads(zf.read("locations.geojson"))
+    assert [f["id"] for f in geo["features"]] == ["ondemand_all"]
