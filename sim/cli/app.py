@@ -659,3 +659,6 @@ def sensitivity(
         out_console.print(table)
     _print_networks(result.result.study)
     out_console.print(f"results written to {dest}", highlight=False)
+
+
+from sim.cli import calibrate as _calibrate  # noqa: E402,F401  (registers `calibrate` on the app)

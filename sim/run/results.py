@@ -9,6 +9,7 @@ from typing import Any
 from sim.atomic import write_csv, write_json, write_text
 from sim.demand.generate import write_demand_csv
 from sim.model.eventlog import LegRecord, RequestRecord, VehicleMove, VehicleRecord, header
+from sim.run.behaviour_outputs import write_trips_csv
 from sim.run.runner import RunResult
 from sim.scenario.schema import to_toml
 from sim.staffing.duties import DUTY_COLUMNS, duty_rows
@@ -103,4 +104,8 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
         write_csv(out / "duties.csv", DUTY_COLUMNS, duty_rows(result.staffing))
     if result.costs is not None:
         write_json(out / "costs.json", result.costs.to_json())
-    return [out / f for f in RUN_FILES]
+    written = [out / f for f in RUN_FILES]
+    if result.behaviour is not None:
+        write_trips_csv(result.behaviour, out / "trips.csv")
+        written.append(out / "trips.csv")
+    return written

@@ -34,6 +34,9 @@ from sim.network.io import load_network
 from sim.scenario.schema import FixedLine, Scenario, VehicleType
 from sim.timeutil import parse_clock
 from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones
+from sim.run.behaviour import BehaviouralDay, plan_day
+from sim.run.behaviour_outputs import behaviour_metrics
+from sim.scenario.behaviour import BehaviourConfig
 
 
 @dataclass(slots=True)
@@ -50,6 +53,7 @@ class RunResult:
     staffing: Staffing | None = None
     costs: Costs | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    behaviour: BehaviouralDay | None = None
 
 
 class NetworkCache:
@@ -172,7 +176,11 @@ def run_scenario(
     t_start = time.perf_counter()  # timings exclude loading the network
     demand_rng, _sim_rng = seed_streams(seed)
     zones = prepare_zones(scenario, net, demand_rng)
-    if demand is None:
+    behavioural = scenario.demand.model == "behavioural"
+    if behavioural and zones is None:
+        raise ScenarioError(f"{source}: key demand.model: 'behavioural' needs demand.zones = 'sodegaura' "
+                            f"(census towns), got {scenario.demand.zones!r}; use demand.model = 'fixed'")
+    if demand is None and not behavioural:
         demand = build_demand(scenario, net, base_dir, demand_rng, zones, source=source)
     t_built = time.perf_counter()
     env = simpy.Environment()
@@ -251,14 +259,23 @@ def run_scenario(
         )
         next_vehicle += len(sim.vehicles)
         planner.add_drt(sim)
-    if not any(s.enabled for s in scenario.services.values()):
+    if not behavioural and not any(s.enabled for s in scenario.services.values()):
         raise ScenarioError(f"{source}: no enabled services; add a [services.NAME] table")
+    day: BehaviouralDay | None = None
+    if behavioural:
+        assert zones is not None
+        day, demand = _plan_behaviour(scenario, net, zones, planner, walk, demand_rng, seed)
+        planner.screen = day
+    assert demand is not None
     t_setup = time.perf_counter()
     simulate(demand, planner, env, progress=progress)
     t_simulated = time.perf_counter()
     log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))
     metrics = compute_metrics(log, network=network_summary(net))
     metrics = {"scenario": scenario.name, "seed": seed, **metrics}
+    if day is not None:
+        line_trips = sum(len(line.layout.trips) for line in planner.lines)
+        metrics = {**metrics, **behaviour_metrics(day, log, line_trips)}
     # --- staffing and costs (sim/staffing/duties.py, sim/staffing/costs.py): pure functions of the log ---
     t_metrics = time.perf_counter()
     staffing = compute_staffing(log, scenario)
@@ -276,7 +293,19 @@ def run_scenario(
         "metrics_s": t_metrics - t_simulated,
         "staffing_costs_s": time.perf_counter() - t_metrics,
     }
-    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings)
+    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings, day)
+
+
+def _plan_behaviour(scenario: Scenario, net: RoadNetwork, zones: list[Zone], planner: Planner, walk: WalkParams,
+                    rng: np.random.Generator, seed: int) -> tuple[BehaviouralDay, list[Request]]:
+    """Population, tours and mode choice of a behavioural scenario (sim/run/behaviour.py)."""
+    d = scenario.demand
+    cfg = d.behaviour or BehaviourConfig()
+    return plan_day(
+        cfg=cfg, zones=zones, attractors=load_attractors(weights=d.attractor_weights), net=net, planner=planner,
+        walk=walk, weights=planner.weights, jitter_m=d.jitter_m, prebooked_share=d.prebooked_share,
+        lead_range_s=(d.prebook_lead_min_min * 60.0, d.prebook_lead_max_min * 60.0), rng=rng, taste_seed=seed,
+    )
 
 
 def _clean_kpis(values: dict[str, Any]) -> dict[str, Any]:

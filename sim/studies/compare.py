@@ -105,8 +105,10 @@ def run_comparison(
     for rep, seed in enumerate(seeds):
         net = cache.get(first.network.source, first_base)
         demand_rng, _ = seed_streams(seed)
-        zones = prepare_zones(first, net, demand_rng)
-        demand = build_demand(first, net, first_base, demand_rng, zones, source=str(first_path))
+        demand = None  # a behavioural scenario draws its own (same seed: same residents and tastes)
+        if first.demand.model != "behavioural":
+            zones = prepare_zones(first, net, demand_rng)
+            demand = build_demand(first, net, first_base, demand_rng, zones, source=str(first_path))
         for sc, base, path in loaded:
             if progress is not None:
                 progress(f"replication {rep + 1}/{len(seeds)}: {sc.name}")
