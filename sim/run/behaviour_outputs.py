@@ -2,7 +2,8 @@
 
 Keys added to ``metrics.json`` (all counts are trips of residents in the simulated day):
 
-* ``trips_total`` – every trip, every mode; ``mode_share`` {mode: share} and ``mode_trips``
+* ``trips_total`` – every trip, every mode; ``pt_share`` – the share of them by public transport;
+  ``unmet_trips`` – the sum of ``unmet_demand``; ``mode_share`` {mode: share} and ``mode_trips``
   {mode: trips} over walk, bike, car (as driver), lift (car passenger), taxi, drt, line and
   drt+line (the public-transport kinds; autonomous lines are lines);
 * ``service_trips`` {service: trips} – trips finally made on each public-transport service;
@@ -84,8 +85,11 @@ def behaviour_metrics(day: BehaviouralDay, log: EventLog, line_trips: int) -> di
     by_town = Counter()
     for z, c in zip(*np.unique(np.repeat(town, 2)[pt_trip.ravel()], return_counts=True)):
         by_town[day.places.names[int(z)]] = int(c)
+    pt_total = sum(c for m, c in mode_trips.items() if m in PT_KINDS)
     return {
         "trips_total": total,
+        "pt_share": pt_total / total if total else 0.0,
+        "unmet_trips": sum(unmet.values()),
         "mode_share": mode_share,
         "mode_trips": mode_trips,
         "service_trips": service_trips,
