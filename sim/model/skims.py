@@ -39,14 +39,33 @@ from sim.model.lines.timetable import LineLayout
 from sim.network.graph import RoadNetwork
 
 
+class TripEnd:
+    """One end of n trips: points (degrees), their projection (metres) and nearest nodes, with
+    caches of walks to stops and of DRT access (shared by the outbound and the return)."""
+
+    def __init__(self, net: RoadNetwork, lat: np.ndarray, lon: np.ndarray) -> None:
+        self.lat = np.asarray(lat, dtype=float)
+        self.lon = np.asarray(lon, dtype=float)
+        self.x, self.y = net.project(self.lat, self.lon)
+        self.node, _ = net.nearest_many(self.lat, self.lon)
+        self._walk: dict[tuple[int, float], np.ndarray] = {}
+        self.drt: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def walk_to(self, net: RoadNetwork, node: int, detour: float) -> np.ndarray:
+        """Walking metres to ``node``: straight line × ``detour`` (as the engine walks to stops)."""
+        key = (int(node), float(detour))
+        out = self._walk.get(key)
+        if out is None:
+            out = self._walk[key] = np.hypot(net.x[node] - self.x, net.y[node] - self.y) * detour
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class TripPoints:
-    """End points (degrees) and desired departure (s since midnight) of n trips."""
+    """n trips from ``o`` to ``d`` leaving at ``t_s`` (seconds since midnight)."""
 
-    o_lat: np.ndarray
-    o_lon: np.ndarray
-    d_lat: np.ndarray
-    d_lon: np.ndarray
+    o: TripEnd
+    d: TripEnd
     t_s: np.ndarray
 
     @property
@@ -97,13 +116,10 @@ class SkimParams:
 
 def road_skim(net: RoadNetwork, pts: TripPoints) -> RoadSkim:
     """Drive times and distances between the snapped end points of every trip."""
-    o_node, _ = net.nearest_many(pts.o_lat, pts.o_lon)
-    d_node, _ = net.nearest_many(pts.d_lat, pts.d_lon)
-    ox, oy = net.project(pts.o_lat, pts.o_lon)
-    dx, dy = net.project(pts.d_lat, pts.d_lon)
-    straight = np.hypot(dx - ox, dy - oy)
+    straight = np.hypot(pts.d.x - pts.o.x, pts.d.y - pts.o.y)
     times, dists = _matrices(net)
-    return RoadSkim(o_node, d_node, straight, times[o_node, d_node], dists[o_node, d_node])
+    o, d = pts.o.node, pts.d.node
+    return RoadSkim(o, d, straight, times[o, d], dists[o, d])
 
 
 def _matrices(net: RoadNetwork, speed_cap_kmh: float | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -113,10 +129,6 @@ def _matrices(net: RoadNetwork, speed_cap_kmh: float | None = None) -> tuple[np.
     oracle.precompute()
     idx = np.arange(net.n)
     return np.vstack([oracle.times_from(i) for i in idx]), np.vstack([oracle.dists_from(i) for i in idx])
-
-
-def _stop_walk(net: RoadNetwork, x: np.ndarray, y: np.ndarray, node: int, detour: float) -> np.ndarray:
-    return np.hypot(net.x[node] - x, net.y[node] - y) * detour
 
 
 def _line_best(
@@ -148,14 +160,15 @@ def _line_best(
         walk_o = board_walk(pattern)
         walk_d = alight_walk(pattern)
         for b in range(len(pattern) - 1):
-            ok_b = walk_o[:, b] <= max_walk
-            if not ok_b.any():
+            idx = np.flatnonzero(walk_o[:, b] <= max_walk)  # only trips near this boarding stop
+            if idx.size == 0:
                 continue
             order = np.argsort(depart[:, b], kind="stable")
             deps = depart[order, b]
-            ready = ready_s + np.where(ok_b, walk_o[:, b], 0.0) / w.walk_speed_mps
+            wb = walk_o[idx, b]
+            ready = ready_s[idx] + wb / w.walk_speed_mps
             k = np.searchsorted(deps, ready - 1e-9, side="left")
-            has = ok_b & (k < len(deps))
+            has = k < len(deps)
             trip = order[np.minimum(k, len(deps) - 1)]
             board = np.maximum(arrive[trip, b], ready)
             gap = board - ready
@@ -163,24 +176,23 @@ def _line_best(
             for a in range(b + 1, len(pattern)):
                 if pattern[a] == pattern[b]:
                     continue
-                ok = walk_d[:, a] <= max_walk
-                covers |= ok_b & ok
+                wa = walk_d[idx, a]
+                ok = wa <= max_walk
+                covers[idx] |= ok
                 sel = has & ok
                 if not sel.any():
                     continue
                 ride = arrive[trip, a] - board
-                walked = np.where(sel, walk_o[:, b] + walk_d[:, a], 0.0)
-                cost = (w.walk * walked / w.walk_speed_mps + at_stop_weight * at_stop
+                cost = (w.walk * np.where(sel, wb + wa, 0.0) / w.walk_speed_mps + at_stop_weight * at_stop
                         + home_weight * (gap - at_stop) + ride)
-                better = sel & (cost < best)
-                best = np.where(better, cost, best)
-                best_arr = np.where(better, arrive[trip, a], best_arr)
+                better = sel & (cost < best[idx])
+                best[idx] = np.where(better, cost, best[idx])
+                best_arr[idx] = np.where(better, arrive[trip, a], best_arr[idx])
     return best, best_arr, covers
 
 
-def _walks(net: RoadNetwork, lat: np.ndarray, lon: np.ndarray, detour: float) -> Callable[[tuple[int, ...]], np.ndarray]:
-    x, y = net.project(lat, lon)
-    return lambda pattern: np.column_stack([_stop_walk(net, x, y, node, detour) for node in pattern])
+def _walks(net: RoadNetwork, end: TripEnd, detour: float) -> Callable[[tuple[int, ...]], np.ndarray]:
+    return lambda pattern: np.column_stack([end.walk_to(net, node, detour) for node in pattern])
 
 
 def _at(node: int, n: int) -> Callable[[tuple[int, ...]], np.ndarray]:
@@ -190,7 +202,7 @@ def _at(node: int, n: int) -> Callable[[tuple[int, ...]], np.ndarray]:
 def line_skim(layout: LineLayout, net: RoadNetwork, pts: TripPoints, p: SkimParams, kind: str = "line") -> PtSkim:
     """The best timetabled ride on one line for every trip (see the module docstring)."""
     det = p.walk.detour_factor
-    best, _, covers = _line_best(layout, _walks(net, pts.o_lat, pts.o_lon, det), _walks(net, pts.d_lat, pts.d_lon, det),
+    best, _, covers = _line_best(layout, _walks(net, pts.o, det), _walks(net, pts.d, det),
                                  pts.t_s, p, at_stop_weight=p.weights.wait, home_weight=p.home_wait_weight)
     avail = np.isfinite(best)
     fare = np.full(pts.size, float(layout.fare_yen))
@@ -202,15 +214,16 @@ def drt_times(svc: DrtSimulation, net: RoadNetwork) -> np.ndarray:
     return _matrices(net, svc.oracle.speed_cap_kmh)[0]
 
 
-def _drt_access(svc: DrtSimulation, net: RoadNetwork, lat: np.ndarray, lon: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _drt_access(svc: DrtSimulation, net: RoadNetwork, end: TripEnd) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(area index or −1, stop node or −1, walk metres or inf) per point, as ``svc.access``."""
-    node, _ = net.nearest_many(lat, lon)
-    x, y = net.project(lat, lon)
-    area = np.full(node.size, -1)
+    cached = end.drt.get(svc.name)
+    if cached is not None:
+        return cached
+    area = np.full(end.node.size, -1)
     for k in range(len(svc.layout.areas) - 1, -1, -1):  # the first area containing a node wins
-        area[svc.layout.areas[k].members[node]] = k
-    stop, walk_m = _nearest_stops(svc, net, area, node, x, y)
+        area[svc.layout.areas[k].members[end.node]] = k
+    stop, walk_m = _nearest_stops(svc, net, area, end.node, end.x, end.y)
+    end.drt[svc.name] = (area, stop, walk_m)
     return area, stop, walk_m
 
 
@@ -242,8 +255,8 @@ def drt_skim(svc: DrtSimulation, net: RoadNetwork, pts: TripPoints, p: SkimParam
     w, walk = p.weights, p.walk
     lay = svc.layout
     times = drt_times(svc, net) if times is None else times
-    area_o, stop_o, walk_o = _drt_access(svc, net, pts.o_lat, pts.o_lon)
-    area_d, stop_d, walk_d = _drt_access(svc, net, pts.d_lat, pts.d_lon)
+    area_o, stop_o, walk_o = _drt_access(svc, net, pts.o)
+    area_d, stop_d, walk_d = _drt_access(svc, net, pts.d)
     inside = (area_o >= 0) & (area_d >= 0) & (walk_o <= walk.max_walk_m) & (walk_d <= walk.max_walk_m)
     inside &= stop_o != stop_d
     earliest = pts.t_s + np.where(inside, walk_o, 0.0) / w.walk_speed_mps
@@ -274,11 +287,11 @@ def combo_skim(svc: DrtSimulation, layout: LineLayout, hubs: Sequence[int], net:
     det = walk.detour_factor
     line_nodes = {node for pattern in layout.patterns for node in pattern}
     if drt_first:
-        area, stop, walk_m = _drt_access(svc, net, pts.o_lat, pts.o_lon)
-        other = _walks(net, pts.d_lat, pts.d_lon, det)
+        area, stop, walk_m = _drt_access(svc, net, pts.o)
+        other = _walks(net, pts.d, det)
     else:
-        area, stop, walk_m = _drt_access(svc, net, pts.d_lat, pts.d_lon)
-        other = _walks(net, pts.o_lat, pts.o_lon, det)
+        area, stop, walk_m = _drt_access(svc, net, pts.d)
+        other = _walks(net, pts.o, det)
     near = (area >= 0) & (walk_m <= walk.max_walk_m)
     walked_drt = np.where(near, walk_m, 0.0)
     for hub in hubs:

@@ -48,7 +48,7 @@ from sim.model.choice import Weights
 from sim.model.drt.simulation import WalkParams
 from sim.model.eventlog import RejectReason
 from sim.model.skims import (
-    PtSkim, RoadSkim, SkimParams, TripPoints, combo_skim, drt_skim, drt_times, line_skim, road_skim,
+    PtSkim, RoadSkim, SkimParams, TripEnd, TripPoints, combo_skim, drt_skim, drt_times, line_skim, road_skim,
 )
 from sim.scenario.behaviour import BehaviourConfig
 
@@ -159,10 +159,10 @@ def _request(day: BehaviouralDay, t: int, leg: int, *, suffix: str = "", now_s: 
     )
 
 
-def _points(tr: Tours, leg: int) -> TripPoints:
-    if leg == 0:
-        return TripPoints(tr.home_lat, tr.home_lon, tr.dest_lat, tr.dest_lon, tr.out_s)
-    return TripPoints(tr.dest_lat, tr.dest_lon, tr.home_lat, tr.home_lon, tr.back_s)
+def _points(net: RoadNetwork, tr: Tours) -> list[TripPoints]:
+    """The outbound and return trips of every tour (the two ends shared, with their caches)."""
+    home, dest = TripEnd(net, tr.home_lat, tr.home_lon), TripEnd(net, tr.dest_lat, tr.dest_lon)
+    return [TripPoints(home, dest, tr.out_s), TripPoints(dest, home, tr.back_s)]
 
 
 def _private_los(cfg: BehaviourConfig, road: RoadSkim, elderly: np.ndarray, elderly_walk_mps: float,
@@ -218,14 +218,13 @@ def plan_day(
     skims: list[tuple[PtSkim, PtSkim]] = []
     roads = []
     gens, fares = [], []
+    pts = _points(net, tours)
     for leg in (0, 1):
-        pts = _points(tours, leg)
-        road = road_skim(net, pts)
+        road = road_skim(net, pts[leg])
         roads.append(road)
         g, f = _private_los(cfg, road, elderly, walk.speed_mps, walk.detour_factor)
         gens.append(g)
         fares.append(f)
-    pts = [_points(tours, 0), _points(tours, 1)]
     drt_t = {svc.name: drt_times(svc, net) for svc in planner.drts}
     for svc in planner.drts:
         skims.append((drt_skim(svc, net, pts[0], sp, drt_t[svc.name]), drt_skim(svc, net, pts[1], sp, drt_t[svc.name])))

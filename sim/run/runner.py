@@ -180,6 +180,9 @@ def run_scenario(
     if behavioural and zones is None:
         raise ScenarioError(f"{source}: key demand.model: 'behavioural' needs demand.zones = 'sodegaura' "
                             f"(census towns), got {scenario.demand.zones!r}; use demand.model = 'fixed'")
+    if behavioural and scenario.demand.csv:
+        raise ScenarioError(f"{source}: key demand.csv: {scenario.demand.csv!r} is read only with demand.model = 'fixed'; "
+                            "the behavioural model draws its own trips (remove csv or set demand.model = 'fixed')")
     if demand is None and not behavioural:
         demand = build_demand(scenario, net, base_dir, demand_rng, zones, source=source)
     t_built = time.perf_counter()
