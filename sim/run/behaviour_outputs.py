@@ -30,7 +30,6 @@ from sim.demand.population import AGE_BANDS
 from sim.demand.tours import PURPOSES
 from sim.model.eventlog import EventLog, Outcome
 from sim.run.behaviour import PT_KINDS, UNMET_REASONS, BehaviouralDay
-from sim.timeutil import format_clock
 
 TRIPS_COLUMNS: tuple[str, ...] = (
     "trip_id", "person", "home_town", "age_band", "drives", "lift", "purpose", "leg", "origin", "destination",
@@ -102,25 +101,42 @@ def behaviour_metrics(day: BehaviouralDay, log: EventLog, line_trips: int) -> di
     }
 
 
+def _clock(seconds: np.ndarray) -> np.ndarray:
+    """``HH:MM:SS`` of whole seconds since midnight (vectorised :func:`~sim.timeutil.format_clock`)."""
+    t = np.round(seconds).astype(np.int64)
+    return np.array([f"{h:02d}:{m:02d}:{x:02d}" for h, m, x in zip((t // 3600).tolist(), (t % 3600 // 60).tolist(),
+                                                                    (t % 60).tolist())], dtype=object)
+
+
 def write_trips_csv(day: BehaviouralDay, path: Path) -> None:
-    """``trips.csv``: every trip of the day with its chosen mode and why (columns :data:`TRIPS_COLUMNS`)."""
-    tr = day.tours
-    names = day.places.names
-    alts = day.alts
-    rows = []
-    for t in range(tr.size):
-        p = int(tr.person[t])
-        home = names[int(day.pop.town[p])]
-        dest = names[int(tr.dest[t])]
-        unmet = UNMET_REASONS[day.unmet[t] - 1] if day.unmet[t] else ""
-        for leg in (0, 1):
-            m = int(day.mode[t, leg])
-            rows.append((
-                f"T{t:06d}{'o' if leg == 0 else 'r'}", p, home, AGE_BANDS[int(day.pop.age[p])],
-                int(day.pop.drives[p]), int(day.pop.lift[p]), PURPOSES[int(tr.purpose[t])],
-                "out" if leg == 0 else "return", home if leg == 0 else dest, dest if leg == 0 else home,
-                format_clock(tr.out_s[t] if leg == 0 else tr.back_s[t]), alts[int(day.first[t])],
-                day.kinds[m], alts[m] if day.kinds[m] in PT_KINDS else "", day.why[t, leg], unmet,
-                ";".join(day.refusals.get((t, leg), [])),
-            ))
-    write_csv(path, TRIPS_COLUMNS, rows)
+    """``trips.csv``: every trip of the day with its chosen mode and why (columns :data:`TRIPS_COLUMNS`).
+
+    Rows: the outbound then the return of tour 0, of tour 1, ...
+    """
+    tr, pop = day.tours, day.pop
+    n = tr.size
+    names = np.asarray(day.places.names, dtype=object)
+    alts = np.asarray(day.alts, dtype=object)
+    kinds = np.asarray(day.kinds, dtype=object)
+    person = tr.person
+    home = names[pop.town[person]]
+    dest = names[tr.dest]
+    legs = np.tile(np.array(["out", "return"], dtype=object), n)
+    rep = lambda a: np.repeat(np.asarray(a, dtype=object), 2)  # noqa: E731 - one value per tour, both trips
+    mode = day.mode.ravel()
+    is_pt = np.isin(kinds[mode], PT_KINDS)
+    unmet_names = np.array(["", *UNMET_REASONS], dtype=object)
+    times = np.column_stack([tr.out_s, tr.back_s]).ravel()
+    refusals = [";".join(day.refusals.get((t, leg), [])) for t in range(n) for leg in (0, 1)]
+    ids = [f"T{t:06d}{c}" for t in range(n) for c in ("o", "r")]
+    columns = [
+        ids, rep(person).tolist(), rep(home).tolist(),
+        rep(np.asarray(AGE_BANDS, dtype=object)[pop.age[person]]).tolist(),
+        rep((pop.licence & pop.car)[person].astype(int)).tolist(), rep(pop.lift[person].astype(int)).tolist(),
+        rep(np.asarray(PURPOSES, dtype=object)[tr.purpose]).tolist(), legs.tolist(),
+        np.column_stack([home, dest]).ravel().tolist(), np.column_stack([dest, home]).ravel().tolist(),
+        _clock(times).tolist(), rep(alts[day.first]).tolist(), kinds[mode].tolist(),
+        np.where(is_pt, alts[mode], "").tolist(), day.why.ravel().tolist(), rep(unmet_names[day.unmet]).tolist(),
+        refusals,
+    ]
+    write_csv(path, TRIPS_COLUMNS, zip(*columns))
