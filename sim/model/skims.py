@@ -37,6 +37,7 @@ from sim.model.choice import Weights, effective_headway_s
 from sim.model.drt.simulation import DrtSimulation, WalkParams
 from sim.model.lines.timetable import LineLayout
 from sim.network.graph import RoadNetwork
+from sim.network.oracle import TravelOracle
 
 
 class TripEnd:
@@ -117,17 +118,16 @@ class SkimParams:
 def road_skim(net: RoadNetwork, pts: TripPoints) -> RoadSkim:
     """Drive times and distances between the snapped end points of every trip."""
     straight = np.hypot(pts.d.x - pts.o.x, pts.d.y - pts.o.y)
-    times, dists = _matrices(net)
+    times, dists = _matrices(net.oracle(), net.n)
     o, d = pts.o.node, pts.d.node
     return RoadSkim(o, d, straight, times[o, d], dists[o, d])
 
 
-def _matrices(net: RoadNetwork, speed_cap_kmh: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _matrices(oracle: TravelOracle, n: int) -> tuple[np.ndarray, np.ndarray]:
     """All-pairs driving seconds and metres (the oracle's full matrices; the networks this model
     runs on are small: 800 nodes for Sodegaura)."""
-    oracle = net.oracle(speed_cap_kmh=speed_cap_kmh)
     oracle.precompute()
-    idx = np.arange(net.n)
+    idx = np.arange(n)
     return np.vstack([oracle.times_from(i) for i in idx]), np.vstack([oracle.dists_from(i) for i in idx])
 
 
@@ -211,7 +211,7 @@ def line_skim(layout: LineLayout, net: RoadNetwork, pts: TripPoints, p: SkimPara
 
 def drt_times(svc: DrtSimulation, net: RoadNetwork) -> np.ndarray:
     """All-pairs driving seconds of the service's vehicles (their speed cap)."""
-    return _matrices(net, svc.oracle.speed_cap_kmh)[0]
+    return _matrices(svc.oracle, net.n)[0]
 
 
 def _drt_access(svc: DrtSimulation, net: RoadNetwork, end: TripEnd) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
