@@ -9,10 +9,27 @@ them directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 from sim.model.incidents import NO_INCIDENTS, IncidentProcess, IncidentSpec
+
+class ServiceKind(StrEnum):
+    """The two kinds of service (a scenario's ``kind`` key; a journey stage's kind)."""
+
+    DRT = "drt"
+    LINE = "line"
+
+
+class Mode(StrEnum):
+    """How a served rider travelled (``RequestRecord.mode``, ``metrics.json`` ``served_by_mode``)."""
+
+    DRT = "drt"
+    LINE = "line"
+    DRT_LINE = "drt+line"  # DRT to the hub, then the line
+    LINE_DRT = "line+drt"  # the line to the hub, then DRT
+
 
 #: Automation levels; ``human`` vehicles have a driver and no automation incidents.
 AUTOMATION_LEVELS = ("human", "level2", "level4_crew", "level4_remote")

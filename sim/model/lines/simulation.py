@@ -20,8 +20,7 @@ from sim.model.eventlog import EventLog, LegRecord, MoveKind, VehicleMove, Vehic
 from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
 from sim.network.oracle import TravelOracle
-
-EPS = 1e-6
+from sim.tolerance import EPS_S as EPS
 
 
 @dataclass(slots=True)
