@@ -38,11 +38,23 @@ def run_once(no_report: bool) -> dict[str, object]:
         wall = time.perf_counter() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        metrics = json.loads((out / "baseline" / "metrics.json").read_text(encoding="utf-8"))
-        pt = sum(v for k, v in metrics.get("mode_trips", {}).items() if k in ("drt", "line", "drt+line"))
-        return {"case": "compare" + ("" if no_report else "+report"), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
-                "load_avg_1min": round(load, 2), "trips_total": metrics.get("trips_total"), "pt_trips": pt,
-                "target_met": wall < 60.0}
+        metrics = json.loads(
+            (out / "baseline" / "metrics.json").read_text(encoding="utf-8")
+        )
+        pt = sum(
+            v
+            for k, v in metrics.get("mode_trips", {}).items()
+            if k in ("drt", "line", "drt+line")
+        )
+        return {
+            "case": "compare" + ("" if no_report else "+report"),
+            "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2),
+            "load_avg_1min": round(load, 2),
+            "trips_total": metrics.get("trips_total"),
+            "pt_trips": pt,
+            "target_met": wall < 60.0,
+        }
 
 
 def main(argv: list[str] | None = None) -> int:

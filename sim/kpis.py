@@ -31,9 +31,11 @@ class Better(StrEnum):
 
 
 class Group(StrEnum):
-    """Where a KPI is computed: the model's event log, the staffing step or the cost step."""
+    """Where a KPI is computed: the model's event log, the behavioural demand (written only by runs
+    with ``demand.model = "behavioural"``), the staffing step or the cost step."""
 
     MODEL = "model"  # sim/model/metrics.py
+    DEMAND = "demand"  # sim/run/behaviour_outputs.py (behavioural demand only)
     STAFFING = "staffing"  # sim/staffing/duties.py
     COST = "cost"  # sim/staffing/costs.py
 
@@ -97,10 +99,10 @@ class Kpi:
 
 
 _L, _H, _N = Better.LOWER, Better.HIGHER, Better.NEITHER
-_M, _S, _C = Group.MODEL, Group.STAFFING, Group.COST
+_M, _D, _S, _C = Group.MODEL, Group.DEMAND, Group.STAFFING, Group.COST
 _POS: float = 0.0
 
-#: Every KPI, in table order: the model's (``metrics.json`` order), staffing, then costs.
+#: Every KPI, in table order: the model's (``metrics.json`` order), the behavioural demand's, staffing, then costs.
 REGISTRY: tuple[Kpi, ...] = (
     Kpi("requests_total", "count", _N, _POS, None, "Trip requests", "乗車予約数", "int", 0, _M, True),
     Kpi("requests_served", "count", _H, _POS, None, "Requests served", "対応した予約数", "int", 0, _M, True),
@@ -122,6 +124,11 @@ REGISTRY: tuple[Kpi, ...] = (
     Kpi("passengers_per_vehicle_hour", "pax/h", _H, _POS, None, "Passengers per vehicle-hour", "1台1時間あたり輸送人員", "x", 2, _M, True),
     Kpi("occupancy_mean", "1", _H, _POS, None, "Mean occupancy (pax-km ÷ veh-km)", "平均乗車人数（人キロ÷台キロ）", "x", 2, _M, True),
     Kpi("fare_revenue_yen", "yen", _H, _POS, None, "Fare revenue per day", "1日の運賃収入", "yen", 0, _M, True),
+    Kpi("trips_total", "count", _N, _POS, None, "Trips of residents (all modes)", "住民の移動数（全手段）", "int", 0, _D),
+    Kpi("pt_share", "1", _H, 0.0, 1.0, "Public-transport share of trips", "公共交通の分担率", "pct", 2, _D),
+    Kpi("unmet_trips", "count", _L, _POS, None, "Unmet public-transport demand (trips)", "満たされない公共交通需要（移動数）", "int", 0, _D),
+    Kpi("riders_per_line_trip", "1", _N, _POS, None, "Riders per line trip", "路線1便あたり利用者数", "x", 2, _D),
+    Kpi("line_riders_65plus_share", "1", _N, 0.0, 1.0, "Share of line riders aged 65+", "路線利用者のうち65歳以上の割合", "pct", 1, _D),
     Kpi("drivers_fte", "FTE", _L, _POS, None, "Drivers needed (FTE)", "必要運転士数（常勤換算）", "fte", 1, _S, True),
     Kpi("class2_drivers_fte", "FTE", _N, _POS, None, "of which drivers with a class-2 licence (FTE)", "うち二種免許の運転士（常勤換算）", "fte", 1, _S, True),
     Kpi("attendants_fte", "FTE", _N, _POS, None, "Attendants on board (FTE)", "車内添乗員（常勤換算）", "fte", 1, _S, True),

@@ -90,7 +90,9 @@ def logsum(v: np.ndarray) -> np.ndarray:
     top = np.max(v, axis=-1)
     safe = np.where(np.isfinite(top), top, 0.0)
     with np.errstate(divide="ignore"):
-        return safe + np.log(np.where(np.isfinite(v), np.exp(v - safe[..., None]), 0.0).sum(axis=-1))
+        return safe + np.log(
+            np.where(np.isfinite(v), np.exp(v - safe[..., None]), 0.0).sum(axis=-1)
+        )
 
 
 def keyed_gumbel(seed: int, key: str, n: int) -> np.ndarray:
@@ -98,7 +100,9 @@ def keyed_gumbel(seed: int, key: str, n: int) -> np.ndarray:
 
     The key is hashed with CRC-32 (stable across processes and Python versions).
     """
-    ss = np.random.SeedSequence(entropy=int(seed), spawn_key=(0xC0FFEE, zlib.crc32(key.encode("utf-8"))))
+    ss = np.random.SeedSequence(
+        entropy=int(seed), spawn_key=(0xC0FFEE, zlib.crc32(key.encode("utf-8")))
+    )
     return np.random.default_rng(ss).gumbel(size=n)
 
 
@@ -109,9 +113,15 @@ def ranking(v: np.ndarray, eps: np.ndarray) -> np.ndarray:
     return np.argsort(-total, axis=1, kind="stable")
 
 
-def tour_choice(v_out: np.ndarray, v_back: np.ndarray, seed: int, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def tour_choice(
+    v_out: np.ndarray, v_back: np.ndarray, seed: int, names: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Tour-level choice: the utility of a tour's mode is the sum over its two trips; one keyed
     draw per tour and alternative. Returns (utilities, ranking)."""
     v = v_out + v_back
-    eps = np.column_stack([keyed_gumbel(seed, name, v.shape[0]) for name in names]) if names else np.zeros_like(v)
+    eps = (
+        np.column_stack([keyed_gumbel(seed, name, v.shape[0]) for name in names])
+        if names
+        else np.zeros_like(v)
+    )
     return v, ranking(v, eps)

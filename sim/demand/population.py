@@ -43,6 +43,9 @@ import numpy as np
 from sim.demand.zones import Zone
 from sim.errors import DemandError
 
+#: Age shares must sum to 1 within this (dimensionless; they are typed with three decimals).
+SHARE_SUM_TOLERANCE = 1e-3
+
 #: Age bands (labels used in outputs).
 AGE_BANDS: tuple[str, ...] = ("0-14", "15-64", "65-74", "75+")
 
@@ -78,14 +81,20 @@ class PopulationParams:
         for key in ("age_shares", "licence_by_age", "lift_by_age"):
             v = getattr(self, key)
             if len(v) != len(AGE_BANDS) or any(not 0.0 <= x <= 1.0 for x in v):
-                raise DemandError(f"demand.behaviour.{key}: {list(v)!r} must be 4 shares in [0, 1] "
-                                  f"(age bands {', '.join(AGE_BANDS)})")
-        if abs(sum(self.age_shares) - 1.0) > 1e-6:
-            raise DemandError(f"demand.behaviour.age_shares: {list(self.age_shares)!r} must sum to 1")
+                raise DemandError(
+                    f"demand.behaviour.{key}: {list(v)!r} must be 4 shares in [0, 1] "
+                    f"(age bands {', '.join(AGE_BANDS)})"
+                )
+        if abs(sum(self.age_shares) - 1.0) > SHARE_SUM_TOLERANCE:
+            raise DemandError(
+                f"demand.behaviour.age_shares: {list(self.age_shares)!r} must sum to 1"
+            )
         for key in ("older_share_65plus", "car_share"):
             v = getattr(self, key)
             if not 0.0 <= v <= 1.0:
-                raise DemandError(f"demand.behaviour.{key}: {v!r} must be a share in [0, 1]")
+                raise DemandError(
+                    f"demand.behaviour.{key}: {v!r} must be a share in [0, 1]"
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +127,7 @@ def integerise(values: np.ndarray) -> np.ndarray:
     """
     values = np.asarray(values, dtype=float)
     floors = np.floor(values)
-    short = int(round(values.sum())) - int(floors.sum())
+    short = int(np.rint(values.sum())) - int(floors.sum())
     rema = values - floors
     order = np.lexsort((np.arange(values.size), -rema))
     out = floors.astype(np.int64)
@@ -134,15 +143,21 @@ def town_age_shares(zones: Sequence[Zone], params: PopulationParams) -> np.ndarr
     old = base[2] + base[3]
     young = base[0] + base[1]
     if old > 0 and young > 0:
-        aged = np.concatenate([base[:2] * (1 - params.older_share_65plus) / young,
-                               base[2:] * params.older_share_65plus / old])
+        aged = np.concatenate(
+            [
+                base[:2] * (1 - params.older_share_65plus) / young,
+                base[2:] * params.older_share_65plus / old,
+            ]
+        )
         for k, z in enumerate(zones):
             if z.district in OLDER_DISTRICTS:
                 out[k] = aged
     return out
 
 
-def synthesize(zones: Sequence[Zone], params: PopulationParams, rng: np.random.Generator) -> Population:
+def synthesize(
+    zones: Sequence[Zone], params: PopulationParams, rng: np.random.Generator
+) -> Population:
     """Draw the residents of ``zones`` (see the module docstring).
 
     Parameters
@@ -156,12 +171,20 @@ def synthesize(zones: Sequence[Zone], params: PopulationParams, rng: np.random.G
     """
     pops = np.array([z.population for z in zones], dtype=float)
     if pops.size == 0 or not np.all(np.isfinite(pops)) or (pops < 0).any():
-        raise DemandError("population: zones must have finite, non-negative populations")
+        raise DemandError(
+            "population: zones must have finite, non-negative populations"
+        )
     totals = integerise(pops)
     shares = town_age_shares(zones, params)
-    counts = np.vstack([rng.multinomial(int(n), shares[k]) for k, n in enumerate(totals)])
-    town = np.repeat(np.repeat(np.arange(len(zones), dtype=np.int32), len(AGE_BANDS)), counts.ravel())
-    age = np.repeat(np.tile(np.arange(len(AGE_BANDS), dtype=np.int8), len(zones)), counts.ravel())
+    counts = np.vstack(
+        [rng.multinomial(int(n), shares[k]) for k, n in enumerate(totals)]
+    )
+    town = np.repeat(
+        np.repeat(np.arange(len(zones), dtype=np.int32), len(AGE_BANDS)), counts.ravel()
+    )
+    age = np.repeat(
+        np.tile(np.arange(len(AGE_BANDS), dtype=np.int8), len(zones)), counts.ravel()
+    )
     n = town.size
     licence = rng.random(n) < np.asarray(params.licence_by_age)[age]
     car = rng.random(n) < params.car_share

@@ -52,26 +52,41 @@ DEFAULT_PURPOSE_SHARES: tuple[tuple[float, ...], ...] = (
 
 #: Pull of a town per 1,000 residents, by purpose. ASSUMPTION.
 TOWN_PULL: Mapping[str, float] = MappingProxyType(
-    {"work": 1.0, "school": 1.0, "shopping": 0.2, "hospital": 0.0, "errands": 0.5})
+    {"work": 1.0, "school": 1.0, "shopping": 0.2, "hospital": 0.0, "errands": 0.5}
+)
 
 #: Pull per unit of a key place's attractor weight, by purpose and place kind. ASSUMPTION.
-KIND_PULL: Mapping[str, Mapping[str, float]] = MappingProxyType({
-    "work": {"rail_station": 2.0, "public": 0.5, "hospital": 0.5, "shopping": 0.5},
-    "school": {},
-    "shopping": {"shopping": 2.0},
-    "hospital": {"hospital": 1.0, "clinic": 1.0},
-    "errands": {"public": 1.0, "community_center": 1.0, "rail_station": 0.5, "bus_terminal": 0.5,
-                "leisure": 1.0},
-})
+KIND_PULL: Mapping[str, Mapping[str, float]] = MappingProxyType(
+    {
+        "work": {"rail_station": 2.0, "public": 0.5, "hospital": 0.5, "shopping": 0.5},
+        "school": {},
+        "shopping": {"shopping": 2.0},
+        "hospital": {"hospital": 1.0, "clinic": 1.0},
+        "errands": {
+            "public": 1.0,
+            "community_center": 1.0,
+            "rail_station": 0.5,
+            "bus_terminal": 0.5,
+            "leisure": 1.0,
+        },
+    }
+)
 
 #: Distance decay of destination choice (km), by purpose. ASSUMPTION.
 DECAY_KM: Mapping[str, float] = MappingProxyType(
-    {"work": 6.0, "school": 1.5, "shopping": 4.0, "hospital": 6.0, "errands": 3.0})
+    {"work": 6.0, "school": 1.5, "shopping": 4.0, "hospital": 6.0, "errands": 3.0}
+)
 
 #: Activity duration (hours): (low, high) of a uniform draw, by purpose. ASSUMPTION.
 DURATION_H: Mapping[str, tuple[float, float]] = MappingProxyType(
-    {"work": (8.0, 10.0), "school": (6.0, 7.0), "shopping": (0.5, 1.5), "hospital": (1.0, 3.0),
-     "errands": (0.5, 2.5)})
+    {
+        "work": (8.0, 10.0),
+        "school": (6.0, 7.0),
+        "shopping": (0.5, 1.5),
+        "hospital": (1.0, 3.0),
+        "errands": (0.5, 2.5),
+    }
+)
 
 _EARTH_RADIUS_M = 6_371_008.8
 
@@ -92,13 +107,21 @@ class TourParams:
         for key in ("going_out_drive", "going_out_no_drive", "going_out_child"):
             v = getattr(self, key)
             if not 0.0 <= v <= 1.0:
-                raise DemandError(f"demand.behaviour.{key}: {v!r} must be a probability in [0, 1]")
+                raise DemandError(
+                    f"demand.behaviour.{key}: {v!r} must be a probability in [0, 1]"
+                )
         if not self.trip_rate * self.trip_rate_scale >= 0:
-            raise DemandError("demand.behaviour.trip_rate × trip_rate_scale must be >= 0")
+            raise DemandError(
+                "demand.behaviour.trip_rate × trip_rate_scale must be >= 0"
+            )
         ps = self.purpose_shares
-        if len(ps) != len(AGE_BANDS) or any(len(r) != len(PURPOSES) or min(r) < 0 or sum(r) <= 0 for r in ps):
-            raise DemandError(f"demand.behaviour.purpose_shares: needs {len(AGE_BANDS)} rows (age bands) of "
-                              f"{len(PURPOSES)} non-negative weights ({', '.join(PURPOSES)})")
+        if len(ps) != len(AGE_BANDS) or any(
+            len(r) != len(PURPOSES) or min(r) < 0 or sum(r) <= 0 for r in ps
+        ):
+            raise DemandError(
+                f"demand.behaviour.purpose_shares: needs {len(AGE_BANDS)} rows (age bands) of "
+                f"{len(PURPOSES)} non-negative weights ({', '.join(PURPOSES)})"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +136,12 @@ class Places:
     @classmethod
     def of(cls, zones: Sequence[Zone], attractors: Sequence[Attractor]) -> Places:
         names = tuple(z.name for z in zones) + tuple(a.place_id for a in attractors)
-        lat = np.array([z.lat for z in zones] + [a.lat for a in attractors], dtype=float)
-        lon = np.array([z.lon for z in zones] + [a.lon for a in attractors], dtype=float)
+        lat = np.array(
+            [z.lat for z in zones] + [a.lat for a in attractors], dtype=float
+        )
+        lon = np.array(
+            [z.lon for z in zones] + [a.lon for a in attractors], dtype=float
+        )
         return cls(names, lat, lon, len(zones))
 
 
@@ -142,47 +169,82 @@ class Tours:
         return int(self.person.size)
 
 
-def _jitter(lat: np.ndarray, lon: np.ndarray, sd_m: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _jitter(
+    lat: np.ndarray, lon: np.ndarray, sd_m: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     dxy = rng.standard_normal((2, lat.size)) * sd_m
     deg = 180.0 / np.pi
-    return (lat + dxy[1] / _EARTH_RADIUS_M * deg,
-            lon + dxy[0] / (_EARTH_RADIUS_M * np.cos(np.radians(lat))) * deg)
+    return (
+        lat + dxy[1] / _EARTH_RADIUS_M * deg,
+        lon + dxy[0] / (_EARTH_RADIUS_M * np.cos(np.radians(lat))) * deg,
+    )
 
 
-def attraction(purpose: str, zones: Sequence[Zone], attractors: Sequence[Attractor]) -> np.ndarray:
+def attraction(
+    purpose: str, zones: Sequence[Zone], attractors: Sequence[Attractor]
+) -> np.ndarray:
     """Attraction of every place (zones then key places) for ``purpose`` (dimensionless)."""
-    town = np.array([z.population for z in zones], dtype=float) / 1000.0 * TOWN_PULL[purpose]
+    town = (
+        np.array([z.population for z in zones], dtype=float)
+        / 1000.0
+        * TOWN_PULL[purpose]
+    )
     pull = KIND_PULL[purpose]
-    place = np.array([a.weight * pull.get(a.kind, 0.0) for a in attractors], dtype=float)
+    place = np.array(
+        [a.weight * pull.get(a.kind, 0.0) for a in attractors], dtype=float
+    )
     return np.concatenate([town, place])
 
 
-def destination_cdf(zones: Sequence[Zone], attractors: Sequence[Attractor], places: Places) -> np.ndarray:
+def destination_cdf(
+    zones: Sequence[Zone], attractors: Sequence[Attractor], places: Places
+) -> np.ndarray:
     """Cumulative destination probabilities, shape (purposes, zones, places)."""
-    d_km = haversine_m(np.array([z.lat for z in zones])[:, None], np.array([z.lon for z in zones])[:, None],
-                       places.lat[None, :], places.lon[None, :]) / 1000.0
+    d_km = (
+        haversine_m(
+            np.array([z.lat for z in zones])[:, None],
+            np.array([z.lon for z in zones])[:, None],
+            places.lat[None, :],
+            places.lon[None, :],
+        )
+        / 1000.0
+    )
     out = np.empty((len(PURPOSES), len(zones), places.lat.size))
     for p, name in enumerate(PURPOSES):
-        w = attraction(name, zones, attractors)[None, :] * np.exp(-d_km / DECAY_KM[name])
+        w = attraction(name, zones, attractors)[None, :] * np.exp(
+            -d_km / DECAY_KM[name]
+        )
         total = w.sum(axis=1, keepdims=True)
         if not (total > 0).all():
-            raise DemandError(f"tours: no destination attracts purpose {name!r}; check the key places")
+            raise DemandError(
+                f"tours: no destination attracts purpose {name!r}; check the key places"
+            )
         out[p] = np.cumsum(w / total, axis=1)
     return out
 
 
-def _clock_normal(rng: np.random.Generator, n: int, mean_h: float, sd_h: float) -> np.ndarray:
+def _clock_normal(
+    rng: np.random.Generator, n: int, mean_h: float, sd_h: float
+) -> np.ndarray:
     return (mean_h + sd_h * rng.standard_normal(n)) * 3600.0
 
 
-def generate_tours(pop: Population, zones: Sequence[Zone], attractors: Sequence[Attractor],
-                   params: TourParams, rng: np.random.Generator) -> tuple[Tours, Places]:
+def generate_tours(
+    pop: Population,
+    zones: Sequence[Zone],
+    attractors: Sequence[Attractor],
+    params: TourParams,
+    rng: np.random.Generator,
+) -> tuple[Tours, Places]:
     """Draw the tours of the day for every resident (see the module docstring)."""
     places = Places.of(zones, attractors)
     n = pop.size
     drives = pop.drives
-    p_out = np.where(pop.age == 0, params.going_out_child,
-                     np.where(drives, params.going_out_drive, params.going_out_no_drive))
+    p_out = np.where(
+        pop.age == 0,
+        params.going_out_child,
+        np.where(drives, params.going_out_drive, params.going_out_no_drive),
+    )
     target = params.trip_rate * params.trip_rate_scale / 2.0  # tours per resident
     mean_out = float(p_out.mean()) if n else 0.0
     p_second = 0.0
@@ -196,8 +258,12 @@ def generate_tours(pop: Population, zones: Sequence[Zone], attractors: Sequence[
             p_out = p_out * target / mean_out
     goes = rng.random(n) < p_out
     second = goes & (rng.random(n) < p_second)
-    person = np.concatenate([np.flatnonzero(goes), np.flatnonzero(second)]).astype(np.int64)
-    first = np.concatenate([np.ones(int(goes.sum()), bool), np.zeros(int(second.sum()), bool)])
+    person = np.concatenate([np.flatnonzero(goes), np.flatnonzero(second)]).astype(
+        np.int64
+    )
+    first = np.concatenate(
+        [np.ones(int(goes.sum()), bool), np.zeros(int(second.sum()), bool)]
+    )
     age = pop.age[person]
 
     shares = np.asarray(params.purpose_shares, dtype=float)
@@ -208,7 +274,9 @@ def generate_tours(pop: Population, zones: Sequence[Zone], attractors: Sequence[
     cum_later = np.cumsum(later / later.sum(axis=1, keepdims=True), axis=1)
     cum = np.where(first[:, None], cum_first[age], cum_later[age])
     u = rng.random(person.size)
-    purpose = np.minimum((u[:, None] >= cum).sum(axis=1), len(PURPOSES) - 1).astype(np.int8)
+    purpose = np.minimum((u[:, None] >= cum).sum(axis=1), len(PURPOSES) - 1).astype(
+        np.int8
+    )
 
     cdf = destination_cdf(zones, attractors, places)
     home = pop.town[person]
@@ -217,17 +285,26 @@ def generate_tours(pop: Population, zones: Sequence[Zone], attractors: Sequence[
     for p in range(len(PURPOSES)):
         for z in np.unique(home[purpose == p]):
             sel = (purpose == p) & (home == z)
-            dest[sel] = np.minimum(np.searchsorted(cdf[p, z], u[sel], side="right"), places.lat.size - 1)
+            dest[sel] = np.minimum(
+                np.searchsorted(cdf[p, z], u[sel], side="right"), places.lat.size - 1
+            )
 
     # home points: one per person (both tours start there); destination points: one per tour
-    h_lat, h_lon = _jitter(places.lat[pop.town], places.lon[pop.town], params.jitter_m, rng)
+    h_lat, h_lon = _jitter(
+        places.lat[pop.town], places.lon[pop.town], params.jitter_m, rng
+    )
     d_lat, d_lon = _jitter(places.lat[dest], places.lon[dest], params.jitter_m, rng)
 
     m = person.size
     elderly = age >= 2
     peak = rng.random(m) < 0.6
-    t_other = np.where(elderly, np.where(peak, _clock_normal(rng, m, 9.75, 0.75), _clock_normal(rng, m, 13.75, 0.75)),
-                       _clock_normal(rng, m, 11.0, 2.5))
+    t_other = np.where(
+        elderly,
+        np.where(
+            peak, _clock_normal(rng, m, 9.75, 0.75), _clock_normal(rng, m, 13.75, 0.75)
+        ),
+        _clock_normal(rng, m, 11.0, 2.5),
+    )
     t_work = _clock_normal(rng, m, 7.75, 0.5)
     t_school = _clock_normal(rng, m, 7.6, 0.25)
     out_s = np.select([purpose == 0, purpose == 1], [t_work, t_school], t_other)
@@ -245,5 +322,7 @@ def generate_tours(pop: Population, zones: Sequence[Zone], attractors: Sequence[
     out_s[n_first:] = np.clip(later_start, 5 * 3600.0, 21 * 3600.0)
     out_s = np.floor(out_s)
     back_s = np.floor(out_s + 900.0 + dur)
-    tours = Tours(person, purpose, dest, h_lat[person], h_lon[person], d_lat, d_lon, out_s, back_s)
+    tours = Tours(
+        person, purpose, dest, h_lat[person], h_lon[person], d_lat, d_lon, out_s, back_s
+    )
     return tours, places

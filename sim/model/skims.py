@@ -38,6 +38,7 @@ from sim.model.drt.simulation import DrtSimulation, WalkParams
 from sim.model.lines.timetable import LineLayout
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
+from sim.tolerance import EPS
 
 
 class TripEnd:
@@ -57,7 +58,9 @@ class TripEnd:
         key = (int(node), float(detour))
         out = self._walk.get(key)
         if out is None:
-            out = self._walk[key] = np.hypot(net.x[node] - self.x, net.y[node] - self.y) * detour
+            out = self._walk[key] = (
+                np.hypot(net.x[node] - self.x, net.y[node] - self.y) * detour
+            )
         return out
 
 
@@ -128,7 +131,9 @@ def _matrices(oracle: TravelOracle, n: int) -> tuple[np.ndarray, np.ndarray]:
     runs on are small: 800 nodes for Sodegaura)."""
     oracle.precompute()
     idx = np.arange(n)
-    return np.vstack([oracle.times_from(i) for i in idx]), np.vstack([oracle.dists_from(i) for i in idx])
+    return np.vstack([oracle.times_from(i) for i in idx]), np.vstack(
+        [oracle.dists_from(i) for i in idx]
+    )
 
 
 def _line_best(
@@ -152,22 +157,31 @@ def _line_best(
     covers = np.zeros(n, dtype=bool)
     follows = effective_headway_s(layout) >= w.timetable_headway_s
     for direction, pattern in enumerate(layout.patterns):
-        trips = sorted((t for t in layout.trips if t.direction == direction), key=lambda t: t.depart_s[0])
+        trips = sorted(
+            (t for t in layout.trips if t.direction == direction),
+            key=lambda t: t.depart_s[0],
+        )
         if not trips:
             continue
-        arrive = np.array([t.arrive_s for t in trips], dtype=float)  # (trips, positions)
+        arrive = np.array(
+            [t.arrive_s for t in trips], dtype=float
+        )  # (trips, positions)
         depart = np.array([t.depart_s for t in trips], dtype=float)
         walk_o = board_walk(pattern)
         walk_d = alight_walk(pattern)
         for b in range(len(pattern) - 1):
-            idx = np.flatnonzero(walk_o[:, b] <= max_walk)  # only trips near this boarding stop
+            idx = np.flatnonzero(
+                walk_o[:, b] <= max_walk
+            )  # only trips near this boarding stop
             if idx.size == 0:
                 continue
             order = np.argsort(depart[:, b], kind="stable")
             deps = depart[order, b]
             wb = walk_o[idx, b]
             ready = ready_s[idx] + wb / w.walk_speed_mps
-            k = np.searchsorted(deps, ready - 1e-9, side="left")
+            k = np.searchsorted(
+                deps, ready - EPS, side="left"
+            )  # as Timetable.next_trip
             has = k < len(deps)
             trip = order[np.minimum(k, len(deps) - 1)]
             board = np.maximum(arrive[trip, b], ready)
@@ -183,30 +197,55 @@ def _line_best(
                 if not sel.any():
                     continue
                 ride = arrive[trip, a] - board
-                cost = (w.walk * np.where(sel, wb + wa, 0.0) / w.walk_speed_mps + at_stop_weight * at_stop
-                        + home_weight * (gap - at_stop) + ride)
+                cost = (
+                    w.walk * np.where(sel, wb + wa, 0.0) / w.walk_speed_mps
+                    + at_stop_weight * at_stop
+                    + home_weight * (gap - at_stop)
+                    + ride
+                )
                 better = sel & (cost < best[idx])
                 best[idx] = np.where(better, cost, best[idx])
                 best_arr[idx] = np.where(better, arrive[trip, a], best_arr[idx])
     return best, best_arr, covers
 
 
-def _walks(net: RoadNetwork, end: TripEnd, detour: float) -> Callable[[tuple[int, ...]], np.ndarray]:
-    return lambda pattern: np.column_stack([end.walk_to(net, node, detour) for node in pattern])
+def _walks(
+    net: RoadNetwork, end: TripEnd, detour: float
+) -> Callable[[tuple[int, ...]], np.ndarray]:
+    return lambda pattern: np.column_stack(
+        [end.walk_to(net, node, detour) for node in pattern]
+    )
 
 
 def _at(node: int, n: int) -> Callable[[tuple[int, ...]], np.ndarray]:
-    return lambda pattern: np.tile(np.where(np.asarray(pattern) == node, 0.0, np.inf), (n, 1))
+    return lambda pattern: np.tile(
+        np.where(np.asarray(pattern) == node, 0.0, np.inf), (n, 1)
+    )
 
 
-def line_skim(layout: LineLayout, net: RoadNetwork, pts: TripPoints, p: SkimParams, kind: str = "line") -> PtSkim:
+def line_skim(
+    layout: LineLayout,
+    net: RoadNetwork,
+    pts: TripPoints,
+    p: SkimParams,
+    kind: str = "line",
+) -> PtSkim:
     """The best timetabled ride on one line for every trip (see the module docstring)."""
     det = p.walk.detour_factor
-    best, _, covers = _line_best(layout, _walks(net, pts.o, det), _walks(net, pts.d, det),
-                                 pts.t_s, p, at_stop_weight=p.weights.wait, home_weight=p.home_wait_weight)
+    best, _, covers = _line_best(
+        layout,
+        _walks(net, pts.o, det),
+        _walks(net, pts.d, det),
+        pts.t_s,
+        p,
+        at_stop_weight=p.weights.wait,
+        home_weight=p.home_wait_weight,
+    )
     avail = np.isfinite(best)
     fare = np.full(pts.size, float(layout.fare_yen))
-    return PtSkim(layout.name, kind, np.where(avail, best / 60.0, np.nan), fare, avail, covers)
+    return PtSkim(
+        layout.name, kind, np.where(avail, best / 60.0, np.nan), fare, avail, covers
+    )
 
 
 def drt_times(svc: DrtSimulation, net: RoadNetwork) -> np.ndarray:
@@ -214,21 +253,32 @@ def drt_times(svc: DrtSimulation, net: RoadNetwork) -> np.ndarray:
     return _matrices(svc.oracle, net.n)[0]
 
 
-def _drt_access(svc: DrtSimulation, net: RoadNetwork, end: TripEnd) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _drt_access(
+    svc: DrtSimulation, net: RoadNetwork, end: TripEnd
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(area index or −1, stop node or −1, walk metres or inf) per point, as ``svc.access``."""
     cached = end.drt.get(svc.name)
     if cached is not None:
         return cached
     area = np.full(end.node.size, -1)
-    for k in range(len(svc.layout.areas) - 1, -1, -1):  # the first area containing a node wins
+    for k in range(
+        len(svc.layout.areas) - 1, -1, -1
+    ):  # the first area containing a node wins
         area[svc.layout.areas[k].members[end.node]] = k
     stop, walk_m = _nearest_stops(svc, net, area, end.node, end.x, end.y)
     end.drt[svc.name] = (area, stop, walk_m)
     return area, stop, walk_m
 
 
-def _drt_leg(svc: DrtSimulation, times: np.ndarray, stop_a: np.ndarray, area_a: np.ndarray,
-             stop_b: np.ndarray, area_b: np.ndarray, p: SkimParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _drt_leg(
+    svc: DrtSimulation,
+    times: np.ndarray,
+    stop_a: np.ndarray,
+    area_a: np.ndarray,
+    stop_b: np.ndarray,
+    area_b: np.ndarray,
+    p: SkimParams,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Estimated ride seconds, whether it changes vehicle at the service's hub, and the fare
     (the dispatcher's rule: one leg within an area or to/from the hub, else two via the hub)."""
     lay, prm = svc.layout, svc.params
@@ -238,7 +288,9 @@ def _drt_leg(svc: DrtSimulation, times: np.ndarray, stop_a: np.ndarray, area_a: 
     if lay.hub is not None:
         hub = lay.hub
         transfer = (area_a != area_b) & (stop_a != hub) & (stop_b != hub)
-        direct = np.where(transfer, times[sa, hub] + times[hub, sb] + prm.min_transfer_s, direct)
+        direct = np.where(
+            transfer, times[sa, hub] + times[hub, sb] + prm.min_transfer_s, direct
+        )
     fare = np.where(transfer, prm.fare_between_yen, prm.fare_within_yen).astype(float)
     return direct * p.drt_ride_factor, transfer, fare
 
@@ -246,32 +298,60 @@ def _drt_leg(svc: DrtSimulation, times: np.ndarray, stop_a: np.ndarray, area_a: 
 def _drt_wait(p: SkimParams) -> tuple[float, float]:
     """(gap, part of it at the stop) of a DRT booking, seconds."""
     gap = p.drt_wait_min * 60.0
-    return gap, p.prebooked_share * min(gap, p.weights.buffer_s) + (1.0 - p.prebooked_share) * gap
+    return gap, p.prebooked_share * min(gap, p.weights.buffer_s) + (
+        1.0 - p.prebooked_share
+    ) * gap
 
 
-def drt_skim(svc: DrtSimulation, net: RoadNetwork, pts: TripPoints, p: SkimParams,
-             times: np.ndarray | None = None) -> PtSkim:
+def drt_skim(
+    svc: DrtSimulation,
+    net: RoadNetwork,
+    pts: TripPoints,
+    p: SkimParams,
+    times: np.ndarray | None = None,
+) -> PtSkim:
     """The estimated DRT ride of one service for every trip (see the module docstring)."""
     w, walk = p.weights, p.walk
     lay = svc.layout
     times = drt_times(svc, net) if times is None else times
     area_o, stop_o, walk_o = _drt_access(svc, net, pts.o)
     area_d, stop_d, walk_d = _drt_access(svc, net, pts.d)
-    inside = (area_o >= 0) & (area_d >= 0) & (walk_o <= walk.max_walk_m) & (walk_d <= walk.max_walk_m)
+    inside = (
+        (area_o >= 0)
+        & (area_d >= 0)
+        & (walk_o <= walk.max_walk_m)
+        & (walk_d <= walk.max_walk_m)
+    )
     inside &= stop_o != stop_d
     earliest = pts.t_s + np.where(inside, walk_o, 0.0) / w.walk_speed_mps
     in_hours = (earliest >= lay.start_s) & (earliest < lay.end_s)
     ride, transfer, fare = _drt_leg(svc, times, stop_o, area_o, stop_d, area_d, p)
     gap, at_stop = _drt_wait(p)
     walked = np.where(inside, walk_o + walk_d, 0.0)
-    cost = (w.walk * walked / w.walk_speed_mps + w.wait * at_stop
-            + p.home_wait_weight * (gap - at_stop) + ride + w.transfer_penalty_s * transfer)
+    cost = (
+        w.walk * walked / w.walk_speed_mps
+        + w.wait * at_stop
+        + p.home_wait_weight * (gap - at_stop)
+        + ride
+        + w.transfer_penalty_s * transfer
+    )
     avail = inside & in_hours
-    return PtSkim(svc.name, "drt", np.where(avail, cost / 60.0, np.nan), fare, avail, inside)
+    return PtSkim(
+        svc.name, "drt", np.where(avail, cost / 60.0, np.nan), fare, avail, inside
+    )
 
 
-def combo_skim(svc: DrtSimulation, layout: LineLayout, hubs: Sequence[int], net: RoadNetwork, pts: TripPoints,
-               p: SkimParams, *, drt_first: bool, times: np.ndarray | None = None) -> PtSkim:
+def combo_skim(
+    svc: DrtSimulation,
+    layout: LineLayout,
+    hubs: Sequence[int],
+    net: RoadNetwork,
+    pts: TripPoints,
+    p: SkimParams,
+    *,
+    drt_first: bool,
+    times: np.ndarray | None = None,
+) -> PtSkim:
     """A DRT ride to a hub then the line (``drt_first``), or the line to a hub then DRT, for every
     trip: the best over ``hubs`` that are both a stop of the line and of the service, valued as
     the engine values its combined options (the wait at the hub counts as ride time, one transfer
@@ -303,18 +383,48 @@ def combo_skim(svc: DrtSimulation, layout: LineLayout, hubs: Sequence[int], net:
         hub_areas = np.full(n, hub_area)
         if drt_first:
             earliest = pts.t_s + walked_drt / w.walk_speed_mps
-            ride, transfer, fare = _drt_leg(svc, times, stop, area, hub_stop, hub_areas, p)
+            ride, transfer, fare = _drt_leg(
+                svc, times, stop, area, hub_stop, hub_areas, p
+            )
             pickup = earliest + gap
             ready = pickup + ride + p.min_transfer_s
-            line_cost, _, cov = _line_best(layout, _at(hub, n), other, ready, p, at_stop_weight=1.0, home_weight=1.0)
-            cost = (w.walk * walked_drt / w.walk_speed_mps + w.wait * at_stop + p.home_wait_weight * (gap - at_stop)
-                    + (ready - pickup) + line_cost)
+            line_cost, _, cov = _line_best(
+                layout,
+                _at(hub, n),
+                other,
+                ready,
+                p,
+                at_stop_weight=1.0,
+                home_weight=1.0,
+            )
+            cost = (
+                w.walk * walked_drt / w.walk_speed_mps
+                + w.wait * at_stop
+                + p.home_wait_weight * (gap - at_stop)
+                + (ready - pickup)
+                + line_cost
+            )
         else:
-            line_cost, arrive, cov = _line_best(layout, other, _at(hub, n), pts.t_s, p, at_stop_weight=w.wait,
-                                                home_weight=p.home_wait_weight)
+            line_cost, arrive, cov = _line_best(
+                layout,
+                other,
+                _at(hub, n),
+                pts.t_s,
+                p,
+                at_stop_weight=w.wait,
+                home_weight=p.home_wait_weight,
+            )
             earliest = np.nan_to_num(arrive, nan=-1.0) + p.min_transfer_s
-            ride, transfer, fare = _drt_leg(svc, times, hub_stop, hub_areas, stop, area, p)
-            cost = line_cost + p.min_transfer_s + gap + ride + w.walk * walked_drt / w.walk_speed_mps
+            ride, transfer, fare = _drt_leg(
+                svc, times, hub_stop, hub_areas, stop, area, p
+            )
+            cost = (
+                line_cost
+                + p.min_transfer_s
+                + gap
+                + ride
+                + w.walk * walked_drt / w.walk_speed_mps
+            )
         cost = cost + w.transfer_penalty_s * (1 + transfer)
         in_hours = (earliest >= lay.start_s) & (earliest < lay.end_s)
         covers |= ok & cov
@@ -323,11 +433,19 @@ def combo_skim(svc: DrtSimulation, layout: LineLayout, hubs: Sequence[int], net:
         best_fare = np.where(sel, fare + layout.fare_yen, best_fare)
     avail = np.isfinite(best)
     name = f"{svc.name}+{layout.name}" if drt_first else f"{layout.name}+{svc.name}"
-    return PtSkim(name, "drt+line", np.where(avail, best / 60.0, np.nan), best_fare, avail, covers)
+    return PtSkim(
+        name, "drt+line", np.where(avail, best / 60.0, np.nan), best_fare, avail, covers
+    )
 
 
-def _nearest_stops(svc: DrtSimulation, net: RoadNetwork, area: np.ndarray, node: np.ndarray,
-                   x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _nearest_stops(
+    svc: DrtSimulation,
+    net: RoadNetwork,
+    area: np.ndarray,
+    node: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Stop node and walk metres per point (−1 and inf outside every area), as ``svc.access``."""
     stop = np.full(area.size, -1, dtype=np.int64)
     walk_m = np.full(area.size, np.inf)

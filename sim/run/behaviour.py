@@ -48,7 +48,16 @@ from sim.model.choice import Weights
 from sim.model.drt.simulation import WalkParams
 from sim.model.eventlog import RejectReason
 from sim.model.skims import (
-    PtSkim, RoadSkim, SkimParams, TripEnd, TripPoints, combo_skim, drt_skim, drt_times, line_skim, road_skim,
+    PtSkim,
+    RoadSkim,
+    SkimParams,
+    TripEnd,
+    TripPoints,
+    combo_skim,
+    drt_skim,
+    drt_times,
+    line_skim,
+    road_skim,
 )
 from sim.scenario.behaviour import BehaviourConfig
 
@@ -104,11 +113,15 @@ class BehaviouralDay:
     def allowed(self, req: Request) -> str | None:
         t, leg = self._parse(req)
         alt = int(self.mode[t, leg])
-        if leg == 1 and self.kinds[alt] == "drt+line":  # the return changes at the hub the other way
+        if (
+            leg == 1 and self.kinds[alt] == "drt+line"
+        ):  # the return changes at the hub the other way
             return "+".join(reversed(self.alts[alt].split("+")))
         return self.alts[alt]
 
-    def refused(self, req: Request, reason: RejectReason, retry: bool) -> Request | None:
+    def refused(
+        self, req: Request, reason: RejectReason, retry: bool
+    ) -> Request | None:
         t, leg = self._parse(req)
         gone = int(self.mode[t, leg])
         self.refusals.setdefault((t, leg), []).append(f"{self.alts[gone]}:{reason}")
@@ -129,7 +142,11 @@ class BehaviouralDay:
         legs = (0, 1) if leg == 0 else (1,)
         for k in legs:
             self.mode[t, k] = nxt
-            self.why[t, k] = "fallback_after_refusal" if k == leg else "tour_changed_after_outbound_refused"
+            self.why[t, k] = (
+                "fallback_after_refusal"
+                if k == leg
+                else "tour_changed_after_outbound_refused"
+            )
         if self.is_pt(nxt) and retry:
             n = self.attempts.get((t, leg), 0) + 1
             self.attempts[(t, leg)] = n
@@ -139,7 +156,14 @@ class BehaviouralDay:
     _v: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
-def _request(day: BehaviouralDay, t: int, leg: int, *, suffix: str = "", now_s: float | None = None) -> Request:
+def _request(
+    day: BehaviouralDay,
+    t: int,
+    leg: int,
+    *,
+    suffix: str = "",
+    now_s: float | None = None,
+) -> Request:
     tr, road = day.tours, (day.road_out if leg == 0 else day.road_back)
     desired = float(tr.out_s[t] if leg == 0 else tr.back_s[t])
     if now_s is not None:
@@ -154,22 +178,42 @@ def _request(day: BehaviouralDay, t: int, leg: int, *, suffix: str = "", now_s: 
     pts = [(tr.home_lat[t], tr.home_lon[t]), (tr.dest_lat[t], tr.dest_lon[t])]
     (ola, olo), (dla, dlo) = pts if leg == 0 else pts[::-1]
     return Request(
-        f"T{t:06d}{'o' if leg == 0 else 'r'}{suffix}", req_time, desired, int(road.o_node[t]), int(road.d_node[t]), 1,
-        float(ola), float(olo), float(dla), float(dlo), home if leg == 0 else dest, dest if leg == 0 else home,
+        f"T{t:06d}{'o' if leg == 0 else 'r'}{suffix}",
+        req_time,
+        desired,
+        int(road.o_node[t]),
+        int(road.d_node[t]),
+        1,
+        float(ola),
+        float(olo),
+        float(dla),
+        float(dlo),
+        home if leg == 0 else dest,
+        dest if leg == 0 else home,
     )
 
 
 def _points(net: RoadNetwork, tr: Tours) -> list[TripPoints]:
     """The outbound and return trips of every tour (the two ends shared, with their caches)."""
-    home, dest = TripEnd(net, tr.home_lat, tr.home_lon), TripEnd(net, tr.dest_lat, tr.dest_lon)
+    home, dest = (
+        TripEnd(net, tr.home_lat, tr.home_lon),
+        TripEnd(net, tr.dest_lat, tr.dest_lon),
+    )
     return [TripPoints(home, dest, tr.out_s), TripPoints(dest, home, tr.back_s)]
 
 
-def _private_los(cfg: BehaviourConfig, road: RoadSkim, elderly: np.ndarray, elderly_walk_mps: float,
-                 detour: float) -> tuple[np.ndarray, np.ndarray]:
+def _private_los(
+    cfg: BehaviourConfig,
+    road: RoadSkim,
+    elderly: np.ndarray,
+    elderly_walk_mps: float,
+    detour: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Generalised minutes and fares (n, 5) of walk, bike, car, lift, taxi."""
     road_m = np.where(road.o_node == road.d_node, road.straight_m * detour, road.road_m)
-    car_min = np.where(road.o_node == road.d_node, road_m / (30 / 3.6), road.car_s) / 60.0
+    car_min = (
+        np.where(road.o_node == road.d_node, road_m / (30 / 3.6), road.car_s) / 60.0
+    )
     walk_mps = np.where(elderly, elderly_walk_mps, cfg.walk_speed_mps)
     walk = cfg.walk_time_weight * road_m / walk_mps / 60.0
     bike = cfg.bike_time_weight * road_m / (cfg.bike_speed_kmh / 3.6) / 60.0
@@ -177,10 +221,19 @@ def _private_los(cfg: BehaviourConfig, road: RoadSkim, elderly: np.ndarray, elde
     lift = car_min + cfg.lift_extra_min
     taxi = car_min + cfg.taxi_wait_min
     km = road_m / 1000.0
-    taxi_fare = cfg.taxi_flag_yen + cfg.taxi_yen_per_km * np.maximum(0.0, km - cfg.taxi_flag_km)
+    taxi_fare = cfg.taxi_flag_yen + cfg.taxi_yen_per_km * np.maximum(
+        0.0, km - cfg.taxi_flag_km
+    )
     gen = np.column_stack([walk, bike, car, lift, taxi])
-    fare = np.column_stack([np.zeros_like(km), np.zeros_like(km), cfg.car_cost_yen_per_km * km,
-                            np.zeros_like(km), taxi_fare])
+    fare = np.column_stack(
+        [
+            np.zeros_like(km),
+            np.zeros_like(km),
+            cfg.car_cost_yen_per_km * km,
+            np.zeros_like(km),
+            taxi_fare,
+        ]
+    )
     return gen, fare
 
 
@@ -200,18 +253,44 @@ def plan_day(
     taste_seed: int,
 ) -> tuple[BehaviouralDay, list[Request]]:
     """Draw the day, choose modes, and return the screen and the public-transport requests."""
-    pop = synthesize(zones, PopulationParams(
-        tuple(cfg.age_shares), cfg.older_share_65plus, tuple(cfg.licence_by_age), cfg.car_share,
-        tuple(cfg.lift_by_age)), rng)
-    tours, places = generate_tours(pop, zones, attractors, TourParams(
-        cfg.going_out_drive, cfg.going_out_no_drive, cfg.going_out_child, cfg.trip_rate, cfg.trip_rate_scale,
-        jitter_m=jitter_m), rng)
+    pop = synthesize(
+        zones,
+        PopulationParams(
+            tuple(cfg.age_shares),
+            cfg.older_share_65plus,
+            tuple(cfg.licence_by_age),
+            cfg.car_share,
+            tuple(cfg.lift_by_age),
+        ),
+        rng,
+    )
+    tours, places = generate_tours(
+        pop,
+        zones,
+        attractors,
+        TourParams(
+            cfg.going_out_drive,
+            cfg.going_out_no_drive,
+            cfg.going_out_child,
+            cfg.trip_rate,
+            cfg.trip_rate_scale,
+            jitter_m=jitter_m,
+        ),
+        rng,
+    )
     n = tours.size
     prebooked = rng.random(n) < prebooked_share
     lead = np.round(rng.uniform(lead_range_s[0], lead_range_s[1], n))
 
-    sp = SkimParams(weights, walk, cfg.home_wait_weight, cfg.drt_wait_min, cfg.drt_ride_factor, prebooked_share,
-                    planner.min_transfer_s)
+    sp = SkimParams(
+        weights,
+        walk,
+        cfg.home_wait_weight,
+        cfg.drt_wait_min,
+        cfg.drt_ride_factor,
+        prebooked_share,
+        planner.min_transfer_s,
+    )
     person_age = pop.age[tours.person]
     elderly = person_age >= 2
     asc_all = cfg.constants()
@@ -227,16 +306,46 @@ def plan_day(
         fares.append(f)
     drt_t = {svc.name: drt_times(svc, net) for svc in planner.drts}
     for svc in planner.drts:
-        skims.append((drt_skim(svc, net, pts[0], sp, drt_t[svc.name]), drt_skim(svc, net, pts[1], sp, drt_t[svc.name])))
+        skims.append(
+            (
+                drt_skim(svc, net, pts[0], sp, drt_t[svc.name]),
+                drt_skim(svc, net, pts[1], sp, drt_t[svc.name]),
+            )
+        )
     for line in planner.lines:
-        skims.append((line_skim(line.layout, net, pts[0], sp), line_skim(line.layout, net, pts[1], sp)))
-    for svc in planner.drts:  # a DRT ride and a line, changing at a hub; the return the other way round
+        skims.append(
+            (
+                line_skim(line.layout, net, pts[0], sp),
+                line_skim(line.layout, net, pts[1], sp),
+            )
+        )
+    for svc in (
+        planner.drts
+    ):  # a DRT ride and a line, changing at a hub; the return the other way round
         for line in planner.lines:
             for drt_first in (True, False):
-                pair = (combo_skim(svc, line.layout, planner.hubs, net, pts[0], sp, drt_first=drt_first,
-                                   times=drt_t[svc.name]),
-                        combo_skim(svc, line.layout, planner.hubs, net, pts[1], sp, drt_first=not drt_first,
-                                   times=drt_t[svc.name]))
+                pair = (
+                    combo_skim(
+                        svc,
+                        line.layout,
+                        planner.hubs,
+                        net,
+                        pts[0],
+                        sp,
+                        drt_first=drt_first,
+                        times=drt_t[svc.name],
+                    ),
+                    combo_skim(
+                        svc,
+                        line.layout,
+                        planner.hubs,
+                        net,
+                        pts[1],
+                        sp,
+                        drt_first=not drt_first,
+                        times=drt_t[svc.name],
+                    ),
+                )
                 if (pair[0].available & pair[1].available).any():
                     skims.append(pair)
 
@@ -244,20 +353,36 @@ def plan_day(
     kinds = list(PRIVATE_MODES) + [s[0].kind for s in skims]
     drives = pop.drives[tours.person]
     lift = pop.lift[tours.person]
-    avail_private = np.column_stack([np.ones(n, bool), np.ones(n, bool), drives, lift, np.ones(n, bool)])
+    avail_private = np.column_stack(
+        [np.ones(n, bool), np.ones(n, bool), drives, lift, np.ones(n, bool)]
+    )
     pt_avail = [s[0].available & s[1].available for s in skims]
     avail = np.column_stack([avail_private, *pt_avail]) if skims else avail_private
-    asc_all["drt+line"] = (asc_all["drt"] + asc_all["line"]) / 2.0  # ASSUMPTION: no target of its own
+    asc_all["drt+line"] = (
+        asc_all["drt"] + asc_all["line"]
+    ) / 2.0  # ASSUMPTION: no target of its own
     asc = np.array([asc_all[k] for k in kinds], dtype=float)
     asc_rows = np.tile(asc, (n, 1))
     if skims:
-        asc_rows[:, len(PRIVATE_MODES):] += np.where(elderly, asc_all["pt_elderly"], 0.0)[:, None]
+        asc_rows[:, len(PRIVATE_MODES) :] += np.where(
+            elderly, asc_all["pt_elderly"], 0.0
+        )[:, None]
     v_legs = []
     for leg in (0, 1):
-        g = np.column_stack([gens[leg], *[np.nan_to_num(s[leg].gen_min, nan=0.0) for s in skims]])
+        g = np.column_stack(
+            [gens[leg], *[np.nan_to_num(s[leg].gen_min, nan=0.0) for s in skims]]
+        )
         f = np.column_stack([fares[leg], *[s[leg].fare_yen for s in skims]])
-        v_legs.append(utilities(asc_rows / 2.0, g, f, avail, beta_time=cfg.beta_time,
-                                value_of_time_yen_per_min=cfg.value_of_time_yen_per_min))
+        v_legs.append(
+            utilities(
+                asc_rows / 2.0,
+                g,
+                f,
+                avail,
+                beta_time=cfg.beta_time,
+                value_of_time_yen_per_min=cfg.value_of_time_yen_per_min,
+            )
+        )
     v, rank = tour_choice(v_legs[0], v_legs[1], taste_seed, alts)
     first = rank[:, 0].copy()
 
@@ -271,19 +396,47 @@ def plan_day(
         road = roads[leg]
         car_min = road.car_s / 60.0
         gap = cfg.drt_wait_min
-        at_stop = prebooked_share * min(gap, weights.buffer_s / 60.0) + (1 - prebooked_share) * gap
-        gen = weights.wait * at_stop + cfg.home_wait_weight * (gap - at_stop) + car_min * cfg.drt_ride_factor
-        latent += (asc_all["drt"] + np.where(elderly, asc_all["pt_elderly"], 0.0)) / 2.0 + cfg.beta_time * (
-            gen + cfg.latent_fare_yen / cfg.value_of_time_yen_per_min)
+        at_stop = (
+            prebooked_share * min(gap, weights.buffer_s / 60.0)
+            + (1 - prebooked_share) * gap
+        )
+        gen = (
+            weights.wait * at_stop
+            + cfg.home_wait_weight * (gap - at_stop)
+            + car_min * cfg.drt_ride_factor
+        )
+        latent += (
+            asc_all["drt"] + np.where(elderly, asc_all["pt_elderly"], 0.0)
+        ) / 2.0 + cfg.beta_time * (
+            gen + cfg.latent_fare_yen / cfg.value_of_time_yen_per_min
+        )
     eps_latent = keyed_gumbel(taste_seed, "(latent public transport)", n)
-    best = np.max(np.where(np.isfinite(v), v, -np.inf) + _eps(taste_seed, alts, n), axis=1)
+    best = np.max(
+        np.where(np.isfinite(v), v, -np.inf) + _eps(taste_seed, alts, n), axis=1
+    )
     wants = (~any_pt) & (latent + eps_latent > best)
-    unmet = np.where(wants, np.where(covered, 1, 2), 0).astype(np.int8)  # 1 time, 2 area
+    unmet = np.where(wants, np.where(covered, 1, 2), 0).astype(
+        np.int8
+    )  # 1 time, 2 area
 
     mode = np.column_stack([first, first]).astype(np.int64)
     why = np.full((n, 2), "chosen", dtype=object)
-    day = BehaviouralDay(pop, tours, places, alts, kinds, first, rank, mode, why, unmet, roads[0], roads[1],
-                         prebooked, lead)
+    day = BehaviouralDay(
+        pop,
+        tours,
+        places,
+        alts,
+        kinds,
+        first,
+        rank,
+        mode,
+        why,
+        unmet,
+        roads[0],
+        roads[1],
+        prebooked,
+        lead,
+    )
     day._v = v
     is_pt_alt = np.array([day.is_pt(k) for k in range(len(alts))])
     pt_tours = np.flatnonzero(is_pt_alt[first])

@@ -2,6 +2,9 @@
 
 Keys added to ``metrics.json`` (all counts are trips of residents in the simulated day):
 
+The scalar ones are registered in :mod:`sim.kpis` (group ``DEMAND``), so studies can vary and
+size against them (``size --target "pt_share>=0.002"``).
+
 * ``trips_total`` – every trip, every mode; ``pt_share`` – the share of them by public transport;
   ``unmet_trips`` – the sum of ``unmet_demand``; ``mode_share`` {mode: share} and ``mode_trips``
   {mode: trips} over walk, bike, car (as driver), lift (car passenger), taxi, drt, line and
@@ -32,8 +35,23 @@ from sim.model.eventlog import EventLog, Outcome
 from sim.run.behaviour import PT_KINDS, UNMET_REASONS, BehaviouralDay
 
 TRIPS_COLUMNS: tuple[str, ...] = (
-    "trip_id", "person", "home_town", "age_band", "drives", "lift", "purpose", "leg", "origin", "destination",
-    "desired_clock", "first_choice", "mode", "service", "why", "unmet_reason", "refusals",
+    "trip_id",
+    "person",
+    "home_town",
+    "age_band",
+    "drives",
+    "lift",
+    "purpose",
+    "leg",
+    "origin",
+    "destination",
+    "desired_clock",
+    "first_choice",
+    "mode",
+    "service",
+    "why",
+    "unmet_reason",
+    "refusals",
 )
 
 
@@ -51,7 +69,9 @@ def _served_tours(day: BehaviouralDay, log: EventLog) -> list[tuple[int, int, st
     return out
 
 
-def behaviour_metrics(day: BehaviouralDay, log: EventLog, line_trips: int) -> dict[str, Any]:
+def behaviour_metrics(
+    day: BehaviouralDay, log: EventLog, line_trips: int
+) -> dict[str, Any]:
     """The keys listed in the module docstring, from the day's final modes and the event log."""
     n = day.tours.size
     total = 2 * n
@@ -61,9 +81,14 @@ def behaviour_metrics(day: BehaviouralDay, log: EventLog, line_trips: int) -> di
     mode_trips = {m: int(counts.get(m, 0)) for m in modes}
     mode_share = {m: (c / total if total else 0.0) for m, c in mode_trips.items()}
     services = Counter(np.asarray(day.alts, dtype=object)[day.mode.ravel()].tolist())
-    service_trips = {a: int(services.get(a, 0)) for a, k in zip(day.alts, day.kinds) if k in PT_KINDS}
-    unmet = {reason: int(2 * (day.unmet == k + 1).sum()) for k, reason in enumerate(UNMET_REASONS)}
-    moved = (day.why.ravel() != "chosen")
+    service_trips = {
+        a: int(services.get(a, 0)) for a, k in zip(day.alts, day.kinds) if k in PT_KINDS
+    }
+    unmet = {
+        reason: int(2 * (day.unmet == k + 1).sum())
+        for k, reason in enumerate(UNMET_REASONS)
+    }
+    moved = day.why.ravel() != "chosen"
     fallback = Counter(kinds[moved].tolist())
 
     served = _served_tours(day, log)
@@ -82,7 +107,9 @@ def behaviour_metrics(day: BehaviouralDay, log: EventLog, line_trips: int) -> di
     pt_trip = is_pt[day.mode]  # (n, 2)
     town = day.pop.town[person]
     by_town = Counter()
-    for z, c in zip(*np.unique(np.repeat(town, 2)[pt_trip.ravel()], return_counts=True)):
+    for z, c in zip(
+        *np.unique(np.repeat(town, 2)[pt_trip.ravel()], return_counts=True)
+    ):
         by_town[day.places.names[int(z)]] = int(c)
     pt_total = sum(c for m, c in mode_trips.items() if m in PT_KINDS)
     return {
@@ -104,8 +131,15 @@ def behaviour_metrics(day: BehaviouralDay, log: EventLog, line_trips: int) -> di
 def _clock(seconds: np.ndarray) -> np.ndarray:
     """``HH:MM:SS`` of whole seconds since midnight (vectorised :func:`~sim.timeutil.format_clock`)."""
     t = np.round(seconds).astype(np.int64)
-    return np.array([f"{h:02d}:{m:02d}:{x:02d}" for h, m, x in zip((t // 3600).tolist(), (t % 3600 // 60).tolist(),
-                                                                    (t % 60).tolist())], dtype=object)
+    return np.array(
+        [
+            f"{h:02d}:{m:02d}:{x:02d}"
+            for h, m, x in zip(
+                (t // 3600).tolist(), (t % 3600 // 60).tolist(), (t % 60).tolist()
+            )
+        ],
+        dtype=object,
+    )
 
 
 def write_trips_csv(day: BehaviouralDay, path: Path) -> None:
@@ -122,21 +156,32 @@ def write_trips_csv(day: BehaviouralDay, path: Path) -> None:
     home = names[pop.town[person]]
     dest = names[tr.dest]
     legs = np.tile(np.array(["out", "return"], dtype=object), n)
-    rep = lambda a: np.repeat(np.asarray(a, dtype=object), 2)  # noqa: E731 - one value per tour, both trips
+    rep = lambda a: np.repeat(np.asarray(a, dtype=object), 2)
     mode = day.mode.ravel()
     is_pt = np.isin(kinds[mode], PT_KINDS)
     unmet_names = np.array(["", *UNMET_REASONS], dtype=object)
     times = np.column_stack([tr.out_s, tr.back_s]).ravel()
-    refusals = [";".join(day.refusals.get((t, leg), [])) for t in range(n) for leg in (0, 1)]
+    refusals = [
+        ";".join(day.refusals.get((t, leg), [])) for t in range(n) for leg in (0, 1)
+    ]
     ids = [f"T{t:06d}{c}" for t in range(n) for c in ("o", "r")]
     columns = [
-        ids, rep(person).tolist(), rep(home).tolist(),
+        ids,
+        rep(person).tolist(),
+        rep(home).tolist(),
         rep(np.asarray(AGE_BANDS, dtype=object)[pop.age[person]]).tolist(),
-        rep((pop.licence & pop.car)[person].astype(int)).tolist(), rep(pop.lift[person].astype(int)).tolist(),
-        rep(np.asarray(PURPOSES, dtype=object)[tr.purpose]).tolist(), legs.tolist(),
-        np.column_stack([home, dest]).ravel().tolist(), np.column_stack([dest, home]).ravel().tolist(),
-        _clock(times).tolist(), rep(alts[day.first]).tolist(), kinds[mode].tolist(),
-        np.where(is_pt, alts[mode], "").tolist(), day.why.ravel().tolist(), rep(unmet_names[day.unmet]).tolist(),
+        rep((pop.licence & pop.car)[person].astype(int)).tolist(),
+        rep(pop.lift[person].astype(int)).tolist(),
+        rep(np.asarray(PURPOSES, dtype=object)[tr.purpose]).tolist(),
+        legs.tolist(),
+        np.column_stack([home, dest]).ravel().tolist(),
+        np.column_stack([dest, home]).ravel().tolist(),
+        _clock(times).tolist(),
+        rep(alts[day.first]).tolist(),
+        kinds[mode].tolist(),
+        np.where(is_pt, alts[mode], "").tolist(),
+        day.why.ravel().tolist(),
+        rep(unmet_names[day.unmet]).tolist(),
         refusals,
     ]
     write_csv(path, TRIPS_COLUMNS, zip(*columns))

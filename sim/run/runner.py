@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 
 from sim.demand.generate import Request
-from sim.demand.zones import Zone
+from sim.demand.zones import Zone, load_attractors
+from sim.errors import ScenarioError
 from sim.model.day import DaySpec, Layout, simulate_day
+from sim.model.engine import Planner
 from sim.model.eventlog import EventLog
 from sim.model.metrics import compute_metrics
 from sim.network.graph import RoadNetwork
@@ -28,9 +30,6 @@ from sim.run.assemble import (
     census_zones,
     load_net,
 )
-from sim.demand.zones import load_attractors
-from sim.model.engine import Planner
-from sim.errors import ScenarioError
 from sim.run.behaviour import BehaviouralDay, plan_day
 from sim.run.behaviour_outputs import behaviour_metrics
 from sim.scenario.behaviour import BehaviourConfig

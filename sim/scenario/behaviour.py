@@ -10,22 +10,44 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+#: Age shares must sum to 1 within this (dimensionless; they are typed with three decimals).
+SHARE_SUM_TOLERANCE = 1e-3
+
 #: Alternative-specific constants that can be set (and calibrated). ``pt_elderly`` is added to
 #: every public-transport alternative for residents aged 65+.
-ASC_KEYS: tuple[str, ...] = ("walk", "bike", "car", "lift", "taxi", "drt", "line", "pt_elderly")
+ASC_KEYS: tuple[str, ...] = (
+    "walk",
+    "bike",
+    "car",
+    "lift",
+    "taxi",
+    "drt",
+    "line",
+    "pt_elderly",
+)
 
 #: Default constants (utility units) before calibration. ASSUMPTION; `python main.py calibrate`
 #: fits them to targets.
 DEFAULT_ASC: dict[str, float] = {
-    "walk": 0.0, "bike": -2.0, "car": 1.0, "lift": -0.5, "taxi": -2.5, "drt": -2.0, "line": -2.0, "pt_elderly": 0.0,
+    "walk": 0.0,
+    "bike": -2.0,
+    "car": 1.0,
+    "lift": -0.5,
+    "taxi": -2.5,
+    "drt": -2.0,
+    "line": -2.0,
+    "pt_elderly": 0.0,
 }
 
 
 def _shares(n: int):
     def check(cls, v: list[float]) -> list[float]:
         if len(v) != n or any(not 0.0 <= x <= 1.0 for x in v):
-            raise ValueError(f"must be {n} shares in [0, 1] (age bands 0-14, 15-64, 65-74, 75+)")
+            raise ValueError(
+                f"must be {n} shares in [0, 1] (age bands 0-14, 15-64, 65-74, 75+)"
+            )
         return v
+
     return classmethod(check)
 
 
@@ -35,9 +57,13 @@ class BehaviourConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # population (sim.demand.population)
-    age_shares: list[float] = Field(default_factory=lambda: [0.127, 0.585, 0.120, 0.168])
+    age_shares: list[float] = Field(
+        default_factory=lambda: [0.127, 0.585, 0.120, 0.168]
+    )
     older_share_65plus: float = Field(0.32, ge=0.0, le=1.0)
-    licence_by_age: list[float] = Field(default_factory=lambda: [0.0, 0.80, 0.848, 0.289])
+    licence_by_age: list[float] = Field(
+        default_factory=lambda: [0.0, 0.80, 0.848, 0.289]
+    )
     car_share: float = Field(0.80, ge=0.0, le=1.0)
     lift_by_age: list[float] = Field(default_factory=lambda: [0.9, 0.5, 0.5, 0.6])
     # tours (sim.demand.tours)
@@ -71,7 +97,7 @@ class BehaviourConfig(BaseModel):
     @field_validator("age_shares")
     @classmethod
     def _sum(cls, v: list[float]) -> list[float]:
-        if abs(sum(v) - 1.0) > 1e-6:
+        if abs(sum(v) - 1.0) > SHARE_SUM_TOLERANCE:
             raise ValueError(f"must sum to 1 (got {sum(v)!r})")
         return v
 
@@ -80,7 +106,9 @@ class BehaviourConfig(BaseModel):
     def _asc(cls, v: dict[str, float]) -> dict[str, float]:
         bad = sorted(set(v) - set(ASC_KEYS))
         if bad:
-            raise ValueError(f"unknown constant {bad[0]!r}; valid: {', '.join(ASC_KEYS)}")
+            raise ValueError(
+                f"unknown constant {bad[0]!r}; valid: {', '.join(ASC_KEYS)}"
+            )
         return v
 
     def constants(self) -> dict[str, float]:

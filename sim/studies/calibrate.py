@@ -85,25 +85,57 @@ def read_targets(path: Path) -> list[Target]:
     for name, t in table.items():
         where = f"{path}: targets.{name}"
         if not isinstance(t, dict):
-            raise InputError(f"{where}: must be a table with metric, value, tolerance, parameter")
+            raise InputError(
+                f"{where}: must be a table with metric, value, tolerance, parameter"
+            )
         metric = t.get("metric")
-        metrics = (metric,) if isinstance(metric, str) else tuple(metric) if isinstance(metric, list) else ()
+        metrics = (
+            (metric,)
+            if isinstance(metric, str)
+            else tuple(metric)
+            if isinstance(metric, list)
+            else ()
+        )
         if not metrics or not all(isinstance(m, str) and m for m in metrics):
-            raise InputError(f"{where}.metric: {metric!r} must be a dotted metrics.json path or a list of them")
+            raise InputError(
+                f"{where}.metric: {metric!r} must be a dotted metrics.json path or a list of them"
+            )
         for key in ("value", "tolerance"):
             v = t.get(key)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or (key == "tolerance" and v <= 0):
-                raise InputError(f"{where}.{key}: {v!r} must be a {'positive ' if key == 'tolerance' else ''}number")
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, (int, float))
+                or not math.isfinite(v)
+                or (key == "tolerance" and v <= 0)
+            ):
+                raise InputError(
+                    f"{where}.{key}: {v!r} must be a {'positive ' if key == 'tolerance' else ''}number"
+                )
         param = t.get("parameter")
         if param not in PARAMETERS:
-            raise InputError(f"{where}.parameter: {param!r} is not valid; expected one of {', '.join(PARAMETERS)}")
+            raise InputError(
+                f"{where}.parameter: {param!r} is not valid; expected one of {', '.join(PARAMETERS)}"
+            )
         if param in seen:
-            raise InputError(f"{where}.parameter: {param!r} is already fitted by another target; one target per parameter")
+            raise InputError(
+                f"{where}.parameter: {param!r} is already fitted by another target; one target per parameter"
+            )
         seen.add(param)
         extra = sorted(set(t) - {"metric", "value", "tolerance", "parameter", "source"})
         if extra:
-            raise InputError(f"{where}: unknown key {extra[0]!r}; valid: metric, value, tolerance, parameter, source")
-        out.append(Target(name, metrics, float(t["value"]), float(t["tolerance"]), param, str(t.get("source", ""))))
+            raise InputError(
+                f"{where}: unknown key {extra[0]!r}; valid: metric, value, tolerance, parameter, source"
+            )
+        out.append(
+            Target(
+                name,
+                metrics,
+                float(t["value"]),
+                float(t["tolerance"]),
+                param,
+                str(t.get("source", "")),
+            )
+        )
     return out
 
 
@@ -114,7 +146,11 @@ def metric_value(metrics: dict[str, Any], paths: Sequence[str]) -> float:
         node: Any = metrics
         for part in p.split("."):
             node = node.get(part) if isinstance(node, dict) else None
-        total += float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else 0.0
+        total += (
+            float(node)
+            if isinstance(node, (int, float)) and not isinstance(node, bool)
+            else 0.0
+        )
     return total
 
 
@@ -124,7 +160,9 @@ def _with(scenario: Scenario, params: dict[str, float]) -> Scenario:
     upd: dict[str, Any] = {"asc": asc}
     if "trip_rate_scale" in params:
         upd["trip_rate_scale"] = params["trip_rate_scale"]
-    demand = scenario.demand.model_copy(update={"model": "behavioural", "behaviour": cfg.model_copy(update=upd)})
+    demand = scenario.demand.model_copy(
+        update={"model": "behavioural", "behaviour": cfg.model_copy(update=upd)}
+    )
     return scenario.model_copy(update={"demand": demand})
 
 
@@ -153,12 +191,20 @@ def calibrate(
     scenario, base = load_scenario(scenario_path, overrides=overrides or [])
     cfg = scenario.demand.behaviour or BehaviourConfig()
     start = cfg.constants()
-    params = {t.parameter: (cfg.trip_rate_scale if t.parameter == "trip_rate_scale" else start[t.parameter])
-              for t in targets}
+    params = {
+        t.parameter: (
+            cfg.trip_rate_scale
+            if t.parameter == "trip_rate_scale"
+            else start[t.parameter]
+        )
+        for t in targets
+    }
     cal = Calibration(targets, dict(params))
     cache = NetworkCache()
     for it in range(max_iterations + 1):
-        result = run_scenario(_with(scenario, params), base, networks=cache, source=str(scenario_path))
+        result = run_scenario(
+            _with(scenario, params), base, networks=cache, source=str(scenario_path)
+        )
         sim = {t.name: metric_value(result.metrics, t.metrics) for t in targets}
         cal.history.append(sim)
         cal.params = dict(params)
@@ -171,7 +217,9 @@ def calibrate(
             break
         for t in targets:
             if abs(sim[t.name] - t.value) > t.tolerance:
-                params[t.parameter] = _step(t, params[t.parameter], sim[t.name], damping)
+                params[t.parameter] = _step(
+                    t, params[t.parameter], sim[t.name], damping
+                )
     return cal
 
 
@@ -185,7 +233,9 @@ def calibration_toml(cal: Calibration, *, scenario: Path, targets_path: Path) ->
     ]
     for t in cal.targets:
         v = cal.final.get(t.name, math.nan)
-        lines.append(f"# {t.name}: target {t.value:g} ± {t.tolerance:g}, simulated {v:.4g}")
+        lines.append(
+            f"# {t.name}: target {t.value:g} ± {t.tolerance:g}, simulated {v:.4g}"
+        )
     lines.append("")
     lines.append("[demand]")
     lines.append('model = "behavioural"')
@@ -204,22 +254,35 @@ def calibration_toml(cal: Calibration, *, scenario: Path, targets_path: Path) ->
 def fit_table(cal: Calibration) -> list[tuple[str, str, float, float, float, str, str]]:
     """Rows (target, parameter, target value, tolerance, simulated, within, source)."""
     return [
-        (t.name, t.parameter, t.value, t.tolerance, cal.final.get(t.name, math.nan),
-         "yes" if cal.within(t) else "NO", t.source)
+        (
+            t.name,
+            t.parameter,
+            t.value,
+            t.tolerance,
+            cal.final.get(t.name, math.nan),
+            "yes" if cal.within(t) else "NO",
+            t.source,
+        )
         for t in cal.targets
     ]
 
 
 def fit_markdown(cal: Calibration) -> str:
     """The target-vs-simulated table in Markdown."""
-    out = ["| target | parameter | fitted | target value | tolerance | simulated | within | source |",
-           "|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| target | parameter | fitted | target value | tolerance | simulated | within | source |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name, param, value, tol, sim, ok, source in fit_table(cal):
-        out.append(f"| {name} | {param} | {cal.params[param]:.4g} | {value:g} | ± {tol:g} | {sim:.4g} | {ok} | {source} |")
+        out.append(
+            f"| {name} | {param} | {cal.params[param]:.4g} | {value:g} | ± {tol:g} | {sim:.4g} | {ok} | {source} |"
+        )
     return "\n".join(out) + "\n"
 
 
-def write_calibration(cal: Calibration, out: Path, *, scenario: Path, targets_path: Path) -> list[Path]:
+def write_calibration(
+    cal: Calibration, out: Path, *, scenario: Path, targets_path: Path
+) -> list[Path]:
     """Write ``out`` (the TOML fragment) and ``out`` with suffix ``.md`` (the fit table)."""
     write_text(out, calibration_toml(cal, scenario=scenario, targets_path=targets_path))
     md = out.with_suffix(".md")

@@ -6,24 +6,45 @@ import math
 
 import numpy as np
 
-from sim.demand.modechoice import keyed_gumbel, logsum, probabilities, ranking, tour_choice, utilities
+from sim.demand.modechoice import (
+    keyed_gumbel,
+    logsum,
+    probabilities,
+    ranking,
+    tour_choice,
+    utilities,
+)
 
 
 def test_utilities_by_hand() -> None:
     # V = asc + beta * (minutes + fare / vot): walk 0 + -0.1*(20) = -2; car 1 + -0.1*(10 + 400/40) = -1
-    v = utilities(np.array([0.0, 1.0]), np.array([[20.0, 10.0]]), np.array([[0.0, 400.0]]),
-                  np.array([[True, True]]), beta_time=-0.1, value_of_time_yen_per_min=40.0)
+    v = utilities(
+        np.array([0.0, 1.0]),
+        np.array([[20.0, 10.0]]),
+        np.array([[0.0, 400.0]]),
+        np.array([[True, True]]),
+        beta_time=-0.1,
+        value_of_time_yen_per_min=40.0,
+    )
     assert np.allclose(v, [[-2.0, -1.0]])
-    v = utilities(np.array([0.0, 1.0]), np.array([[20.0, 10.0]]), np.array([[0.0, 400.0]]),
-                  np.array([[True, False]]), beta_time=-0.1, value_of_time_yen_per_min=40.0)
+    v = utilities(
+        np.array([0.0, 1.0]),
+        np.array([[20.0, 10.0]]),
+        np.array([[0.0, 400.0]]),
+        np.array([[True, False]]),
+        beta_time=-0.1,
+        value_of_time_yen_per_min=40.0,
+    )
     assert v[0, 0] == -2.0 and v[0, 1] == -np.inf
 
 
 def test_probabilities_by_hand() -> None:
-    p = probabilities(np.array([[0.0, math.log(3.0)], [1.0, -np.inf], [-np.inf, -np.inf]]))
-    assert np.allclose(p[0], [0.25, 0.75])          # e^0 : e^ln3 = 1 : 3
-    assert np.allclose(p[1], [1.0, 0.0])            # the only available alternative
-    assert np.allclose(p[2], [0.0, 0.0])            # nothing available
+    p = probabilities(
+        np.array([[0.0, math.log(3.0)], [1.0, -np.inf], [-np.inf, -np.inf]])
+    )
+    assert np.allclose(p[0], [0.25, 0.75])  # e^0 : e^ln3 = 1 : 3
+    assert np.allclose(p[1], [1.0, 0.0])  # the only available alternative
+    assert np.allclose(p[2], [0.0, 0.0])  # nothing available
     # three alternatives: exp(1), exp(2), exp(3) / sum
     p3 = probabilities(np.array([1.0, 2.0, 3.0]))
     e = np.exp([1.0, 2.0, 3.0])

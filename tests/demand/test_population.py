@@ -6,14 +6,27 @@ import math
 
 import numpy as np
 
-from sim.demand.population import OLDER_DISTRICTS, PopulationParams, integerise, synthesize
+from sim.demand.population import (
+    OLDER_DISTRICTS,
+    PopulationParams,
+    integerise,
+    synthesize,
+)
 from sim.demand.tours import PURPOSES, TourParams, generate_tours
 from sim.demand.zones import load_attractors, load_sodegaura_zones
 
 
 def test_integerise_by_largest_remainder() -> None:
-    assert integerise(np.array([1.5, 1.5, 1.0])).tolist() == [2, 1, 1]     # tie to the lower index
-    assert integerise(np.array([0.2, 0.3, 2.5])).tolist() == [0, 0, 3]   # largest remainder 0.5
+    assert integerise(np.array([1.5, 1.5, 1.0])).tolist() == [
+        2,
+        1,
+        1,
+    ]  # tie to the lower index
+    assert integerise(np.array([0.2, 0.3, 2.5])).tolist() == [
+        0,
+        0,
+        3,
+    ]  # largest remainder 0.5
     out = integerise(np.array([10.4, 20.4, 30.2]))
     assert out.sum() == 61 and np.all(np.abs(out - [10.4, 20.4, 30.2]) < 1)
 
@@ -39,7 +52,10 @@ def test_population_totals_and_shares() -> None:
     # licence holding by age band
     for band, rate in enumerate(params.licence_by_age):
         sel = pop.age == band
-        assert abs(pop.licence[sel].mean() - rate) < 4 * math.sqrt(max(rate * (1 - rate), 1e-12) / sel.sum()) + 1e-12
+        assert (
+            abs(pop.licence[sel].mean() - rate)
+            < 4 * math.sqrt(max(rate * (1 - rate), 1e-12) / sel.sum()) + 1e-12
+        )
     assert abs(pop.car.mean() - params.car_share) < 4 * math.sqrt(0.16 / pop.size)
     assert not (pop.lift & ~pop.car).any()
 

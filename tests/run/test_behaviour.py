@@ -47,12 +47,28 @@ def test_every_trip_accounted_and_served_riders_match_the_services() -> None:
     # every public-transport trip finally counted was served by the engine, and vice versa
     served = sum(v["requests_served"] for v in m["per_service"].values())
     assert sum(m["service_trips"].values()) == m["requests_served"] <= served
-    for name, entry in m["per_service"].items():  # a DRT ride and a line count for both services
+    for name, entry in m[
+        "per_service"
+    ].items():  # a DRT ride and a line count for both services
         used = sum(t for alt, t in m["service_trips"].items() if name in alt.split("+"))
         assert entry["requests_served"] == used
     assert m["requests_total"] - m["requests_served"] == m["requests_rejected"]
     if m["requests_rejected"] == 0:
         assert m["refused_fallback"] == {}
+
+
+def test_scalar_metrics_are_the_registered_kpis() -> None:
+    from sim import kpis
+
+    m = _run().metrics
+    scalars = [
+        k
+        for k, v in m.items()
+        if k not in ("scenario", "seed") and not isinstance(v, (dict, list, str))
+    ]
+    assert scalars == list(
+        kpis.names()
+    )  # model, behavioural demand, staffing, costs: registry order
 
 
 def test_fallback_after_refusals_keeps_everyone(tmp_path: Path) -> None:
@@ -64,8 +80,20 @@ def test_fallback_after_refusals_keeps_everyone(tmp_path: Path) -> None:
     moved = [r for r in rows if r["why"] != "chosen"]
     assert sum(m["refused_fallback"].values()) == len(moved) > 0
     for r in moved:
-        assert r["why"] in {"fallback_after_refusal", "tour_changed_after_outbound_refused"}
-        assert r["mode"] in {"walk", "bike", "car", "lift", "taxi", "drt", "line", "drt+line"}
+        assert r["why"] in {
+            "fallback_after_refusal",
+            "tour_changed_after_outbound_refused",
+        }
+        assert r["mode"] in {
+            "walk",
+            "bike",
+            "car",
+            "lift",
+            "taxi",
+            "drt",
+            "line",
+            "drt+line",
+        }
         if r["why"] == "fallback_after_refusal":
             assert r["refusals"].split(":")[0] == r["first_choice"]
         if r["leg"] == "return" and r["why"] == "fallback_after_refusal":
@@ -75,7 +103,10 @@ def test_fallback_after_refusals_keeps_everyone(tmp_path: Path) -> None:
     for r in moved:
         if r["leg"] == "out" and r["why"] == "fallback_after_refusal":
             back = by_id[r["trip_id"][:-1] + "r"]
-            assert back["mode"] == r["mode"] and back["why"] == "tour_changed_after_outbound_refused"
+            assert (
+                back["mode"] == r["mode"]
+                and back["why"] == "tour_changed_after_outbound_refused"
+            )
 
 
 def test_service_removed_loses_its_riders_to_other_modes(tmp_path: Path) -> None:
@@ -89,7 +120,9 @@ def test_service_removed_loses_its_riders_to_other_modes(tmp_path: Path) -> None
     b = _trips(gone, tmp_path / "b")
     assert [r["trip_id"] for r in a] == [r["trip_id"] for r in b]
     for ra, rb in zip(a, b):
-        if "daijuku" not in ra["first_choice"].split("+"):  # common random numbers: other choices unchanged
+        if "daijuku" not in ra["first_choice"].split(
+            "+"
+        ):  # common random numbers: other choices unchanged
             assert rb["first_choice"] == ra["first_choice"]
         else:
             assert "daijuku" not in rb["first_choice"].split("+")
@@ -99,7 +132,11 @@ def test_no_public_transport_share_zero_and_unmet_demand() -> None:
     m = _run(tuple(f"services.{s}.enabled=false" for s in ("choisoko", *LINES))).metrics
     _accounted(m)
     assert m["requests_total"] == 0
-    assert m["mode_trips"] == {k: v for k, v in m["mode_trips"].items() if k in {"walk", "bike", "car", "lift", "taxi"}}
+    assert m["mode_trips"] == {
+        k: v
+        for k, v in m["mode_trips"].items()
+        if k in {"walk", "bike", "car", "lift", "taxi"}
+    }
     assert m["unmet_demand"]["no_service_at_time"] == 0
     assert m["unmet_demand"]["no_service_in_area"] > 0
     assert m["trips_total"] == _run().metrics["trips_total"]
@@ -111,8 +148,12 @@ def test_trips_csv_is_deterministic(tmp_path: Path) -> None:
     two = run_scenario(sc, base, networks=NetworkCache())
     write_results(one, tmp_path / "a")
     write_results(two, tmp_path / "b")
-    assert (tmp_path / "a" / "trips.csv").read_bytes() == (tmp_path / "b" / "trips.csv").read_bytes()
-    assert (tmp_path / "a" / "metrics.json").read_bytes() == (tmp_path / "b" / "metrics.json").read_bytes()
+    assert (tmp_path / "a" / "trips.csv").read_bytes() == (
+        tmp_path / "b" / "trips.csv"
+    ).read_bytes()
+    assert (tmp_path / "a" / "metrics.json").read_bytes() == (
+        tmp_path / "b" / "metrics.json"
+    ).read_bytes()
 
 
 def test_shipped_calibration_reproduces_its_targets() -> None:
@@ -127,7 +168,11 @@ def test_halving_a_headway_raises_ridership_within_the_elasticity_band() -> None
     2**0.3 = 1.23 to 2**0.7 = 1.62 (replications with common random numbers)."""
     before = after = 0
     for seed in (1, 2, 3):
-        before += _run(("services.nozomino_nagaura.headway_min=60",), seed).metrics["service_trips"]["nozomino_nagaura"]
-        after += _run(("services.nozomino_nagaura.headway_min=30",), seed).metrics["service_trips"]["nozomino_nagaura"]
+        before += _run(("services.nozomino_nagaura.headway_min=60",), seed).metrics[
+            "service_trips"
+        ]["nozomino_nagaura"]
+        after += _run(("services.nozomino_nagaura.headway_min=30",), seed).metrics[
+            "service_trips"
+        ]["nozomino_nagaura"]
     assert before > 100
-    assert 2 ** 0.3 <= after / before <= 2 ** 0.7
+    assert 2**0.3 <= after / before <= 2**0.7
