@@ -14,6 +14,7 @@ from enum import StrEnum
 import numpy as np
 
 from sim.model.incidents import NO_INCIDENTS, IncidentProcess, IncidentSpec
+from sim.network.domain import RoadDomain
 
 class ServiceKind(StrEnum):
     """The two kinds of service (a scenario's ``kind`` key; a journey stage's kind)."""
@@ -55,6 +56,9 @@ class VehicleSpec:
         Extra stop time per passenger boarding or alighting (seconds).
     incidents : IncidentSpec
         Automation incidents (ignored for ``human`` vehicles).
+    domain : RoadDomain | None
+        Operating design domain: the roads it may drive and its speed cap per road class
+        (``None``: every road).
     """
 
     name: str
@@ -64,6 +68,7 @@ class VehicleSpec:
     stop_dwell_s: float = 60.0
     board_s_per_pax: float = 0.0
     incidents: IncidentSpec = NO_INCIDENTS
+    domain: RoadDomain | None = None
 
     def incident_process(self, rng: np.random.Generator | None) -> IncidentProcess:
         """The incident process of one vehicle of this type drawing from ``rng``."""

@@ -13,7 +13,7 @@ Roles
 ``level4_crew``
     One on board each ``level4_crew`` vehicle; not driving, so only the binding-time rule.
 ``remote_operator``
-    Control room for ``level4_remote`` vehicles: at each moment ⌈vehicles out / ratio⌉ on duty.
+    Control room for ``level4_remote`` vehicles: ⌈vehicles out / ratio⌉ on duty ([remote_ops]: its numbers).
 ``field_staff``
     Field response for automated vehicles (levels in ``field_staff_automation``): at each moment
     ⌈vehicles out / ``field_vehicles_per_staff``⌉, or ``field_staff_per_area`` for every service
@@ -351,10 +351,15 @@ def _booking_blocks(
     ]
 
 
-def _field_count(cfg: StaffingConfig) -> Any:
+def _desk_counts(log: EventLog, cfg: StaffingConfig) -> tuple[Any, Any]:
+    """Control-room and field people for the vehicles out: ratio rules, or ``[remote_ops]``'s numbers."""
+    ops, team = (log.remote.spec.operators, log.remote.spec.field_staff) if log.remote is not None else (0, 0)
+    remote = (lambda a: ops) if ops else (lambda a: math.ceil(len(a) / cfg.remote_vehicles_per_operator - EPS_RATIO))
+    if team:
+        return remote, lambda a: team
     if cfg.field_staff_mode == "per_area":
-        return lambda active: cfg.field_staff_per_area * len({(v.service, v.area) for v in active})
-    return lambda active: math.ceil(len(active) / cfg.field_vehicles_per_staff - EPS_RATIO)
+        return remote, lambda a: cfg.field_staff_per_area * len({(v.service, v.area) for v in a})
+    return remote, lambda a: math.ceil(len(a) / cfg.field_vehicles_per_staff - EPS_RATIO)
 
 
 def role_blocks(log: EventLog, cfg: StaffingConfig, *, drt_services: set[str]) -> dict[Role, list[Block]]:
@@ -374,12 +379,10 @@ def role_blocks(log: EventLog, cfg: StaffingConfig, *, drt_services: set[str]) -
                 )
             )
     remote = [v for v in log.vehicles if v.automation == "level4_remote"]
-    ratio = cfg.remote_vehicles_per_operator
-    out[Role.REMOTE_OPERATOR] = layer_blocks(
-        need_profile(remote, lambda active: math.ceil(len(active) / ratio - EPS_RATIO)), prefix="remote", lead_s=desk_s, grid_s=grid_s
-    )
+    remote_count, field_count = _desk_counts(log, cfg)
+    out[Role.REMOTE_OPERATOR] = layer_blocks(need_profile(remote, remote_count), prefix="remote", lead_s=desk_s, grid_s=grid_s)
     field_vs = [v for v in log.vehicles if v.automation in cfg.field_staff_automation]
-    out[Role.FIELD_STAFF] = layer_blocks(need_profile(field_vs, _field_count(cfg)), prefix="field", lead_s=desk_s, grid_s=grid_s)
+    out[Role.FIELD_STAFF] = layer_blocks(need_profile(field_vs, field_count), prefix="field", lead_s=desk_s, grid_s=grid_s)
     out[Role.BOOKING_STAFF] = _booking_blocks(log.vehicles, drt_services, cfg, lead_s=desk_s, grid_s=grid_s)
     return out
 
