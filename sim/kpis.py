@@ -39,6 +39,8 @@ class Group(StrEnum):
     STAFFING = "staffing"  # sim/staffing/duties.py
     COST = "cost"  # sim/staffing/costs.py
     REMOTE = "remote"  # sim/model/remote.py: only in runs with a [remote_ops] control room
+    ENERGY = "energy"  # sim/model/energy.py: only in runs with vehicles that have a range_km
+    AVAILABILITY = "availability"  # sim/model/availability.py: only with a control room or batteries
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,10 @@ class Kpi:
 
 
 _L, _H, _N = Better.LOWER, Better.HIGHER, Better.NEITHER
-_M, _D, _S, _C, _R = Group.MODEL, Group.DEMAND, Group.STAFFING, Group.COST, Group.REMOTE
+_M, _D, _S, _C, _R, _E = Group.MODEL, Group.DEMAND, Group.STAFFING, Group.COST, Group.REMOTE, Group.ENERGY
+#: Groups whose KPIs a run writes only when it uses the feature (the rest are always written).
+OPTIONAL_GROUPS: frozenset[Group] = frozenset({Group.DEMAND, Group.REMOTE, Group.ENERGY, Group.AVAILABILITY})
+_A = Group.AVAILABILITY
 _POS: float = 0.0
 
 #: Every KPI, in table order (``metrics.json`` order): the model's, the control room's, the behavioural
@@ -137,6 +142,15 @@ REGISTRY: tuple[Kpi, ...] = (
     Kpi("vehicle_hold_s", "s", _L, _POS, None, "Time vehicles were held", "監視枠不足による待機時間", "min", 1, _R),
     Kpi("remote_operators", "count", _N, _POS, None, "Remote operators on duty", "遠隔監視員（同時配置）", "int", 0, _R),
     Kpi("field_staff", "count", _N, _POS, None, "Field staff on duty", "現場対応要員（同時配置）", "int", 0, _R),
+    Kpi("charging_h", "h", _N, _POS, None, "Vehicle-hours charging at the depot", "車両の充電時間（台時間）", "h", 1, _E),
+    Kpi("battery_swaps", "count", _N, _POS, None, "Changes of vehicle to charge", "充電のための車両交代回数", "int", 0, _E),
+    Kpi("spare_vehicles", "count", _N, _POS, None, "Spare vehicles for charging", "充電用の予備車両", "int", 0, _E),
+    Kpi("spare_vehicles_used", "count", _N, _POS, None, "Spare vehicles used", "使用した予備車両", "int", 0, _E),
+    Kpi("min_charge_km", "km", _H, None, None, "Lowest remaining range", "最小残り航続距離", "km", 1, _E),
+    Kpi("service_availability", "1", _H, 0.0, 1.0, "Service availability (planned vehicle-hours operated)", "運行率（計画車両時間のうち運行）", "pct", 1, _A),
+    Kpi("availability_lost_incidents_h", "h", _L, _POS, None, "Vehicle-hours lost to incidents", "介入事象による運休車両時間", "h", 1, _A),
+    Kpi("availability_lost_supervision_h", "h", _L, _POS, None, "Vehicle-hours lost for lack of supervision", "監視枠不足による運休車両時間", "h", 1, _A),
+    Kpi("availability_lost_charging_h", "h", _L, _POS, None, "Vehicle-hours lost to charging", "充電による運休車両時間", "h", 1, _A),
     Kpi("trips_total", "count", _N, _POS, None, "Trips of residents (all modes)", "住民の移動数（全手段）", "int", 0, _D),
     Kpi("pt_share", "1", _H, 0.0, 1.0, "Public-transport share of trips", "公共交通の分担率", "pct", 2, _D),
     Kpi("unmet_trips", "count", _L, _POS, None, "Unmet public-transport demand (trips)", "満たされない公共交通需要（移動数）", "int", 0, _D),

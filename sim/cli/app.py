@@ -630,3 +630,9 @@ def calibrate(
 
     if not calibrate_command(scenario, targets, out, max_iterations, overrides or [], out_console):
         raise typer.Exit(1)
+
+
+# import/export commands live in their own module (sim/cli/interop.py)
+from sim.cli.interop import register as _register_interop  # noqa: E402
+
+_register_interop(app, errors=_errors, out_console=out_console, default_scenario=DEFAULT_SCENARIO)

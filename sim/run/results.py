@@ -37,6 +37,10 @@ RUN_FILES = (
     LAYOUT_FILE,
 )
 
+#: Files for other tools (sim/interop): the Excel workbook and the GIS layers (GeoPackage).
+#: Their values follow from the run files; their timestamps are fixed, so a run gives the same bytes.
+EXCHANGE_FILES = ("results.xlsx", "geo/results.gpkg")
+
 
 def _cell(value: Any) -> Any:
     if isinstance(value, float):
@@ -119,4 +123,10 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
     if result.behaviour is not None:
         write_trips_csv(result.behaviour, out / "trips.csv")
         written.append(out / "trips.csv")
-    return written
+    # the same run for spreadsheets and GIS (sim/interop/excel.py, sim/interop/gis.py)
+    from sim.interop.excel import write_run_workbook
+    from sim.interop.gis import write_gpkg
+
+    write_run_workbook(result, out / "results.xlsx")
+    write_gpkg(result, out / "geo" / "results.gpkg")
+    return written + [out / f for f in EXCHANGE_FILES]

@@ -66,8 +66,8 @@ def test_scalar_metrics_are_the_registered_kpis() -> None:
         for k, v in m.items()
         if k not in ("scenario", "seed") and not isinstance(v, (dict, list, str))
     ]
-    # model, behavioural demand, staffing, costs, in registry order (no control room here)
-    optional = (kpis.Group.REMOTE,)
+    # model, behavioural demand, staffing, costs, in registry order (no control room, batteries here)
+    optional = kpis.OPTIONAL_GROUPS - {kpis.Group.DEMAND}
     assert scalars == [k for k in kpis.names() if kpis.get(k).group not in optional]  # type: ignore[union-attr]
 
 
