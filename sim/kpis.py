@@ -151,6 +151,7 @@ REGISTRY: tuple[Kpi, ...] = (
     Kpi("availability_lost_incidents_h", "h", _L, _POS, None, "Vehicle-hours lost to incidents", "介入事象による運休車両時間", "h", 1, _A),
     Kpi("availability_lost_supervision_h", "h", _L, _POS, None, "Vehicle-hours lost for lack of supervision", "監視枠不足による運休車両時間", "h", 1, _A),
     Kpi("availability_lost_charging_h", "h", _L, _POS, None, "Vehicle-hours lost to charging", "充電による運休車両時間", "h", 1, _A),
+    Kpi("annual_service_availability", "1", _H, 0.0, 1.0, "Service availability over the year (suspended days included)", "年間運行率（運休日を含む）", "pct", 1, _A),
     Kpi("trips_total", "count", _N, _POS, None, "Trips of residents (all modes)", "住民の移動数（全手段）", "int", 0, _D),
     Kpi("pt_share", "1", _H, 0.0, 1.0, "Public-transport share of trips", "公共交通の分担率", "pct", 2, _D),
     Kpi("unmet_trips", "count", _L, _POS, None, "Unmet public-transport demand (trips)", "満たされない公共交通需要（移動数）", "int", 0, _D),

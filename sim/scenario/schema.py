@@ -205,6 +205,8 @@ class DrtService(_Model):
     wait_cost_weight: float = Field(1.0, ge=0.0)
     max_candidate_vehicles: int | None = Field(None, ge=1)
     spare_vehicles: int = Field(0, ge=0, le=100)
+    suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
+    suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -264,6 +266,8 @@ class FixedLine(_Model):
     depot: str | None = None
     fare_yen: float = Field(0.0, ge=0.0)
     spare_vehicles: int = Field(0, ge=0, le=100)
+    suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
+    suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
     note: str = ""
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
