@@ -17,7 +17,7 @@ from sim.tolerance import EPS
 
 #: Rows of the ``run`` table, in order.
 RUN_KPIS: tuple[str, ...] = (
-    "requests_total", "requests_served", "rejection_rate", "wait_mean_s", "wait_p50_s", "wait_p90_s", "ride_mean_s",
+    "trips_total", "pt_share", "unmet_trips", "requests_total", "requests_served", "rejection_rate", "wait_mean_s", "wait_p50_s", "wait_p90_s", "ride_mean_s",
     "detour_mean", "walk_mean_m", "transfers", "vehicles", "vehicle_km", "vehicle_hours", "empty_km_share",
     "passengers_per_vehicle_hour", "occupancy_mean", "fare_revenue_yen", "staff_fte_total", "staff_headcount", "drivers_fte",
     "drivers_headcount", "annual_cost_yen", "public_funding_yen_per_year", "city_burden_yen_per_year",
@@ -26,9 +26,9 @@ RUN_KPIS: tuple[str, ...] = (
 
 #: Rows of the ``compare`` table, in order.
 COMPARE_KPIS: tuple[str, ...] = (
-    "requests_served", "rejection_rate", "wait_mean_s", "wait_p90_s", "ride_mean_s", "walk_mean_m", "vehicles",
-    "vehicle_km", "vehicle_hours", "occupancy_mean", "staff_fte_total", "staff_headcount", "drivers_fte", "drivers_headcount",
-    "annual_cost_yen", "city_burden_yen_per_year", "burden_per_resident_yen", "cost_per_trip_yen",
+    "pt_share", "unmet_trips", "requests_served", "rejection_rate", "wait_mean_s", "wait_p90_s", "ride_mean_s", "walk_mean_m",
+    "vehicles", "vehicle_km", "vehicle_hours", "occupancy_mean", "staff_fte_total", "staff_headcount", "drivers_fte",
+    "drivers_headcount", "annual_cost_yen", "city_burden_yen_per_year", "burden_per_resident_yen", "cost_per_trip_yen",
     "population_coverage_share_500m",
 )  # fmt: skip
 

@@ -32,7 +32,7 @@ _NOT_ASSUMPTIONS = frozenset({"name", "description", "seed", "extends"})
 #: Sources of model defaults, by field name and default value (docs/PARAMETERS.md rows).
 SOURCED_DEFAULTS: dict[tuple[str, Any], str] = {
     ("stop_dwell_s", 60.0): 'docs/PARAMETERS.md#matsim-drt-defaults "simulator defaults (MATSim DRT example)": stop 60 s',
-    ("max_wait_min", 60.0): "ASSUMPTION docs/PARAMETERS.md#line-max-wait: a fixed line's rider waits at most about one hourly headway",
+    ("max_wait_min", 120.0): "ASSUMPTION docs/PARAMETERS.md#line-max-wait: a fixed line's rider waits at most about two hourly headways",
     ("max_wait_min", 20.0): 'docs/PARAMETERS.md#matsim-drt-defaults "simulator defaults (MATSim DRT example)": max wait 1,200 s',
     ("max_ride_factor", 1.5): 'docs/PARAMETERS.md#matsim-drt-defaults "simulator defaults (MATSim DRT example)": 1.5 × direct + 1,200 s',
     ("max_ride_extra_min", 20.0): 'docs/PARAMETERS.md#matsim-drt-defaults "simulator defaults (MATSim DRT example)": 1.5 × direct + 1,200 s',

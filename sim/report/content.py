@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.model.services import ServiceKind
+from sim.report.demand import demand_section
 from sim.report.assumptions import Param, format_value, scenario_params, sourced_default
 from sim.report.data import Study, Value
 from sim.report.document import (
@@ -481,6 +482,7 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     benefits = benefits_section(study, lang)
     sections = [*([decision] if decision else []), summary_section(study, lang), *([council] if council else []),
                 *([benefits] if benefits else []), compared_section(study, lang, params), kpi_section(study, lang)]
+    sections += [d for d in (demand_section(study, lang, list(figures.get("sec_demand") or [])),) if d is not None]
     anchors = {"sec_service": "service", "sec_staff_cost": "staff-cost", "sec_operations": "operations", "sec_maps": "maps"}
     for key in ("sec_service", "sec_staff_cost", "sec_operations", "sec_maps"):
         blocks: list[Any] = list(figures.get(key) or [])

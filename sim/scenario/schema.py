@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
+from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.autonomy import IncidentClassConfig, RemoteOpsConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.timeutil import parse_clock
@@ -65,6 +66,10 @@ class DemandConfig(_Model):
     jitter_m: float = Field(150.0, ge=0.0)
     population_total: float = Field(65000.0, gt=0.0)
     attractor_weights: dict[str, float] | None = None
+    # "fixed": the generator above (or ``csv``); "behavioural": a synthetic population whose
+    # trips choose their mode (sim/run/behaviour.py), keys under [demand.behaviour]
+    model: Literal["fixed", "behavioural"] = "fixed"
+    behaviour: BehaviourConfig | None = None
 
     _check_start = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -202,6 +207,8 @@ class DrtService(_Model):
     wait_cost_weight: float = Field(1.0, ge=0.0)
     max_candidate_vehicles: int | None = Field(None, ge=1)
     spare_vehicles: int = Field(0, ge=0, le=100)
+    suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
+    suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -261,10 +268,12 @@ class FixedLine(_Model):
     days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
     layover_min: float = Field(5.0, ge=0.0)
     recovery_share: float = Field(0.1, ge=0.0)
-    max_wait_min: float = Field(60.0, gt=0.0)
+    max_wait_min: float = Field(120.0, gt=0.0)
     depot: str | None = None
     fare_yen: float = Field(0.0, ge=0.0)
     spare_vehicles: int = Field(0, ge=0, le=100)
+    suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
+    suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
     note: str = ""
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
