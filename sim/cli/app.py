@@ -17,8 +17,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from sim.errors import InputError, SimError
+from sim.errors import InputError, SimError, environment_error
 from sim.paths import repo_root
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,8 +36,14 @@ network_app = typer.Typer(no_args_is_help=True, help="Inspect, build and fetch r
 app.add_typer(network_app, name="network")
 
 _state = {"debug": False}
-out_console = Console()
-err_console = Console(stderr=True)
+# markup off: messages quote user input (keys, values, names) literally, "[/]" included
+out_console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
+
+
+def _labelled(label: str, style: str, text: str) -> Text:
+    """``label`` in ``style`` followed by ``text`` shown literally (no markup)."""
+    return Text.assemble((label, style), " ", text)
 
 
 @app.callback()
@@ -56,7 +63,7 @@ def _errors(func: F) -> F:
         except SimError as exc:
             if _state["debug"]:
                 raise
-            err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            err_console.print(_labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("interrupted")
@@ -64,8 +71,12 @@ def _errors(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 - the edge of the program
             if _state["debug"]:
                 raise
+            env = environment_error(exc)
+            if env is not None:
+                err_console.print(_labelled("error:", "bold red", env), highlight=False, soft_wrap=True)
+                raise typer.Exit(1) from None
             err_console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                _labelled("internal error:", "bold red", f"{type(exc).__name__}: {exc} (run with --debug for the traceback)"),
                 highlight=False,
                 soft_wrap=True,
             )
@@ -108,7 +119,7 @@ def _kpi_table(metrics: dict[str, Any], title: str) -> Table:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -182,7 +193,7 @@ def run(
     m = result.metrics
     out_console.print(_kpi_table(m, f"{sc.name} (seed {result.seed})"))
     if result.network.synthetic:
-        out_console.print(f"[yellow]network:[/] {result.network.provenance}", highlight=False)
+        out_console.print(_labelled("network:", "yellow", result.network.provenance), highlight=False)
     out_console.print(f"results written to {target}", highlight=False)
     _write_report(target, lang=lang, no_report=no_report)
 
@@ -263,7 +274,7 @@ def compare(
     out_console.print(_comparison_table(comp))
     nets = {r.network.provenance for r in comp.first_runs.values() if r.network.synthetic}
     for text in sorted(nets):
-        out_console.print(f"[yellow]network:[/] {text}", highlight=False)
+        out_console.print(_labelled("network:", "yellow", text), highlight=False)
     out_console.print(f"comparison written to {target / 'comparison.csv'}", highlight=False)
     _write_report(target, lang=lang, no_report=no_report)
 
@@ -453,7 +464,7 @@ def _print_networks(study: Any) -> None:
     """A ``network: <provenance>`` line per synthetic road network of a study (as ``run`` prints)."""
     for net in study.networks:
         if net.get("synthetic"):
-            out_console.print(f"[yellow]network:[/] {net.get('provenance')}", highlight=False)
+            out_console.print(_labelled("network:", "yellow", str(net.get('provenance'))), highlight=False)
 
 
 @app.command()
@@ -587,14 +598,14 @@ def size(
     if s.answer is None:
         out_console.print(f"no value of {axis.key} in {format_value(axis.values[0])}..{format_value(axis.values[-1])} meets {goals} (conservative bound)", highlight=False)
     else:
-        out_console.print(f"[bold]answer:[/] {word} {axis.key} meeting {goals}: [bold]{format_value(s.answer)}[/]", highlight=False)
+        out_console.print(Text.assemble(("answer:", "bold"), f" {word} {axis.key} meeting {goals}: ", (format_value(s.answer), "bold")), highlight=False)
     out_console.print(
         f"uncertainty: point estimate {show(s.answers['mean'])}, optimistic {show(s.answers['optimistic'])}, conservative {show(s.answer)}",
         highlight=False,
     )
     out_console.print(f"rule: {RULE}", highlight=False, soft_wrap=True)
     for w in s.warnings:
-        out_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        out_console.print(_labelled("warning:", "yellow", w), highlight=False)
     _print_networks(result.study)
     out_console.print(f"results written to {dest}", highlight=False)
 

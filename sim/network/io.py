@@ -6,6 +6,7 @@ import ast
 import bz2
 import contextlib
 import gzip
+import zlib
 import hashlib
 import re
 import shutil
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from sim.atomic import atomic_open
-from sim.errors import NetworkError
+from sim.errors import NetworkError, SimError
 from sim.network.graph import OSM_PROVENANCE, RoadNetwork, _build_network, _truthy
 from sim.paths import repo_root
 
@@ -170,7 +171,9 @@ def _read_graphml(path: Path, *, name: str) -> nx.MultiDiGraph:
         except ValueError as exc:  # non-integer node ids: retry with str ids
             last = exc
             continue
-        except (OSError, EOFError, ET.ParseError, nx.NetworkXError, KeyError, TypeError, gzip.BadGzipFile) as exc:
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # the file is damaged: an environment failure
+            raise SimError(f"{path}: corrupt or truncated compressed network file ({type(exc).__name__}: {exc})") from None
+        except (OSError, ET.ParseError, nx.NetworkXError, KeyError, TypeError) as exc:
             raise NetworkError(f"cannot read network file {str(path)!r}: {type(exc).__name__}: {exc}") from None
     else:
         raise NetworkError(f"cannot read network file {str(path)!r}: {last}") from None

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
+from sim.paths import name_problem
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.timeutil import parse_clock
 
@@ -29,14 +30,31 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+#: Bounds shared by several keys (see the README table "Scenario keys and their bounds").
+MAX_REQUESTS = 2_000_000  # requests a day: a city of millions
+MAX_FLEET = 20_000  # vehicles of one service or area
+MAX_YEN = 1e10  # one price or yearly amount (¥10 billion)
+MAX_SEED = 2**63 - 1
+MAX_DAY_S = 48 * 3600.0  # a service day lasts at most 48 h: clock times run from 00:00 to 48:00
+#: Largest scenario file read, bytes (a scenario is a few kilobytes).
+MAX_FILE_BYTES = 1_000_000
+#: Longest ``extends`` chain.
+MAX_EXTENDS_DEPTH = 32
+
+
 def _clock(value: Any) -> str:
-    """Validate a clock string (kept as written, parsed where used)."""
-    parse_clock(value)
+    """Validate a clock string (kept as written, parsed where used): ``HH:MM[:SS]`` up to 48:00."""
+    if not isinstance(value, str):
+        raise ValueError("must be a clock time string like \"09:30\" (00:00 to 48:00)")
+    seconds = parse_clock(value)
+    if seconds > MAX_DAY_S:
+        raise ValueError("must be a clock time from 00:00 to 48:00 (a service day lasts at most 48 h)")
     return str(value)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no bool for an integer, no string for a number; finite numbers only
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class NetworkConfig(_Model):
@@ -50,20 +68,20 @@ class DemandConfig(_Model):
 
     csv: str | None = None
     zones: Literal["sodegaura", "nodes"] = "sodegaura"
-    zone_count: int = Field(200, ge=1)
-    requests_per_day: int = Field(40, ge=0)
+    zone_count: int = Field(200, ge=1, le=100_000)
+    requests_per_day: int = Field(40, ge=0, le=MAX_REQUESTS)
     start: str = "09:00"
     end: str = "17:00"
-    hourly_profile: list[float] | None = None
+    hourly_profile: list[Annotated[float, Field(ge=0.0, le=1e9)]] | None = None
     prebooked_share: float = Field(0.0, ge=0.0, le=1.0)
-    prebook_lead_min_min: float = Field(30.0, ge=0.0)
-    prebook_lead_max_min: float = Field(1440.0, ge=0.0)
-    party_size_weights: list[float] = Field(default_factory=lambda: [1.0])
+    prebook_lead_min_min: float = Field(30.0, ge=0.0, le=20_160.0)
+    prebook_lead_max_min: float = Field(1440.0, ge=0.0, le=20_160.0)
+    party_size_weights: list[Annotated[float, Field(ge=0.0, le=1e9)]] = Field(default_factory=lambda: [1.0], max_length=100)
     home_share: float = Field(0.5, ge=0.0, le=1.0)
-    min_trip_m: float = Field(500.0, ge=0.0)
-    jitter_m: float = Field(150.0, ge=0.0)
-    population_total: float = Field(65000.0, gt=0.0)
-    attractor_weights: dict[str, float] | None = None
+    min_trip_m: float = Field(500.0, ge=0.0, le=100_000.0)
+    jitter_m: float = Field(150.0, ge=0.0, le=5_000.0)
+    population_total: float = Field(65000.0, gt=0.0, le=100_000_000.0)
+    attractor_weights: dict[str, Annotated[float, Field(ge=0.0, le=1e9)]] | None = None
 
     _check_start = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -93,9 +111,9 @@ class DemandConfig(_Model):
 class WalkConfig(_Model):
     """Walking to and from stops."""
 
-    speed_mps: float = Field(1.0, gt=0.0)
-    detour_factor: float = Field(1.3, ge=1.0)
-    max_walk_m: float = Field(800.0, ge=0.0)
+    speed_mps: float = Field(1.0, ge=0.1, le=5.0)
+    detour_factor: float = Field(1.3, ge=1.0, le=5.0)
+    max_walk_m: float = Field(800.0, ge=0.0, le=10_000.0)
 
 
 Automation = Literal["human", "level2", "level4_crew", "level4_remote"]
@@ -114,21 +132,21 @@ class VehicleType(_Model):
     maintenance per km.
     """
 
-    capacity: int = Field(ge=1)
-    seats: int | None = Field(None, ge=0)
+    capacity: int = Field(ge=1, le=1_000)
+    seats: int | None = Field(None, ge=0, le=1_000)
     automation: Automation = "human"
-    speed_cap_kmh: float | None = Field(None, gt=0.0)
-    stop_dwell_s: float = Field(60.0, ge=0.0)
-    board_s_per_pax: float = Field(0.0, ge=0.0)
-    incidents_per_1000_km: float = Field(0.0, ge=0.0)
+    speed_cap_kmh: float | None = Field(None, ge=1.0, le=300.0)
+    stop_dwell_s: float = Field(60.0, ge=0.0, lt=3_600.0)
+    board_s_per_pax: float = Field(0.0, ge=0.0, le=600.0)
+    incidents_per_1000_km: float = Field(0.0, ge=0.0, le=10_000.0)
     incident_remote_share: float = Field(1.0, ge=0.0, le=1.0)
-    incident_remote_min: float = Field(5.0, ge=0.0)
-    incident_onsite_min: float = Field(30.0, ge=0.0)
-    price_yen: float = Field(0.0, ge=0.0)
-    lifetime_years: float = Field(10.0, gt=0.0)
+    incident_remote_min: float = Field(5.0, ge=0.0, le=1_440.0)
+    incident_onsite_min: float = Field(30.0, ge=0.0, le=1_440.0)
+    price_yen: float = Field(0.0, ge=0.0, le=MAX_YEN)
+    lifetime_years: float = Field(10.0, ge=1.0, le=100.0)
     residual_share: float = Field(0.0, ge=0.0, le=1.0)
-    energy_yen_per_km: float = Field(0.0, ge=0.0)
-    maintenance_yen_per_km: float = Field(0.0, ge=0.0)
+    energy_yen_per_km: float = Field(0.0, ge=0.0, le=100_000.0)
+    maintenance_yen_per_km: float = Field(0.0, ge=0.0, le=100_000.0)
     description: str = ""
 
     @model_validator(mode="after")
@@ -142,7 +160,7 @@ class AreaConfig(_Model):
     """A DRT service area: the towns of the listed districts (Sodegaura zones) or ``all`` nodes."""
 
     districts: list[str] = Field(default_factory=list)
-    fleet_size: int | None = Field(None, ge=0)
+    fleet_size: int | None = Field(None, ge=0, le=MAX_FLEET)
     depot: str | None = None
 
 
@@ -158,23 +176,23 @@ class DrtService(_Model):
     kind: Literal["drt"] = "drt"
     enabled: bool = True
     vehicle: str
-    fleet_size: int = Field(ge=0)
+    fleet_size: int = Field(ge=0, le=MAX_FLEET)
     start: str = "09:00"
     end: str = "17:00"
     days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
     mode: Literal["stop", "door"] = "stop"
-    stop_spacing_m: float = Field(300.0, gt=0.0)
-    max_wait_min: float = Field(20.0, gt=0.0)
-    max_ride_factor: float = Field(1.5, ge=1.0)
-    max_ride_extra_min: float = Field(20.0, ge=0.0)
+    stop_spacing_m: float = Field(300.0, ge=10.0, le=10_000.0)
+    max_wait_min: float = Field(20.0, gt=0.0, le=1_440.0)
+    max_ride_factor: float = Field(1.5, ge=1.0, le=10.0)
+    max_ride_extra_min: float = Field(20.0, ge=0.0, le=1_440.0)
     depot: str | None = None
     areas: dict[str, AreaConfig] = Field(default_factory=dict)
     transfer_hub: str | None = None
-    min_transfer_min: float = Field(3.0, ge=0.0)
-    fare_within_area_yen: float = Field(0.0, ge=0.0)
-    fare_between_areas_yen: float = Field(0.0, ge=0.0)
-    wait_cost_weight: float = Field(1.0, ge=0.0)
-    max_candidate_vehicles: int | None = Field(None, ge=1)
+    min_transfer_min: float = Field(3.0, ge=0.0, le=240.0)
+    fare_within_area_yen: float = Field(0.0, ge=0.0, le=1_000_000.0)
+    fare_between_areas_yen: float = Field(0.0, ge=0.0, le=1_000_000.0)
+    wait_cost_weight: float = Field(1.0, ge=0.0, le=100.0)
+    max_candidate_vehicles: int | None = Field(None, ge=1, le=MAX_FLEET)
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -207,17 +225,17 @@ class FixedLine(_Model):
     kind: Literal["line"] = "line"
     enabled: bool = True
     vehicle: str
-    stops: list[str] = Field(min_length=2)
+    stops: list[str] = Field(min_length=2, max_length=1_000)
     pattern: Literal["loop", "out_and_back"] = "out_and_back"
-    headway_min: float | None = Field(None, gt=0.0)
-    departures: list[str] | None = None
+    headway_min: float | None = Field(None, ge=1.0, le=1_440.0)
+    departures: list[str] | None = Field(None, max_length=10_000)
     start: str = "07:00"
     end: str = "19:00"
     days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
-    layover_min: float = Field(5.0, ge=0.0)
-    recovery_share: float = Field(0.1, ge=0.0)
+    layover_min: float = Field(5.0, ge=0.0, le=600.0)
+    recovery_share: float = Field(0.1, ge=0.0, le=5.0)
     depot: str | None = None
-    fare_yen: float = Field(0.0, ge=0.0)
+    fare_yen: float = Field(0.0, ge=0.0, le=1_000_000.0)
     note: str = ""
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
@@ -228,8 +246,12 @@ class FixedLine(_Model):
         if v is not None:
             if not v:
                 raise ValueError("must list at least one departure time")
+            seen: set[float] = set()
             for t in v:
                 _clock(t)
+                if parse_clock(t) in seen:
+                    raise ValueError(f"departure {t!r} is listed twice")
+                seen.add(parse_clock(t))
         return v
 
     @model_validator(mode="after")
@@ -267,13 +289,13 @@ class ChoiceConfig(_Model):
     and arrive ``timetable_buffer_min`` before their departure; on shorter headways they just go.
     """
 
-    walk_weight: float = Field(2.0, ge=0.0)
-    wait_weight: float = Field(2.0, ge=0.0)
-    transfer_penalty_min: float = Field(5.0, ge=0.0)
-    timetable_headway_min: float = Field(12.0, ge=0.0)
-    timetable_buffer_min: float = Field(2.0, ge=0.0)
+    walk_weight: float = Field(2.0, ge=0.0, le=100.0)
+    wait_weight: float = Field(2.0, ge=0.0, le=100.0)
+    transfer_penalty_min: float = Field(5.0, ge=0.0, le=600.0)
+    timetable_headway_min: float = Field(12.0, ge=0.0, le=1_440.0)
+    timetable_buffer_min: float = Field(2.0, ge=0.0, le=120.0)
     hubs: list[str] = Field(default_factory=list)
-    min_transfer_min: float = Field(3.0, ge=0.0)
+    min_transfer_min: float = Field(3.0, ge=0.0, le=240.0)
 
 
 class Scenario(_Model):
@@ -281,7 +303,7 @@ class Scenario(_Model):
 
     name: str
     description: str = ""
-    seed: int = Field(1, ge=0)
+    seed: int = Field(1, ge=0, le=MAX_SEED)
     network: NetworkConfig = NetworkConfig()
     demand: DemandConfig = DemandConfig()
     walk: WalkConfig = WalkConfig()
@@ -290,6 +312,23 @@ class Scenario(_Model):
     services: dict[str, Service] = Field(default_factory=dict)
     staffing: StaffingConfig = StaffingConfig()
     costs: CostConfig = CostConfig()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        problem = name_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+    @field_validator("vehicles", "services")
+    @classmethod
+    def _table_names(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for key in v:
+            problem = name_problem(key)
+            if problem:
+                raise ValueError(f"entry {key!r}: {problem.replace('results folder', 'figure and column names')}")
+        return v
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -315,33 +354,70 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_text_file(path: Path, *, what: str, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file (a leading BOM is dropped) of at most ``limit`` bytes.
+
+    Raises :class:`ScenarioError` naming the file for a missing file, a directory, a device or
+    pipe, an oversized file, or another encoding (with the fix: save it as UTF-8).
+    """
     try:
+        if path.is_dir():
+            raise ScenarioError(f"{path}: is a directory, expected a {what}")
+        if path.exists() and not path.is_file():
+            raise ScenarioError(f"{path}: is not a regular file (a device or pipe?), expected a {what}")
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(limit + 1)
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: scenario file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, expected a .toml scenario file") from None
+        raise ScenarioError(f"{path}: {what} not found") from None
+    except PermissionError as exc:
+        raise ScenarioError(f"{path}: cannot read the {what}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise ScenarioError(f"{path}: larger than {limit:,} bytes; a {what} is a small text file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError(f"{path}: the {what} is UTF-16; save it as UTF-8 (with or without BOM)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: the {what} is not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}); "
+            "save it as UTF-8 (e.g. a Shift-JIS file: iconv -f CP932 -t UTF-8)"
+        ) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_text_file(path, what="scenario file")
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
 
 
 def load_raw(path: Path, *, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file with its ``extends`` chain merged (no validation)."""
-    path = path.resolve()
+    """Read a scenario file with its ``extends`` chain merged (no validation).
+
+    The chain may be at most :data:`MAX_EXTENDS_DEPTH` files long; each file at most
+    :data:`MAX_FILE_BYTES` bytes.
+    """
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ScenarioError(f"{path}: cannot resolve the path: {exc}") from None
     if path in _seen:
         chain = " -> ".join(str(p) for p in (*_seen, path))
         raise ScenarioError(f"{path}: extends loops back on itself ({chain})")
+    if len(_seen) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            f"{_seen[0]}: key 'extends': the chain of parent files is longer than {MAX_EXTENDS_DEPTH} (at {path})"
+        )
     data = _read_toml(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    if not isinstance(parent, str):
+    if not isinstance(parent, str) or not parent or "\x00" in parent:
         raise ScenarioError(f"{path}: key 'extends' must be a file name string, got {parent!r}")
-    parent_path = (path.parent / parent).resolve()
+    parent_path = path.parent / parent
     if not parent_path.exists():
-        raise ScenarioError(f"{path}: key 'extends' names {parent!r}, but {parent_path} does not exist")
+        raise ScenarioError(f"{path}: key 'extends' names {parent!r}, but {parent_path.resolve()} does not exist")
     return _deep_merge(load_raw(parent_path, _seen=(*_seen, path)), data)
 
 
@@ -431,6 +507,18 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], *, source: str) 
     return out
 
 
+_RANGE_ERRORS = {
+    "greater_than", "greater_than_equal", "less_than", "less_than_equal", "int_type", "float_type",
+    "finite_number", "int_from_float", "int_parsing", "float_parsing",
+}
+
+
+def _shown(value: Any) -> str:
+    """``repr`` of an offending value, shortened to 120 characters."""
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 def _format_validation(exc: ValidationError, source: str, data: dict[str, Any]) -> str:
     lines = []
     for err in exc.errors():
@@ -444,7 +532,13 @@ def _format_validation(exc: ValidationError, source: str, data: dict[str, Any]) 
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         value = err.get("input")
-        shown = "" if err["type"] in {"missing"} or isinstance(value, dict) else f" (got {value!r})"
+        if err["type"] in _RANGE_ERRORS:
+            from sim.scenario.bounds import bounds_at  # bounds reads this module's models
+
+            b = bounds_at(tuple(err["loc"]))
+            if b is not None:
+                msg = f"{msg}; valid: {'an' if b.kind[0] == 'i' else 'a'} {b.kind} from {b.text()}"
+        shown = "" if err["type"] in {"missing"} or isinstance(value, dict) else f" (got {_shown(value)})"
         lines.append(f"{source}: {msg}" if not loc else f"{source}: key {key}: {msg}{shown}")
     return "\n".join(lines)
 
