@@ -15,7 +15,8 @@ Every command that writes a results directory (``run``, ``compare``, ``report``,
    are used and a kill between them is repaired by the next writer (the old directory is put back).
 4. On any failure the staging directory is removed and the target is untouched. After a kill the
    staging directory stays until the next writer of the same target removes it (studies salvage
-   the finished runs stored in it, see ``salvage``).
+   the finished runs stored in it, see ``salvage``; on failure or Ctrl-C a study adds its finished
+   runs to ``runs/`` of the target).
 """
 
 from __future__ import annotations
@@ -242,7 +243,6 @@ def writing(
     keep: Sequence[str] = (),
     keep_all: bool = False,
     salvage: str | None = None,
-    keep_on_interrupt: bool = False,
 ) -> Iterator[Path]:
     """Lock ``target`` and yield the staging directory to fill; swap it in when the block succeeds.
 
@@ -258,10 +258,11 @@ def writing(
     keep_all
         Start from a copy (hard links) of the whole existing ``target`` (``report`` adds to it).
     salvage
-        A sub-folder whose ``*.json`` files are recovered from staging folders of killed or
-        interrupted writers (the runs of a study, each stored whole and named by its content).
-    keep_on_interrupt
-        On Ctrl-C keep the staging folder (for ``salvage`` by the next ``--resume``).
+        A sub-folder of ``*.json`` files each complete in itself and named by its content (the
+        runs of a study): recovered from the staging folders of killed writers into the new
+        staging folder, and on failure or Ctrl-C added to ``target/<salvage>`` (missing ones
+        only) so that ``--resume`` reuses them. That sub-folder is the one exception to "the old
+        directory or the new one": it only ever gains whole files.
     """
     target = Path(target)
     if target.exists() and not target.is_dir():
@@ -280,17 +281,17 @@ def writing(
                 for sub in keep:
                     if (target / sub).is_dir():
                         _hardlink_tree(target / sub, staged / sub)
-            if salvage:
+            if salvage and salvage in keep:
                 _salvage(stale, target, staged, salvage)
             for st in stale:
                 shutil.rmtree(st, ignore_errors=True)
             yield staged
             swap_in(staged, target)
-        except KeyboardInterrupt:
-            if not keep_on_interrupt:
-                shutil.rmtree(holder, ignore_errors=True)
-            raise
         except BaseException:
+            if salvage:
+                # a failed or interrupted study keeps its finished runs (whole files named by content)
+                with contextlib.suppress(OSError):
+                    _salvage([holder], target, target, salvage)
             shutil.rmtree(holder, ignore_errors=True)
             raise
 

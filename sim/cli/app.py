@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from sim.cli.outputs import build_report_into, report_done, study_output
 from sim.errors import InputError, SimError, environment_error
 from sim.paths import repo_root
 
@@ -151,16 +152,6 @@ def _check_lang(lang: str) -> None:
         raise InputError(f"--lang {lang!r}: unknown language; valid: {', '.join(LANGS)}")
 
 
-def _write_report(target: Path, *, lang: str, no_report: bool = False) -> None:
-    """Build the report of a results directory (run or comparison) unless ``no_report``; print where it is."""
-    if no_report:
-        return
-    from sim.report.build import build_report
-
-    paths = build_report(target, lang=lang)
-    out_console.print(f"report written to {paths[0]} (and {paths[1].name}, {len(paths) - 2} figures)", highlight=False)
-
-
 @app.command()
 @_errors
 def run(
@@ -172,6 +163,7 @@ def run(
     no_report: NoReportOpt = False,
 ) -> None:
     """Simulate one service day of a scenario and write the results directory."""
+    from sim.outdir import writing
     from sim.run.results import write_results
     from sim.run.runner import run_scenario
     from sim.scenario.schema import load_scenario
@@ -180,22 +172,22 @@ def run(
     path = scenario or DEFAULT_SCENARIO
     sc, base = load_scenario(path, overrides=overrides or [])
     target = out or (REPO / "results" / sc.name)
-    if target.exists() and not target.is_dir():
-        raise InputError(f"--out {target}: exists and is not a directory; give a directory path")
-    with _progress() as progress:
-        task = progress.add_task(f"simulating {sc.name}", total=None)
+    with writing(target) as staged:
+        with _progress() as progress:
+            task = progress.add_task(f"simulating {sc.name}", total=None)
 
-        def tick(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
 
-        result = run_scenario(sc, base, seed=seed, progress=tick, source=str(path))
-    write_results(result, target)
+            result = run_scenario(sc, base, seed=seed, progress=tick, source=str(path))
+        write_results(result, staged)
+        report_paths, report_error = build_report_into(staged, lang=lang, no_report=no_report)
     m = result.metrics
     out_console.print(_kpi_table(m, f"{sc.name} (seed {result.seed})"))
     if result.network.synthetic:
         out_console.print(_labelled("network:", "yellow", result.network.provenance), highlight=False)
     out_console.print(f"results written to {target}", highlight=False)
-    _write_report(target, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, target)
 
 
 SODEGAURA_SET = ("baseline", "drt_plus", "av_shuttle", "av_drt", "hybrid")
@@ -256,27 +248,28 @@ def compare(
     no_report: NoReportOpt = False,
 ) -> None:
     """Run several scenarios on the same demand and compare their KPIs side by side."""
+    from sim.outdir import writing
     from sim.studies.compare import run_comparison
 
     _check_lang(lang)
 
     paths = scenarios or [REPO / "scenarios" / "sodegaura" / f"{n}.toml" for n in SODEGAURA_SET]
     target = out or (REPO / "results" / "comparison")
-    if target.exists() and not target.is_dir():
-        raise InputError(f"--out {target}: exists and is not a directory; give a directory path")
-    with _progress() as progress:
-        task = progress.add_task("comparing", total=None)
+    with writing(target) as staged:
+        with _progress() as progress:
+            task = progress.add_task("comparing", total=None)
 
-        def tick(label: str) -> None:
-            progress.update(task, description=label)
+            def tick(label: str) -> None:
+                progress.update(task, description=label)
 
-        comp = run_comparison(paths, out=target, replications=replications, overrides=overrides or [], progress=tick)
+            comp = run_comparison(paths, out=staged, replications=replications, overrides=overrides or [], progress=tick)
+        report_paths, report_error = build_report_into(staged, lang=lang, no_report=no_report)
     out_console.print(_comparison_table(comp))
     nets = {r.network.provenance for r in comp.first_runs.values() if r.network.synthetic}
     for text in sorted(nets):
         out_console.print(_labelled("network:", "yellow", text), highlight=False)
     out_console.print(f"comparison written to {target / 'comparison.csv'}", highlight=False)
-    _write_report(target, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, target)
 
 
 @app.command()
@@ -286,11 +279,17 @@ def report(
     lang: LangOpt = "en",
 ) -> None:
     """Rebuild report.html, report.md and figures/ of existing results (nothing is rerun)."""
+    from sim.outdir import relocate, writing
     from sim.report.build import build_report
 
+    _check_lang(lang)
     for directory in results:
-        paths = build_report(directory, lang=lang)
-        out_console.print(f"{directory}: report written to {paths[0]} ({len(paths) - 2} figures)", highlight=False)
+        if not directory.is_dir():
+            raise InputError(f"{directory}: no such results directory; give a directory written by run or compare")
+        # the report is added to a copy (hard links) that replaces the directory whole
+        with writing(directory, option="report", keep_all=True) as staged:
+            paths = build_report(staged, lang=lang)
+        out_console.print(f"{directory}: report written to {relocate(paths[0], staged, directory)} ({len(paths) - 2} figures)", highlight=False)
 
 
 @app.command()
@@ -320,10 +319,10 @@ def validate(
             else:
                 build_layout(name, svc, net, zones, source=str(path))
         if sc.demand.csv:
-            from sim.demand.generate import read_demand_csv
+            from sim.demand.io import check_demand_csv
 
             csv_path = Path(sc.demand.csv)
-            read_demand_csv(csv_path if csv_path.is_absolute() else base / csv_path, net)
+            check_demand_csv(csv_path if csv_path.is_absolute() else base / csv_path, net, encoding=sc.demand.csv_encoding)
         out_console.print(f"{path}: ok ({sc.name}: {len(sc.services)} service(s) on {net.name})", highlight=False)
 
 
@@ -420,9 +419,13 @@ ServiceOpt = Annotated[
 def _study_dir(out: Path | None, scenario: Path, command: str) -> Path:
     if out is not None:
         return out
+    from sim.paths import name_problem
     from sim.scenario.schema import load_raw
 
     name = load_raw(scenario).get("name", scenario.stem)
+    problem = name_problem(name) if isinstance(name, str) else "must be a string"
+    if problem:
+        raise InputError(f"{scenario}: key name: {problem} (got {name!r}); or give --out")
     return REPO / "results" / f"{name}-{command}"
 
 
@@ -494,11 +497,11 @@ def sweep(
 
     axes = parse_axes(vary or [])
     target = _study_dir(out, scenario, "sweep")
-    with _StudyRun("sweep", target) as tick:
+    with _StudyRun("sweep", target) as tick, study_output(target, resume) as staged:
         result = run_sweep(
             scenario,
             axes,
-            target,
+            staged,
             replications=replications,
             seed=seed,
             overrides=overrides or [],
@@ -563,12 +566,12 @@ def size(
     if not targets:
         raise InputError('size: give at least one --target, e.g. --target "wait_p90_s<=900"')
     dest = _study_dir(out, scenario, "size")
-    with _StudyRun(f"sizing {axis.key}", dest) as tick:
+    with _StudyRun(f"sizing {axis.key}", dest) as tick, study_output(dest, resume) as staged:
         result = run_size(
             scenario,
             axis,
             targets,
-            dest,
+            staged,
             replications=replications,
             seed=seed,
             overrides=overrides or [],
@@ -640,11 +643,11 @@ def sensitivity(
     if not params:
         raise InputError("sensitivity: give at least one --param KEY=LOW,HIGH, e.g. --param services.choisoko.fleet_size=3,6")
     dest = _study_dir(out, scenario, "sensitivity")
-    with _StudyRun("sensitivity", dest) as tick:
+    with _StudyRun("sensitivity", dest) as tick, study_output(dest, resume) as staged:
         result = run_sensitivity(
             scenario,
             params,
-            dest,
+            staged,
             replications=replications,
             seed=seed,
             overrides=overrides or [],

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.demand.generate import DemandSpec, Request, generate_demand, node_zones, read_demand_csv
+from sim.demand.generate import DemandSpec, Request, generate_demand, node_zones
+from sim.demand.io import read_demand_csv
 from sim.model.drt.dispatch import Dwell
 from sim.model.drt.layout import build_layout
 from sim.model.choice import Weights
@@ -103,9 +104,11 @@ def build_demand(
         path = Path(d.csv)
         if not path.is_absolute():
             path = base_dir / path
+        if path.is_dir():
+            raise ScenarioError(f"{source}: key demand.csv: {d.csv!r} is a directory ({path}); give a CSV file")
         if not path.is_file():
             raise ScenarioError(f"{source}: key demand.csv: file {d.csv!r} not found (looked for {path})")
-        return read_demand_csv(path, net)
+        return read_demand_csv(path, net, encoding=d.csv_encoding)
     zone_list = zones if zones is not None else _zones(scenario, net, rng)
     attractors = load_attractors(weights=d.attractor_weights) if d.zones == "sodegaura" else []
     spec = DemandSpec(

@@ -67,6 +67,7 @@ class DemandConfig(_Model):
     """Travel requests: generated from zones, or read from ``csv`` (then the generator keys are unused)."""
 
     csv: str | None = None
+    csv_encoding: Literal["utf-8", "cp932"] | None = None
     zones: Literal["sodegaura", "nodes"] = "sodegaura"
     zone_count: int = Field(200, ge=1, le=100_000)
     requests_per_day: int = Field(40, ge=0, le=MAX_REQUESTS)

@@ -11,15 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 
-from sim.demand.generate import (
-    CSV_COLUMNS,
-    DemandSpec,
-    Request,
-    generate_demand,
-    node_zones,
-    read_demand_csv,
-    write_demand_csv,
-)
+from sim.demand.generate import DemandSpec, Request, generate_demand, node_zones
+from sim.demand.io import CSV_COLUMNS, read_demand_csv, write_demand_csv
 from sim.errors import DemandError, NetworkError
 from sim.demand.zones import Attractor, Zone
 
