@@ -310,6 +310,10 @@ def validate(
         sc, base = load_scenario(path, overrides=overrides or [])
         net = cache.get(sc.network.source, base)
         zones = load_sodegaura_zones(population_total=sc.demand.population_total) if sc.demand.zones == "sodegaura" else None
+        if zones is not None and sc.demand.attractor_weights:
+            from sim.demand.zones import load_attractors
+
+            load_attractors(weights=sc.demand.attractor_weights)
         for name, svc in sc.services.items():
             if not svc.enabled:
                 continue
