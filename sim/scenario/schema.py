@@ -396,7 +396,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_raw(path: Path, *, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario file with its ``extends`` chain merged (no validation).
 
-    The chain may be at most :data:`MAX_EXTENDS_DEPTH` files long; each file at most
+    The chain may be at most :data:`MAX_EXTENDS_DEPTH` parent files long; each file at most
     :data:`MAX_FILE_BYTES` bytes.
     """
     try:
@@ -406,7 +406,7 @@ def load_raw(path: Path, *, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in _seen:
         chain = " -> ".join(str(p) for p in (*_seen, path))
         raise ScenarioError(f"{path}: extends loops back on itself ({chain})")
-    if len(_seen) >= MAX_EXTENDS_DEPTH:
+    if len(_seen) > MAX_EXTENDS_DEPTH:
         raise ScenarioError(
             f"{_seen[0]}: key 'extends': the chain of parent files is longer than {MAX_EXTENDS_DEPTH} (at {path})"
         )

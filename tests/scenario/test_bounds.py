@@ -1,0 +1,82 @@
+"""Every numeric scenario key has finite documented bounds (sim/scenario/bounds.py) and strict types."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from sim.errors import ScenarioError
+from sim.scenario.bounds import all_bounds, bounds_at, markdown_table
+from sim.scenario.schema import load_scenario, validate
+from tests.conftest import REPO, TINY_TOML
+
+BOUNDS = all_bounds()
+
+
+def test_every_numeric_key_is_bounded_on_both_sides() -> None:
+    assert len(BOUNDS) > 80
+    for b in BOUNDS:
+        assert b.low is not None and b.high is not None, b.key
+        assert math.isfinite(b.low) and math.isfinite(b.high) and b.low < b.high, b.key
+
+
+def test_sizes_are_generous_and_durations_physical() -> None:
+    by_key = {b.key: b for b in BOUNDS}
+    assert by_key["services.<name>.fleet_size"].high >= 10_000  # fleets of thousands
+    assert by_key["demand.requests_per_day"].high >= 1_000_000  # millions of requests
+    assert by_key["services.<name>.headway_min"].low == 1.0  # a headway of at least a minute
+    assert by_key["vehicles.<name>.stop_dwell_s"].high == 3600.0 and by_key["vehicles.<name>.stop_dwell_s"].high_open
+    assert by_key["vehicles.<name>.lifetime_years"].low == 1.0
+
+
+def test_readme_table_is_the_generated_one() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme, "regenerate with: python -m sim.scenario.bounds"
+
+
+def test_bounds_at_an_error_location() -> None:
+    b = bounds_at(("services", "choisoko", "drt", "fleet_size"))
+    assert b is not None and (b.low, b.high) == (0, 20_000)
+    assert bounds_at(("costs", "wage_yen_per_year", "driver")) is not None
+    assert bounds_at(("name",)) is None
+
+
+def _raw() -> dict:  # type: ignore[type-arg]
+    import tomllib
+
+    return tomllib.loads(TINY_TOML)
+
+
+@pytest.mark.parametrize("b", BOUNDS, ids=lambda b: b.key)
+def test_each_bound_is_enforced_just_outside(b) -> None:  # type: ignore[no-untyped-def]
+    """One step above the upper bound is refused with the key and the range in the message."""
+    raw = _raw()
+    parts = b.key.replace("vehicles.<name>", "vehicles.van").replace("services.<name>", "services.s").split(".")
+    if "<name>" in parts or b.kind.startswith(("list", "table")):
+        pytest.skip("entries of user-named sub-tables and lists are covered by the fuzz suite")
+    if parts[0] == "services" and parts[-1] in {"headway_min", "layover_min", "recovery_share", "fare_yen"}:
+        pytest.skip("line keys need a line service (tests/cli/test_issue16_regressions.py)")
+    node = raw
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+    too_big = b.high + 1 if b.kind == "integer" else b.high * 1.5 + 1
+    node[parts[-1]] = int(too_big) if b.kind == "integer" else float(too_big)
+    with pytest.raises(ScenarioError) as info:
+        validate(raw, source="t.toml")
+    assert b.key.replace("vehicles.<name>", "vehicles.van").replace("services.<name>", "services.s") in str(info.value)
+
+
+def test_shipped_scenarios_are_within_bounds() -> None:
+    for path in sorted((REPO / "scenarios").rglob("*.toml")):
+        load_scenario(path)
+
+
+def test_extends_chain_of_32_is_fine_and_33_refused(tmp_path: Path) -> None:
+    (tmp_path / "s0.toml").write_text(TINY_TOML, encoding="utf-8")
+    for k in range(1, 34):
+        (tmp_path / f"s{k}.toml").write_text(f'extends = "s{k - 1}.toml"\n', encoding="utf-8")
+    load_scenario(tmp_path / "s32.toml")
+    with pytest.raises(ScenarioError, match="longer than 32"):
+        load_scenario(tmp_path / "s33.toml")
