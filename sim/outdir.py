@@ -287,12 +287,16 @@ def writing(
                 shutil.rmtree(st, ignore_errors=True)
             yield staged
             swap_in(staged, target)
-        except BaseException:
+        except BaseException as exc:
             if salvage:
                 # a failed or interrupted study keeps its finished runs (whole files named by content)
                 with contextlib.suppress(OSError):
                     _salvage([holder], target, target, salvage)
             shutil.rmtree(holder, ignore_errors=True)
+            if isinstance(exc, OSError) and exc.filename and not exc.filename2:
+                where = relocate(Path(os.fsdecode(exc.filename)), staged, target)
+                if where != Path(os.fsdecode(exc.filename)):  # name the file as the user knows it
+                    raise type(exc)(exc.errno, exc.strerror, str(where)) from None
             raise
 
 
