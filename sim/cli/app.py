@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from sim.cli.outputs import build_report_into, report_done, study_output
+from sim.cli.outputs import LineProgress, build_report_into, report_done, study_output
 from sim.errors import InputError, SimError, environment_error
 from sim.paths import repo_root
 
@@ -118,7 +118,10 @@ def _kpi_table(metrics: dict[str, Any], title: str) -> Table:
     return table
 
 
-def _progress() -> Progress:
+def _progress() -> Progress | LineProgress:
+    """A progress bar in a terminal; elsewhere a line every few seconds."""
+    if not err_console.is_terminal:
+        return LineProgress(err_console)
     return Progress(
         TextColumn("{task.description}", markup=False),
         BarColumn(),
@@ -179,7 +182,10 @@ def run(
             def tick(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            result = run_scenario(sc, base, seed=seed, progress=tick, source=str(path))
+            def stage(label: str) -> None:
+                progress.update(task, description=label)
+
+            result = run_scenario(sc, base, seed=seed, progress=tick, source=str(path), stage=stage)
         write_results(result, staged)
         report_paths, report_error = build_report_into(staged, lang=lang, no_report=no_report)
     m = result.metrics

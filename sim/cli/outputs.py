@@ -3,6 +3,7 @@ and the report built into them before the swap."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,38 @@ def study_output(target: Path, resume: bool) -> Any:
             f"--out {target}: already holds {n} stored run(s); pass --resume to continue that study, or choose another --out"
         )
     return writing(target, keep=("runs",) if resume else (), salvage="runs")
+
+
+class LineProgress:
+    """Progress where the output is not a terminal (a log, CI): one line every ``every_s`` seconds.
+
+    Same calls as the part of :class:`rich.progress.Progress` the CLI uses (``add_task``,
+    ``update``, context manager); a stage that ends within ``every_s`` prints nothing.
+    """
+
+    def __init__(self, console: Console, every_s: float = 5.0) -> None:
+        self.console = console
+        self.every_s = every_s
+        self.start = self.last = time.monotonic()
+        self.tasks: dict[int, dict[str, Any]] = {}
+
+    def __enter__(self) -> LineProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, total: float | None = None, **_: Any) -> int:
+        """Start a task; returns its id."""
+        self.tasks[len(self.tasks)] = {"description": description, "completed": 0, "total": total}
+        return len(self.tasks) - 1
+
+    def update(self, task: int, **fields: Any) -> None:
+        """Record ``completed``/``total``/``description``; print a line if ``every_s`` has passed."""
+        info = self.tasks[task]
+        info.update({k: v for k, v in fields.items() if k in info})
+        now = time.monotonic()
+        if now - self.last >= self.every_s:
+            self.last = now
+            done = f" {info['completed']}/{info['total']}" if info["total"] else ""
+            self.console.print(f"{info['description']}:{done} ({now - self.start:.0f} s)", highlight=False, soft_wrap=True)

@@ -146,6 +146,7 @@ def run_scenario(
     demand: list[Request] | None = None,
     progress: Callable[[int, int], None] | None = None,
     source: str | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Simulate one service day of ``scenario``.
 
@@ -165,6 +166,8 @@ def run_scenario(
         Called as ``progress(done, total)`` after each request is dispatched.
     source
         The scenario file, named in error messages.
+    stage
+        Called as ``stage(description)`` when a stage after the simulation starts (run-cutting).
     """
     seed = scenario.seed if seed is None else seed
     source = source or f"scenario {scenario.name!r}"
@@ -264,7 +267,7 @@ def run_scenario(
     metrics = {"scenario": scenario.name, "seed": seed, **metrics}
     # --- staffing and costs (sim/staffing/duties.py, sim/staffing/costs.py): pure functions of the log ---
     t_metrics = time.perf_counter()
-    staffing = compute_staffing(log, scenario)
+    staffing = compute_staffing(log, scenario, progress=stage)
     costs = compute_costs(log, scenario, staffing)
     metrics = {**metrics, **_clean_kpis(staffing.kpis()), **_clean_kpis(costs.kpis())}
     shares = staffing.per_service_kpis()

@@ -54,7 +54,7 @@ import bisect
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -629,8 +629,8 @@ def _service_info(scenario: Scenario) -> tuple[dict[str, int], set[str]]:
     return days, drt
 
 
-def compute_staffing(log: EventLog, scenario: Scenario) -> Staffing:
-    """Duties and FTE of every role for a simulated day of ``scenario``."""
+def compute_staffing(log: EventLog, scenario: Scenario, progress: Callable[[str], None] | None = None) -> Staffing:
+    """Duties and FTE of every role for a simulated day of ``scenario`` (``progress(stage)`` per role)."""
     cfg: StaffingConfig = scenario.staffing
     service_days, drt = _service_info(scenario)
     for v in log.vehicles:
@@ -638,6 +638,8 @@ def compute_staffing(log: EventLog, scenario: Scenario) -> Staffing:
     days = operating_days(service_days, cfg)
     roles = []
     for role, blocks in role_blocks(log, cfg, drt_services=drt).items():
+        if progress is not None:
+            progress(f"run-cutting: {role} duties ({len(blocks)} vehicle or desk blocks)")
         rules = rules_for(role, cfg)
         duties = cut_duties(blocks, rules, role=str(role))
         f = role_fte(role, duties, days, cfg)
