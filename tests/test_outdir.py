@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import sim.outdir as outdir
+from sim import outdir
 from sim.errors import InputError
 from sim.outdir import BusyError, DirLock, lock_path, writing
 

@@ -21,7 +21,7 @@ from rich.text import Text
 
 from sim.cli.outputs import LineProgress, build_report_into, report_done, study_output
 from sim.errors import InputError, SimError, environment_error
-from sim.paths import repo_root
+from sim.paths import repo_root, safe_component
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -174,7 +174,7 @@ def run(
     _check_lang(lang)
     path = scenario or DEFAULT_SCENARIO
     sc, base = load_scenario(path, overrides=overrides or [])
-    target = out or (REPO / "results" / sc.name)
+    target = out or (REPO / "results" / safe_component(sc.name))
     with writing(target) as staged:
         with _progress() as progress:
             task = progress.add_task(f"simulating {sc.name}", total=None)
@@ -429,14 +429,13 @@ ServiceOpt = Annotated[
 def _study_dir(out: Path | None, scenario: Path, command: str) -> Path:
     if out is not None:
         return out
-    from sim.paths import name_problem
     from sim.scenario.schema import load_raw
 
     name = load_raw(scenario).get("name", scenario.stem)
-    problem = name_problem(name) if isinstance(name, str) else "must be a string"
-    if problem:
-        raise InputError(f"{scenario}: key name: {problem} (got {name!r}); or give --out")
-    return REPO / "results" / f"{name}-{command}"
+    folder = safe_component(name) if isinstance(name, str) else ""
+    if not folder:
+        raise InputError(f"{scenario}: key name: {name!r} cannot name a results folder; give --out")
+    return REPO / "results" / f"{folder}-{command}"
 
 
 class _StudyRun:

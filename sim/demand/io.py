@@ -172,6 +172,13 @@ class _RowReader:
             return ""
         return self.row[k].strip()
 
+    def label(self, column: str) -> str:
+        """A text cell with the writer's formula neutralisation undone, then stripped of blanks."""
+        k = self.header.get(column)
+        if k is None or k >= len(self.row):
+            return ""
+        return unneutralise(self.row[k]).strip()
+
     def time(self, column: str) -> float:
         value = self.text(column)
         try:
@@ -288,7 +295,7 @@ def _parse_rows(reader: Iterator[list[str]], header: dict[str, int], net: RoadNe
         if not any(cell.strip() for cell in row):
             continue
         rd.row_no, rd.row = row_no, row
-        rid = unneutralise(rd.text("request_id"))
+        rid = rd.label("request_id")
         if not rid:
             raise rd.error("request_id", rid, "is empty; every row needs a unique request_id")
         if rid in seen:
@@ -339,7 +346,7 @@ def _parse_rows(reader: Iterator[list[str]], header: dict[str, int], net: RoadNe
             ends.append((node, lat, lon))
         (on, ola, olo), (dn, dla, dlo) = ends
         batch.append([rid, t_req, t_pick, on, dn, party, ola, olo, dla, dlo,
-                      unneutralise(rd.text("origin_zone")), unneutralise(rd.text("dest_zone"))])
+                      rd.label("origin_zone"), rd.label("dest_zone")])
         if len(batch) >= BATCH:
             _snap(batch, snap, net, name)
             yield from (Request(*fields) for fields in batch)

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
-from sim.paths import name_problem
+from sim.paths import name_problem, safe_component
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.timeutil import parse_clock
 
@@ -317,9 +317,10 @@ class Scenario(_Model):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        problem = name_problem(v)
-        if problem:
-            raise ValueError(problem)
+        if len(v) > 200:
+            raise ValueError("must be at most 200 characters")
+        if not safe_component(v):
+            raise ValueError("must contain more than dots, blanks and / \\\\ : * ? \" < > | (the results folder is named after it)")
         return v
 
     @field_validator("vehicles", "services")
@@ -328,7 +329,7 @@ class Scenario(_Model):
         for key in v:
             problem = name_problem(key)
             if problem:
-                raise ValueError(f"entry {key!r}: {problem.replace('results folder', 'figure and column names')}")
+                raise ValueError(f"entry {key!r}: {problem} (it names columns and figures)")
         return v
 
     @model_validator(mode="after")

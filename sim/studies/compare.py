@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.atomic import write_csv
 from sim.errors import InputError
+from sim.paths import safe_component
 from sim.run.results import write_results
 from sim.run.runner import NetworkCache, RunResult, build_demand, prepare_zones, run_scenario, seed_streams
 from sim.scenario.schema import Scenario, load_scenario
@@ -72,6 +73,13 @@ def _load_all(paths: Sequence[Path], overrides: list[str]) -> list[tuple[Scenari
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InputError(f"compare: scenario name {dupes[0]!r} is used by more than one file; names must be unique")
+    folders = [safe_component(n) for n in names]
+    clash = sorted({n for n, f in zip(names, folders) if folders.count(f) > 1})
+    if clash:
+        raise InputError(
+            f"compare: scenario names {', '.join(map(repr, clash))} give the same folder name "
+            f"{safe_component(clash[0])!r}; rename one"
+        )
     nets = {(sc.network.source, str(base)) if not _embedded(sc.network.source) else sc.network.source for sc, base, _ in loaded}
     if len(nets) > 1:
         raise InputError(
@@ -94,7 +102,8 @@ def run_comparison(
 ) -> Comparison:
     """Run every scenario on the same demand, ``replications`` times; write the comparison.
 
-    Writes ``out/<scenario>/`` (the results of the first replication), ``out/comparison.csv``
+    Writes ``out/<scenario>/`` (the results of the first replication; the folder name is the
+    scenario name made safe by :func:`sim.paths.safe_component`), ``out/comparison.csv``
     and, with several replications, ``out/replications.csv``.
     """
     loaded = _load_all(paths, overrides or [])
@@ -113,7 +122,7 @@ def run_comparison(
             result = run_scenario(sc, base, seed=seed, networks=cache, demand=demand, source=str(path))
             comp.kpis.setdefault(sc.name, []).append(scalar_kpis(result.metrics))
             if rep == 0:
-                write_results(result, out / sc.name)
+                write_results(result, out / safe_component(sc.name))
                 comp.first_runs[sc.name] = result
     write_comparison(comp, out)
     return comp

@@ -96,12 +96,38 @@ def test_d2_markup_in_a_set_key_is_quoted_literally(cli: Cli, tiny_scenario: Pat
 # --------------------------------------------------------------------------- 3. the scenario name becomes one path component
 
 
-@pytest.mark.parametrize("name", ["../../../x", "/tmp/abs", "", ".", "..", "a/b", "x" * 300, ".hidden", "tab\there"])
-def test_d3_unsafe_scenario_names_are_refused(cli: Cli, write_scenario: WriteScenario, tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "folder"),
+    [
+        ("../../../x", "___.._.._x"),
+        ("/tmp/abs", "_tmp_abs"),
+        ("a/b", "a_b"),
+        ("x" * 150, "x" * 64),
+        (".hidden", "_hidden"),
+        ("tab\there", "tab_here"),
+        ("<script>alert(1)</script>", "_script_alert(1)__script_"),
+    ],
+)
+def test_d3_scenario_names_become_one_safe_folder_under_results(
+    cli: Cli, write_scenario: WriteScenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, folder: str
+) -> None:
+    import sim.cli.app
+
+    monkeypatch.setattr(sim.cli.app, "REPO", tmp_path / "repo")
+    path = write_scenario("n.toml", TINY_TOML.replace('name = "tiny"', f"name = {json.dumps(name)}"))
+    outside = _all_files(tmp_path.parent) - _all_files(tmp_path)
+    result = cli("run", path, "--no-report")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "repo" / "results").iterdir()] == [folder]
+    assert read_json(tmp_path / "repo" / "results" / folder / "metrics.json")["scenario"] == name
+    assert _all_files(tmp_path.parent) - _all_files(tmp_path) == outside  # nothing written elsewhere
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", " . ", "...", "x" * 300])
+def test_d3_names_with_nothing_usable_are_refused(cli: Cli, write_scenario: WriteScenario, tmp_path: Path, name: str) -> None:
     path = write_scenario("n.toml", TINY_TOML.replace('name = "tiny"', f"name = {json.dumps(name)}"))
     before = _all_files(tmp_path.parent)
-    result = cli("run", path)
-    assert_clean_error(result, 2, "key name")
+    assert_clean_error(cli("run", path, "--no-report"), 2, "key name")
     assert _all_files(tmp_path.parent) == before
 
 
@@ -109,8 +135,15 @@ def test_d3_compare_cannot_escape_its_out(cli: Cli, write_scenario: WriteScenari
     a = write_scenario("a.toml")
     b = write_scenario("b.toml", TINY_TOML.replace('name = "tiny"', 'name = "../escaped"'))
     result = cli("compare", a, b, "--out", tmp_path / "cmp", "--no-report")
-    assert_clean_error(result, 2, "key name")
-    assert not (tmp_path / "escaped").exists() and not (tmp_path / "cmp").exists()
+    assert result.exit_code == 0, result.output
+    assert files_in(tmp_path) == ["a.toml", "b.toml", "cmp"]
+    assert files_in(tmp_path / "cmp") == ["___escaped", "comparison.csv", "tiny"]
+
+
+def test_d3_compare_refuses_names_that_give_the_same_folder(cli: Cli, write_scenario: WriteScenario, tmp_path: Path) -> None:
+    a = write_scenario("a.toml", TINY_TOML.replace('name = "tiny"', 'name = "x/y"'))
+    b = write_scenario("b.toml", TINY_TOML.replace('name = "tiny"', 'name = "x:y"'))
+    assert_clean_error(cli("compare", a, b, "--out", tmp_path / "cmp", "--no-report"), 2, "'x/y'", "'x_y'")
 
 
 def test_d3_japanese_names_stay_valid(cli: Cli, write_scenario: WriteScenario) -> None:

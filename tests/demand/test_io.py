@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 import sim.demand.io as dio
-from sim.demand.io import check_demand_csv, detect_encoding, iter_demand_csv, read_demand_csv, write_demand_csv
+from sim.demand.io import (
+    check_demand_csv,
+    detect_encoding,
+    iter_demand_csv,
+    read_demand_csv,
+    write_demand_csv,
+)
 from sim.errors import DemandError
 from sim.network.io import load_network
 

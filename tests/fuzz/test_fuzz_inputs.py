@@ -241,7 +241,7 @@ def _assert_one_run(out: Path, seed: int) -> None:
 
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["seed"] == seed
     text = (out / "scenario.toml").read_text(encoding="utf-8")
-    assert f"# seed used: {seed}\n" in text and re.search(rf"^seed = {seed}$", text, re.M)
+    assert f"# seed used: {seed}\n" in text and re.search(rf"^seed = {seed}$", text, re.MULTILINE)
     for name in ("costs.json", "staffing.json"):
         if (out / name).exists():
             json.loads((out / name).read_text(encoding="utf-8"), parse_constant=lambda c: pytest.fail(f"bare {c}"))
