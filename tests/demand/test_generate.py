@@ -420,7 +420,7 @@ _lon = st.floats(min_value=-180.0, max_value=180.0, allow_nan=False)
 @given(
     st.lists(
         st.tuples(
-            st.integers(0, 30 * 3600), st.integers(0, 18 * 3600),  # within the 48-hour day st.integers(0, 440), st.integers(0, 440),
+            st.integers(0, 30 * 3600), st.integers(0, 18 * 3600), st.integers(0, 440), st.integers(0, 440),  # 48-hour day
             st.integers(1, 9), _lat, _lon, _lat, _lon, st.text("abc,\"' 町", max_size=5),
         ),
         max_size=6,
