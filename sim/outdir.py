@@ -225,7 +225,7 @@ def swap_in(staged: Path, target: Path) -> None:
     holder = staged.parent
     if target.exists() or target.is_symlink():
         if not target.is_dir() or target.is_symlink():
-            raise InputError(f"--out {target}: exists and is not a directory; give a directory path")
+            raise InputError(f"{target}: exists and is not a directory (or is a symbolic link); give a directory path")
         if not exchange(staged, target):
             os.rename(target, holder / "old")
             os.rename(staged, target)
@@ -264,7 +264,11 @@ def writing(
         only) so that ``--resume`` reuses them. That sub-folder is the one exception to "the old
         directory or the new one": it only ever gains whole files.
     """
-    target = Path(target)
+    target = Path(os.path.abspath(target))  # "." and ".." resolved, symbolic links kept
+    if not target.name:
+        raise InputError(f"{option} {target}: cannot replace the root directory; give a folder inside it")
+    if target.is_symlink():
+        raise InputError(f"{option} {target}: is a symbolic link; give the directory it points to")
     if target.exists() and not target.is_dir():
         raise InputError(f"{option} {target}: exists and is not a directory; give a directory path")
     with DirLock(target, option=option):

@@ -162,3 +162,20 @@ def test_a_file_in_the_way_is_refused(tmp_path: Path) -> None:
     target.write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match="not a directory"), writing(target):
         pass
+
+
+def test_relative_dot_targets_and_symlinks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "res"
+    target.mkdir()
+    _fill(target, "old")
+    monkeypatch.chdir(target)
+    with writing(Path(".")) as staged:  # "report ." from inside the directory
+        assert staged.name == "res"
+        _fill(staged, "new")
+    assert _tags(target) == {"new"}
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with pytest.raises(InputError, match="symbolic link"), writing(link):
+        pass
+    with pytest.raises(InputError, match="root directory"), writing(Path("/")):
+        pass
