@@ -21,9 +21,8 @@ from sim.model.drt.layout import AreaLayout, DrtLayout
 from sim.model.drt.simulation import DrtParams, DrtSimulation, WalkParams
 from sim.model.engine import Planner, simulate
 from sim.model.eventlog import EventLog
-from sim.model.incidents import IncidentProcess
+from sim.model.incidents import NO_INCIDENTS, IncidentProcess
 from sim.network.graph import RoadNetwork
-from sim.scenario.schema import VehicleType
 
 LAT0 = 35.0
 LON0 = 139.9
@@ -192,7 +191,7 @@ def request(
 
 def no_incidents(vehicle_id: int) -> IncidentProcess:
     """The incident process of a human-driven vehicle: never any incident."""
-    return IncidentProcess(VehicleType(capacity=1), None)
+    return IncidentProcess(NO_INCIDENTS, None)
 
 
 def run_drt(

@@ -14,31 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from sim import kpis as kpi_registry
+from sim.kpis import Group
 from sim.model.eventlog import EventLog, Outcome, RequestRecord, VehicleRecord
 
-#: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them.
-KPI_KEYS: tuple[str, ...] = (
-    "requests_total",
-    "requests_served",
-    "requests_rejected",
-    "rejection_rate",
-    "passengers_served",
-    "wait_mean_s",
-    "wait_p50_s",
-    "wait_p90_s",
-    "wait_p95_s",
-    "ride_mean_s",
-    "detour_mean",
-    "walk_mean_m",
-    "transfers",
-    "vehicles",
-    "vehicle_km",
-    "empty_km_share",
-    "vehicle_hours",
-    "passengers_per_vehicle_hour",
-    "occupancy_mean",
-    "fare_revenue_yen",
-)
+#: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them (from the KPI
+#: registry, :mod:`sim.kpis`, which holds their units, bounds and labels).
+KPI_KEYS: tuple[str, ...] = kpi_registry.names(Group.MODEL)
 
 
 def _mean(values: np.ndarray) -> float | None:

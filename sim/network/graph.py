@@ -152,7 +152,7 @@ class RoadNetwork:
         for nm, k in names.items():
             self.places.setdefault(nm, k)
 
-        self._oracles: dict[float | None, TravelOracle] = {}
+        self._oracles: dict[tuple[str, float] | None, TravelOracle] = {}
         self._length_csr: csr_matrix | None = None
         self._info: NetworkInfo | None = None
 
@@ -255,16 +255,26 @@ class RoadNetwork:
 
     # -- travel times ----------------------------------------------------------------------------
 
-    def oracle(self, *, speed_cap_kmh: float | None = None) -> TravelOracle:
-        """Travel-time oracle for vehicles capped at ``speed_cap_kmh`` (None: no cap); cached per cap."""
-        key: float | None = None
-        if speed_cap_kmh is not None:
-            key = float(speed_cap_kmh)
-            if not (key > 0.0 and math.isfinite(key)):
-                raise NetworkError(f"speed_cap_kmh must be a positive number of km/h, got {speed_cap_kmh!r}")
+    def oracle(self, *, speed_cap_kmh: float | None = None, speed_cap_mps: float | None = None) -> TravelOracle:
+        """Travel-time oracle for vehicles capped at ``speed_cap_kmh`` (km/h) or ``speed_cap_mps``
+        (m/s; at most one; neither: no cap); cached per cap."""
+        key: tuple[str, float] | None = None
+        for unit, cap in (("kmh", speed_cap_kmh), ("mps", speed_cap_mps)):
+            if cap is None:
+                continue
+            if key is not None:
+                raise NetworkError("give speed_cap_kmh or speed_cap_mps, not both")
+            value = float(cap)
+            if not (value > 0.0 and math.isfinite(value)):
+                raise NetworkError(f"speed_cap_{unit} must be a positive number, got {cap!r}")
+            key = (unit, value)
         oracle = self._oracles.get(key)
         if oracle is None:
-            oracle = TravelOracle(self.n, self._tail, self._head, self._length, self._speed, speed_cap_kmh=key)
+            cap_kmh = key[1] if key is not None and key[0] == "kmh" else None
+            cap_mps = key[1] if key is not None and key[0] == "mps" else None
+            oracle = TravelOracle(
+                self.n, self._tail, self._head, self._length, self._speed, speed_cap_kmh=cap_kmh, speed_cap_mps=cap_mps
+            )
             self._oracles[key] = oracle
         return oracle
 

@@ -1,7 +1,7 @@
 """Read a results directory (one run, or a comparison of several) into typed records for the report.
 
 A *run directory* holds ``metrics.json`` and the CSV/TOML files of one simulated day (see README
-"Results"); ``staffing.json``, ``duties.csv``, ``costs.json`` and ``lines.csv`` are optional. A
+"Results"); ``staffing.json``, ``duties.csv``, ``costs.json``, ``layout.json`` and ``lines.csv`` are optional. A
 *comparison directory* holds ``comparison.csv`` (one row per scenario: a ``scenario`` column, KPI
 columns and, with replications, ``<kpi>_ci95_low`` / ``<kpi>_ci95_high``) and run directories,
 found by the scenario name recorded in their ``metrics.json`` (at depth 1 or 2, so replications
@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from sim import kpis
 from sim.atomic import unneutralise
 from sim.errors import InputError
 
@@ -64,6 +65,8 @@ class RunData:
         ``duties.csv`` / ``lines.csv`` or ``None``.
     header_comments
         Comment lines at the top of ``scenario.toml`` (network banner, seed, source file).
+    layout
+        ``layout.json`` (where the services ran, for the maps; see :mod:`sim.run.layout_file`) or ``None``.
     """
 
     name: str
@@ -80,6 +83,7 @@ class RunData:
     duties: pd.DataFrame | None
     lines: pd.DataFrame | None
     header_comments: tuple[str, ...]
+    layout: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +212,7 @@ def read_run(directory: Path) -> RunData:
         duties=frames["duties"],
         lines=frames["lines"],
         header_comments=_header_comments(toml_path),
+        layout=_read_json(directory / "layout.json"),
     )
 
 
@@ -316,7 +321,7 @@ def _mean_kpis(runs: tuple[RunData, ...]) -> dict[str, Value]:
             continue
         from sim.stats import mean_ci  # scipy.stats: only with replications
 
-        est = mean_ci(values)
+        est = mean_ci(values, bounds=kpis.bounds(key))  # clipped like every study output
         if est.n == 0:
             out[key] = Value(None)
         elif est.n == 1:  # one run had a value: a mean but no interval (low/high are nan)

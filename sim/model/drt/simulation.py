@@ -215,7 +215,7 @@ class _Vehicle:
         self.pos = end
         self.mode = _Mode.IDLE
         self.seg_nodes, self.seg_times = [], []
-        incidents = self.incidents.drive(dist / 1000.0)
+        incidents = self.incidents.drive(dist)
         if incidents:
             self._halt(incidents)
 
@@ -277,7 +277,7 @@ class _Vehicle:
             self._record_drive(self.pos, self.depot, now, now + tt, dist)
             self.pos = self.depot
             t = env.now
-            for inc in self.incidents.drive(dist / 1000.0):
+            for inc in self.incidents.drive(dist):
                 self.sim.log.moves.append(
                     VehicleMove(
                         self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t, t + inc.duration_s, self.pos,

@@ -20,8 +20,7 @@ from sim.model.eventlog import EventLog, LegRecord, MoveKind, VehicleMove, Vehic
 from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
 from sim.network.oracle import TravelOracle
-
-EPS = 1e-6
+from sim.tolerance import EPS_S as EPS
 
 
 @dataclass(slots=True)
@@ -138,7 +137,7 @@ class LineSimulation:
         if state.load == 0:
             state.empty_km += km
         self.log.moves.append(VehicleMove(state.vehicle_id, self.name, MoveKind.DRIVE, t0, env.now, a, b, dist, state.load))
-        for inc in incidents.drive(km):
+        for inc in incidents.drive(dist):
             t1 = env.now
             yield env.timeout(inc.duration_s)
             self.log.moves.append(
