@@ -447,12 +447,3 @@ def generate_demand(
         Request(f"R{k:0{width}d}", rt, ep, on, dn, ps, ola, olo, dla, dlo, labels[ol], labels[dl])
         for k, (rt, ep, on, dn, ps, ola, olo, dla, dlo, ol, dl) in enumerate(zip(*cols), start=1)
     ]
-
-
-def __getattr__(name: str) -> object:
-    """The demand CSV functions moved to :mod:`sim.demand.io`; old imports keep working."""
-    if name in {"CSV_COLUMNS", "read_demand_csv", "write_demand_csv"}:
-        from sim.demand import io
-
-        return getattr(io, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,7 @@
-"""The bounds of every numeric scenario key, read from the pydantic schema.
+"""The bounds of numeric keys, read from pydantic models (the scenario schema passes its own).
 
-Used for error messages ("valid range: 0 to 20,000") and for the README table
-(``python -m sim.scenario.bounds`` prints it as Markdown; a test keeps the README in step).
+Used for error messages ("valid: an integer from 0 to 20,000") and for the README table
+(:func:`markdown_table`; ``python -m sim.scenario.schema`` prints it; a test keeps the README in step).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +113,7 @@ def _models(ann: Any) -> list[tuple[type[BaseModel], str]]:
     return found
 
 
-def all_bounds(model: type[BaseModel] = Scenario, prefix: str = "") -> list[Bounds]:
+def all_bounds(model: type[BaseModel], prefix: str = "") -> list[Bounds]:
     """Every numeric key under ``model`` (dotted, ``<name>`` for user-named table entries)."""
     out: list[Bounds] = []
     seen: set[str] = set()
@@ -132,9 +131,9 @@ def all_bounds(model: type[BaseModel] = Scenario, prefix: str = "") -> list[Boun
     return out
 
 
-def bounds_at(loc: tuple[Any, ...]) -> Bounds | None:
-    """Bounds of the key at a pydantic error location (``("services", "x", "fleet_size")``)."""
-    models: list[type[BaseModel]] = [Scenario]
+def bounds_at(root: type[BaseModel], loc: tuple[Any, ...]) -> Bounds | None:
+    """Bounds of the key at a pydantic error location (``("services", "x", "fleet_size")``) under ``root``."""
+    models: list[type[BaseModel]] = [root]
     for depth, part in enumerate(loc):
         if not isinstance(part, str):
             continue
@@ -151,14 +150,10 @@ def bounds_at(loc: tuple[Any, ...]) -> Bounds | None:
     return None
 
 
-def markdown_table() -> str:
-    """The README table: key, type, valid range, default."""
+def markdown_table(model: type[BaseModel]) -> str:
+    """The README table of ``model``'s numeric keys: key, type, valid range, default."""
     lines = ["| key | type | valid range | default |", "|---|---|---|---|"]
-    for b in all_bounds():
+    for b in all_bounds(model):
         default = "" if b.default is None else _num(b.default) if isinstance(b.default, (int, float)) else str(b.default)
         lines.append(f"| `{b.key}` | {b.kind} | {b.text()} | {default} |")
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - documentation helper
-    print(markdown_table(), end="")

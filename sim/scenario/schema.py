@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 
 from sim.errors import ScenarioError
 from sim.paths import name_problem, safe_component
+from sim.scenario.bounds import bounds_at, markdown_table
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.timeutil import parse_clock
 
@@ -535,9 +536,7 @@ def _format_validation(exc: ValidationError, source: str, data: dict[str, Any]) 
             msg = "unknown key"
         value = err.get("input")
         if err["type"] in _RANGE_ERRORS:
-            from sim.scenario.bounds import bounds_at  # bounds reads this module's models
-
-            b = bounds_at(tuple(err["loc"]))
+            b = bounds_at(Scenario, tuple(err["loc"]))
             if b is not None:
                 msg = f"{msg}; valid: {'an' if b.kind[0] == 'i' else 'a'} {b.kind} from {b.text()}"
         shown = "" if err["type"] in {"missing"} or isinstance(value, dict) else f" (got {_shown(value)})"
@@ -605,3 +604,7 @@ def _dump_toml(data: dict[str, Any], prefix: str = "") -> str:
             lines.append(f"\n[{name}]")
             lines.append(_dump_toml(v, prefix=f"{name}.").rstrip("\n"))
     return "\n".join(line for line in lines if line) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - documentation helper: the README's bounds table
+    print(markdown_table(Scenario), end="")

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.scenario.bounds import all_bounds
-from sim.scenario.schema import _dump_toml
+from sim.scenario.schema import Scenario, _dump_toml
 from tests.conftest import TINY_TOML
 from tests.fuzz.conftest import Invoke, assert_clean, snapshot
 
@@ -38,7 +38,7 @@ NUMERIC_KEYS = sorted(
         b.key.replace("vehicles.<name>", "vehicles.van")
         .replace("services.<name>.areas.<name>", "services.s.areas.a")
         .replace("services.<name>", "services.s")
-        for b in all_bounds()
+        for b in all_bounds(Scenario)
     }
 )
 TEXT_KEYS = [

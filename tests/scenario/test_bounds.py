@@ -9,10 +9,10 @@ import pytest
 
 from sim.errors import ScenarioError
 from sim.scenario.bounds import all_bounds, bounds_at, markdown_table
-from sim.scenario.schema import load_scenario, validate
+from sim.scenario.schema import Scenario, load_scenario, validate
 from tests.conftest import REPO, TINY_TOML
 
-BOUNDS = all_bounds()
+BOUNDS = all_bounds(Scenario)
 
 
 def test_every_numeric_key_is_bounded_on_both_sides() -> None:
@@ -33,14 +33,14 @@ def test_sizes_are_generous_and_durations_physical() -> None:
 
 def test_readme_table_is_the_generated_one() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert markdown_table() in readme, "regenerate with: python -m sim.scenario.bounds"
+    assert markdown_table(Scenario) in readme, "regenerate with: python -m sim.scenario.schema"
 
 
 def test_bounds_at_an_error_location() -> None:
-    b = bounds_at(("services", "choisoko", "drt", "fleet_size"))
+    b = bounds_at(Scenario, ("services", "choisoko", "drt", "fleet_size"))
     assert b is not None and (b.low, b.high) == (0, 20_000)
-    assert bounds_at(("costs", "wage_yen_per_year", "driver")) is not None
-    assert bounds_at(("name",)) is None
+    assert bounds_at(Scenario, ("costs", "wage_yen_per_year", "driver")) is not None
+    assert bounds_at(Scenario, ("name",)) is None
 
 
 def _raw() -> dict:  # type: ignore[type-arg]
