@@ -202,7 +202,9 @@ def compare(
     paths = scenarios or [REPO / "scenarios" / "sodegaura" / f"{n}.toml" for n in SODEGAURA_SET]
     target = out or (REPO / "results" / "comparison")
     # with --resume the stored runs and the scenario folders are carried over (hard links)
-    with _StudyRun("comparing", target) as tick, writing(target, keep_all=resume, salvage="runs") as staged:
+    with _StudyRun("comparing", target) as tick, writing(
+        target, keep=("runs",) if resume else (), keep_all=resume, salvage="runs"
+    ) as staged:
         comp = run_comparison(
             paths,
             out=staged,
@@ -406,12 +408,17 @@ def _estimate_text(est: Any, kpi: str) -> str:
     return fmt_estimate(est, kpi, "en")
 
 
-def _study_report(write: Callable[..., list[Path]], result: Any, *args: Any, lang: str, no_report: bool) -> None:
-    """Write a study's report (``report.html``, ``report.md``, ``figures/``) unless ``no_report``."""
+def _study_report(
+    write: Callable[..., list[Path]], result: Any, *args: Any, lang: str, no_report: bool
+) -> tuple[list[Path], SimError | None]:
+    """Write a study's report (``report.html``, ``report.md``, ``figures/``) into its staging
+    directory unless ``no_report``; :func:`report_done` prints it (or raises) after the swap."""
     if no_report:
-        return
-    paths = write(result, *args, lang=lang)
-    out_console.print(f"report written to {paths[0]} (and {paths[1].name}, {len(paths) - 2} figures)", highlight=False)
+        return [], None
+    try:
+        return write(result, *args, lang=lang), None
+    except SimError as exc:
+        return [], exc
 
 
 def _print_networks(study: Any) -> None:
@@ -467,6 +474,7 @@ def sweep(
             services=service or [],
             progress=tick,
         )
+        report_paths, report_error = _study_report(write_sweep_report, result, lang=lang, no_report=no_report)
     shown = result.chosen
     table = Table(title=f"sweep of {scenario.name}: mean [95 % CI] over {replications} replication(s)", header_style="bold")
     for k in result.study.keys:
@@ -480,7 +488,7 @@ def sweep(
     _print_networks(result.study)
     ex = result.execution
     out_console.print(f"{ex.total} run(s): {ex.ran} run now, {ex.reused} reused; results written to {target}", highlight=False)
-    _study_report(write_sweep_report, result, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, target)
 
 
 @app.command()
@@ -538,6 +546,7 @@ def size(
             resume=resume,
             progress=tick,
         )
+        report_paths, report_error = _study_report(write_size_report, result, lang=lang, no_report=no_report)
     s = result.search
     kp = list(dict.fromkeys(t.kpi for t in targets))
     table = Table(title=f"evaluated {axis.key}: mean [95 % CI] over {replications} replication(s)", header_style="bold")
@@ -567,7 +576,7 @@ def size(
         out_console.print(_labelled("warning:", "yellow", w), highlight=False)
     _print_networks(result.study)
     out_console.print(f"results written to {dest}", highlight=False)
-    _study_report(write_size_report, result, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, dest)
 
 
 @app.command()
@@ -619,6 +628,7 @@ def sensitivity(
             resume=resume,
             progress=tick,
         )
+        report_paths, report_error = _study_report(write_sensitivity_report, result, lang=lang, no_report=no_report)
     for k in result.kpis:
         rows = result.rows[k]
         table = Table(title=f"{k}: base {_estimate_text(rows[0].base, k)} (mean [95 % CI])", header_style="bold")
@@ -634,4 +644,4 @@ def sensitivity(
         out_console.print(table)
     _print_networks(result.result.study)
     out_console.print(f"results written to {dest}", highlight=False)
-    _study_report(write_sensitivity_report, result, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, dest)

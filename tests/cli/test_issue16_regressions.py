@@ -137,7 +137,7 @@ def test_d3_compare_cannot_escape_its_out(cli: Cli, write_scenario: WriteScenari
     result = cli("compare", a, b, "--out", tmp_path / "cmp", "--no-report")
     assert result.exit_code == 0, result.output
     assert files_in(tmp_path) == ["a.toml", "b.toml", "cmp"]
-    assert files_in(tmp_path / "cmp") == ["___escaped", "comparison.csv", "tiny"]
+    assert files_in(tmp_path / "cmp") == ["___escaped", "compare.json", "comparison.csv", "runs", "tiny"]
 
 
 def test_d3_compare_refuses_names_that_give_the_same_folder(cli: Cli, write_scenario: WriteScenario, tmp_path: Path) -> None:
