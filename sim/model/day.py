@@ -24,6 +24,7 @@ from sim.model.eventlog import EventLog
 from sim.model.incidents import IncidentProcess, vehicle_rng
 from sim.model.lines.simulation import LineParams, LineSimulation
 from sim.model.lines.timetable import LineLayout, build_line
+from sim.model.remote import SUPERVISED, RemoteCenter, RemoteOpsSpec
 from sim.model.services import DrtServiceSpec, LineSpec, ServiceSpec, VehicleSpec
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
@@ -47,6 +48,10 @@ class DaySpec:
         Node indices where riders may transfer between services.
     min_transfer_s : float
         Shortest transfer at a hub (seconds).
+    remote : RemoteOpsSpec | None
+        The control room supervising ``level4_remote`` vehicles (operator queue, capacity gating,
+        field staff; :mod:`sim.model.remote`). ``None``: incidents stop a vehicle for their
+        duration only, and nothing limits the vehicles in service.
 
     The defaults are those of a scenario that leaves ``[walk]`` and ``[choice]`` unset
     (1 m/s, detour factor 1.3, 800 m; walk and wait weighted 2, a transfer 5 min, timetables
@@ -58,6 +63,7 @@ class DaySpec:
     weights: Weights = field(default_factory=lambda: Weights(2.0, 2.0, 300.0, 720.0, 120.0, 1.0))
     hubs: tuple[int, ...] = ()
     min_transfer_s: float = 180.0
+    remote: RemoteOpsSpec | None = None
 
 
 @dataclass(slots=True)
@@ -69,7 +75,10 @@ class DayResult:
 
 
 def oracle_of(net: RoadNetwork, vehicle: VehicleSpec) -> TravelOracle:
-    """The travel-time oracle of ``vehicle`` on ``net`` (its speed cap applied; cached by the network)."""
+    """The travel-time oracle of ``vehicle`` on ``net`` (its speed cap and operating domain applied;
+    cached by the network)."""
+    if vehicle.domain is not None:
+        return net.oracle(speed_cap_mps=vehicle.speed_cap_mps, domain=vehicle.domain)
     return net.oracle(speed_cap_mps=vehicle.speed_cap_mps)
 
 
@@ -146,6 +155,11 @@ def simulate_day(
             return lambda vid: vt.incident_process(None)
         return lambda vid: vt.incident_process(vehicle_rng(seed, service, vid - first_id))
 
+    center = RemoteCenter(day.remote, env, net.oracle().time_s) if day.remote is not None else None
+
+    def center_for(vt: VehicleSpec) -> RemoteCenter | None:
+        return center if vt.automation == SUPERVISED else None
+
     next_vehicle = 0
     for svc in day.services:
         vt = svc.vehicle
@@ -163,6 +177,7 @@ def simulate_day(
                 first_vehicle_id=next_vehicle,
                 incidents=incidents_for(vt, svc.name, next_vehicle),
                 on_leg_done=planner.on_line_leg,
+                center=center_for(vt),
             )
             next_vehicle += line.vehicle_count
             planner.add_line(line)
@@ -181,9 +196,12 @@ def simulate_day(
             incidents=incidents_for(vt, svc.name, next_vehicle),
             on_leg_done=planner.on_drt_leg,
             leg_ids=planner.leg_ids,
+            center=center_for(vt),
         )
         next_vehicle += len(sim.vehicles)
         planner.add_drt(sim)
     simulate(demand, planner, env, progress=progress)
     log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))
+    if center is not None:
+        log.remote = center.log()
     return DayResult(log, layouts)

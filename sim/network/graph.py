@@ -13,6 +13,7 @@ from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from sim.errors import NetworkError
+from sim.network.domain import RoadDomain, edge_classes
 from sim.network.info import NetworkInfo, circuity
 from sim.network.oracle import TravelOracle
 from sim.network.speeds import edge_speed_kmh
@@ -112,7 +113,7 @@ class RoadNetwork:
         self.x, self.y = self.project(self.lat, self.lon)
         self._tree = cKDTree(np.column_stack([self.x, self.y]))
 
-        tail, head, length, speed = [], [], [], []
+        tail, head, length, speed, classes = [], [], [], [], []
         memo: dict[tuple[str, str], float] = {}
         for u, v, data in graph.edges(data=True):
             tail.append(self._index[u])
@@ -124,10 +125,12 @@ class RoadNetwork:
             if kmh is None:
                 memo[key] = kmh = edge_speed_kmh(hw, ms)
             speed.append(kmh)
+            classes.append(edge_classes(hw))
         self._tail = np.array(tail, dtype=np.int64)
         self._head = np.array(head, dtype=np.int64)
         self._length = np.array(length, dtype=float)
         self._speed = np.array(speed, dtype=float)
+        self.edge_classes: tuple[tuple[str, ...], ...] = tuple(classes)
 
         self.places: dict[str, int] = {}
         names: dict[str, int] = {}
@@ -153,6 +156,7 @@ class RoadNetwork:
             self.places.setdefault(nm, k)
 
         self._oracles: dict[tuple[str, float] | None, TravelOracle] = {}
+        self._domain_oracles: dict[tuple[object, float | None], TravelOracle] = {}
         self._length_csr: csr_matrix | None = None
         self._info: NetworkInfo | None = None
 
@@ -255,9 +259,16 @@ class RoadNetwork:
 
     # -- travel times ----------------------------------------------------------------------------
 
-    def oracle(self, *, speed_cap_kmh: float | None = None, speed_cap_mps: float | None = None) -> TravelOracle:
+    def oracle(
+        self, *, speed_cap_kmh: float | None = None, speed_cap_mps: float | None = None, domain: RoadDomain | None = None
+    ) -> TravelOracle:
         """Travel-time oracle for vehicles capped at ``speed_cap_kmh`` (km/h) or ``speed_cap_mps``
-        (m/s; at most one; neither: no cap); cached per cap."""
+        (m/s; at most one; neither: no cap); cached per cap. With a ``domain`` that restricts or
+        caps anything, only its permitted edges at its class caps (and ``speed_cap_mps``)."""
+        if domain is not None and (domain.restricts or domain.class_caps_mps):
+            if speed_cap_kmh is not None:
+                raise NetworkError("a domain oracle takes speed_cap_mps")
+            return self._domain_oracle(domain, speed_cap_mps)
         key: tuple[str, float] | None = None
         for unit, cap in (("kmh", speed_cap_kmh), ("mps", speed_cap_mps)):
             if cap is None:
@@ -277,6 +288,27 @@ class RoadNetwork:
             )
             self._oracles[key] = oracle
         return oracle
+
+    def _domain_oracle(self, domain: RoadDomain, cap_mps: float | None) -> TravelOracle:
+        key = (domain, cap_mps)
+        oracle = self._domain_oracles.get(key)
+        if oracle is None:
+            keep = domain.edge_mask(self.edge_classes, self._tail, self._head)
+            caps = domain.edge_caps_mps(self.edge_classes)
+            oracle = TravelOracle(
+                self.n, self._tail[keep], self._head[keep], self._length[keep], self._speed[keep],
+                speed_cap_mps=cap_mps, edge_cap_mps=caps[keep] if caps is not None else None,
+            )
+            self._domain_oracles[key] = oracle
+        return oracle
+
+    def domain_edges(self, domain: RoadDomain) -> np.ndarray:
+        """Permitted edges of ``domain`` (bool per directed edge, in the network's edge order)."""
+        return domain.edge_mask(self.edge_classes, self._tail, self._head)
+
+    def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Tail and head node indices and lengths (m) of every directed edge (read-only views)."""
+        return self._tail, self._head, self._length
 
     def _lengths_matrix(self) -> csr_matrix:
         """CSR matrix of edge lengths in metres (shortest of parallel edges; zero lengths as 1e-6 m)."""

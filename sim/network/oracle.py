@@ -56,6 +56,8 @@ class TravelOracle:
         ``min(edge_kmh, cap_kmh) / 3.6`` and ``min(edge_kmh / 3.6, cap_kmh / 3.6)`` are the same
         float (division by 3.6 is correctly rounded, hence monotonic), so a cap given in m/s as
         ``cap_kmh / 3.6`` yields exactly the travel times of the cap in km/h.
+    edge_cap_mps
+        Optional cap per edge in m/s (``inf``: none), e.g. an operating domain's cap per road class.
     """
 
     __slots__ = (
@@ -84,6 +86,7 @@ class TravelOracle:
         *,
         speed_cap_kmh: float | None = None,
         speed_cap_mps: float | None = None,
+        edge_cap_mps: np.ndarray | None = None,
     ) -> None:
         if speed_cap_kmh is not None and speed_cap_mps is not None:
             raise ValueError("give speed_cap_kmh or speed_cap_mps, not both")
@@ -96,6 +99,8 @@ class TravelOracle:
         speed_mps = speed / 3.6
         if speed_cap_mps is not None:
             speed_mps = np.minimum(speed_mps, float(speed_cap_mps))
+        if edge_cap_mps is not None:
+            speed_mps = np.minimum(speed_mps, np.asarray(edge_cap_mps, dtype=float))
         length = np.asarray(length_m, dtype=float)
         time = np.maximum(length / speed_mps, _MIN_EDGE_TIME_S)
         tail = np.asarray(tail, dtype=np.int64)

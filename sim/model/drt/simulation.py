@@ -24,6 +24,7 @@ from sim.model.drt.dispatch import EPS, Dwell, Insertion, LegRequest, Stop, Stop
 from sim.model.drt.layout import DrtLayout
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, RejectReason, VehicleMove, VehicleRecord
 from sim.model.incidents import IncidentProcess
+from sim.model.remote import RemoteCenter, incident_spans
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
 
@@ -92,6 +93,8 @@ class _Vehicle:
         self.sim = sim
         self.incidents = incidents
         self.halt_until = -math.inf
+        self.held = False  # waiting at the depot for a supervision slot (capacity gating)
+        self.slot: object = None
         self.plan = plan
         self.depot = depot
         self.area = area
@@ -151,6 +154,9 @@ class _Vehicle:
         plan = self.plan
         if env.now < self.start_s:
             yield env.timeout(self.start_s - env.now)
+        center = self.sim.center
+        if center is not None and self.slot is None:
+            yield from self._take_slot(center)
         self.mode = _Mode.IDLE
         plan.time_s = env.now
         while True:
@@ -196,6 +202,23 @@ class _Vehicle:
             elif self.mode in (_Mode.SERVE, _Mode.WAIT, _Mode.HALT):
                 self.mode = _Mode.IDLE
 
+    def _take_slot(self, center: RemoteCenter):
+        """Wait at the depot for a supervision slot (a vehicle without one has no bookings: it
+        takes its slot when first booked, see :meth:`bookable`); held, it is offered to nobody."""
+        env = self.sim.env
+        self.held = True
+        self.slot = yield from center.acquire(self.plan.vehicle_id, self.sim.name)
+        self.held = False
+        if env.now > self.start_s + EPS:
+            self.start_s = env.now
+
+    def bookable(self, center: RemoteCenter) -> bool:
+        """May take a booking under capacity gating: it has a supervision slot, or it has not
+        started and a slot is free (it takes that slot when booked)."""
+        if self.slot is not None:
+            return True
+        return self.mode is _Mode.BEFORE_SHIFT and not self.held and center.free_slots() > 0
+
     def _start_drive(self, now: float, target: int) -> None:
         oracle = self.sim.oracle
         path = oracle.path(self.pos, target)
@@ -222,14 +245,14 @@ class _Vehicle:
     def _halt(self, incidents: list) -> None:
         """Stop where the vehicle is for the incidents' resolution and re-time its plan."""
         t = self.sim.env.now
-        for inc in incidents:
+        for t0, t1, inc in incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, incidents):
             self.sim.log.moves.append(
                 VehicleMove(
-                    self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t, t + inc.duration_s, self.pos, self.pos,
-                    0.0, self.plan.load, "onsite" if inc.onsite else "remote",
+                    self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t0, t1, self.pos, self.pos,
+                    0.0, self.plan.load, _detail(inc),
                 )
             )
-            t += inc.duration_s
+            t = t1
         self.halt_until = t
         self.mode = _Mode.HALT
         plan = self.plan
@@ -277,17 +300,21 @@ class _Vehicle:
             self._record_drive(self.pos, self.depot, now, now + tt, dist)
             self.pos = self.depot
             t = env.now
-            for inc in self.incidents.drive(dist):
+            spans = incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, self.incidents.drive(dist))
+            for t0, t1, inc in spans:
                 self.sim.log.moves.append(
                     VehicleMove(
-                        self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t, t + inc.duration_s, self.pos,
-                        self.pos, 0.0, 0, "onsite" if inc.onsite else "remote",
+                        self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t0, t1, self.pos,
+                        self.pos, 0.0, 0, _detail(inc),
                     )
                 )
-                t += inc.duration_s
+                t = t1
             if t > env.now:
                 yield env.timeout(t - env.now)
         self.pull_in_s = env.now
+        if self.sim.center is not None:
+            self.sim.center.release(self.slot)
+            self.slot = None
 
     def record(self) -> VehicleRecord:
         p = self.plan
@@ -310,6 +337,11 @@ class _Vehicle:
             boardings=self.boardings,
             pax_km=self.pax_km,
         )
+
+def _detail(inc) -> str:
+    """The ``detail`` of an incident move: its severity class, else ``remote`` or ``onsite``."""
+    return inc.severity or ("onsite" if inc.onsite else "remote")
+
 
 @dataclass(frozen=True, slots=True)
 class DrtQuote:
@@ -345,8 +377,10 @@ class DrtSimulation:
         incidents: Callable[[int], IncidentProcess],
         on_leg_done: Callable[[int, LegRecord], None],
         leg_ids: Iterator[int],
+        center: RemoteCenter | None = None,
     ) -> None:
         self.name = name
+        self.center = center
         self.layout = layout
         self.params = params
         self.walk = walk
@@ -459,6 +493,9 @@ class DrtSimulation:
 
     def _best(self, area: int, leg: LegRequest, now: float) -> Insertion | None:
         vehicles = self.area_vehicles[area]
+        if self.center is not None and self.center.slots is not None:
+            center = self.center
+            vehicles = [v for v in vehicles if v.bookable(center)]
         for v in vehicles:
             v.update_anchor(now)
         plans = [v.plan for v in vehicles]
@@ -472,6 +509,8 @@ class DrtSimulation:
         """Book every leg of ``quote`` (made at the current time) for ``journey``."""
         for k, (area, leg, ins) in enumerate(quote.legs):
             vehicle = self._by_id[ins.vehicle_id]
+            if self.center is not None and self.center.slots is not None and vehicle.slot is None:
+                vehicle.slot = self.center.take_now()  # booked before its start: in service from now on
             insert(vehicle.plan, leg, ins, self.oracle.time_s, self.params.dwell)
             nxt = quote.legs[k + 1][1].leg_id if k + 1 < len(quote.legs) else None
             self.pending[leg.leg_id] = _PendingLeg(

@@ -19,6 +19,7 @@ import simpy
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, VehicleMove, VehicleRecord
 from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
+from sim.model.remote import RemoteCenter, incident_spans
 from sim.network.oracle import TravelOracle
 from sim.tolerance import EPS_S as EPS
 
@@ -83,8 +84,10 @@ class LineSimulation:
         first_vehicle_id: int,
         incidents: Callable[[int], IncidentProcess],
         on_leg_done: Callable[[LineRider, LegRecord], None],
+        center: RemoteCenter | None = None,
     ) -> None:
         self.name = name
+        self.center = center
         self.layout = layout
         self.params = params
         self.oracle = oracle
@@ -137,13 +140,13 @@ class LineSimulation:
         if state.load == 0:
             state.empty_km += km
         self.log.moves.append(VehicleMove(state.vehicle_id, self.name, MoveKind.DRIVE, t0, env.now, a, b, dist, state.load))
-        for inc in incidents.drive(dist):
-            t1 = env.now
-            yield env.timeout(inc.duration_s)
+        for t1, t2, inc in incident_spans(self.center, env.now, state.vehicle_id, self.name, b, incidents.drive(dist)):
+            # without a control room exactly the old arithmetic (results unchanged)
+            yield env.timeout(inc.duration_s if self.center is None else max(0.0, t2 - env.now))
             self.log.moves.append(
                 VehicleMove(
                     state.vehicle_id, self.name, MoveKind.INCIDENT, t1, env.now, b, b, 0.0, state.load,
-                    "onsite" if inc.onsite else "remote",
+                    inc.severity or ("onsite" if inc.onsite else "remote"),
                 )
             )
 
@@ -199,6 +202,9 @@ class LineSimulation:
         start = max(0.0, first.depart_s[0] - pull_out_tt)
         if start > env.now:
             yield env.timeout(start - env.now)
+        slot = None
+        if self.center is not None:
+            slot = yield from self.center.acquire(state.vehicle_id, self.name)
         state.pull_out_s = env.now
         pos_node = lay.depot
         yield from self._drive(state, pos_node, first.stops[0], incidents)
@@ -234,6 +240,8 @@ class LineSimulation:
             state.last_arrival_s = env.now
         yield from self._drive(state, pos_node, lay.depot, incidents)
         state.pull_in_s = env.now
+        if self.center is not None:
+            self.center.release(slot)
 
     def _dwell(self, state: _VehicleState, node: int, t0: float) -> None:
         if self.env.now > t0 + EPS:
