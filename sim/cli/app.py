@@ -645,3 +645,9 @@ def sensitivity(
     _print_networks(result.result.study)
     out_console.print(f"results written to {dest}", highlight=False)
     report_done(out_console, report_paths, report_error, staged, dest)
+
+
+# import/export commands live in their own module (sim/cli/interop.py)
+from sim.cli.interop import register as _register_interop  # noqa: E402
+
+_register_interop(app, errors=_errors, out_console=out_console, default_scenario=DEFAULT_SCENARIO)

@@ -17,6 +17,8 @@ import numpy as np
 from sim import kpis as kpi_registry
 from sim.kpis import Group
 from sim.model.eventlog import EventLog, Outcome, RequestRecord, VehicleRecord
+from sim.model.availability import availability
+from sim.model.energy import energy_metrics
 from sim.model.remote import remote_metrics
 
 #: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them (from the KPI
@@ -91,6 +93,11 @@ def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> 
     if log.remote is not None:
         # the control room (only with [remote_ops]; without it metrics.json is as before)
         out.update(remote_metrics(log.remote))
+    if log.energy:
+        # batteries (only with vehicle types that have a range)
+        out.update(energy_metrics(log.energy))
+    if log.remote is not None or log.energy:
+        out.update(availability(log, log.planned_vehicle_s))
     if network is not None:
         out["network"] = network
     return _clean(out)

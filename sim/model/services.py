@@ -13,6 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from sim.model.energy import BatterySpec
 from sim.model.incidents import NO_INCIDENTS, IncidentProcess, IncidentSpec
 from sim.network.domain import RoadDomain
 
@@ -59,6 +60,8 @@ class VehicleSpec:
     domain : RoadDomain | None
         Operating design domain: the roads it may drive and its speed cap per road class
         (``None``: every road).
+    battery : BatterySpec | None
+        Range and charging (``None``: no battery limit).
     """
 
     name: str
@@ -69,6 +72,7 @@ class VehicleSpec:
     board_s_per_pax: float = 0.0
     incidents: IncidentSpec = NO_INCIDENTS
     domain: RoadDomain | None = None
+    battery: BatterySpec | None = None
 
     def incident_process(self, rng: np.random.Generator | None) -> IncidentProcess:
         """The incident process of one vehicle of this type drawing from ``rng``."""
@@ -125,6 +129,8 @@ class DrtServiceSpec:
         Vehicles tried per request (``None``: all).
     wait_weight : float
         Weight of the rider's wait against vehicle time when choosing an insertion.
+    spare_vehicles : int
+        Vehicles at the depot besides the fleet, taking over from one that must charge.
     """
 
     name: str
@@ -145,6 +151,18 @@ class DrtServiceSpec:
     fare_between_yen: float = 0.0
     max_candidates: int | None = None
     wait_weight: float = 1.0
+    spare_vehicles: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledTrip:
+    """One trip of a real timetable: ``direction`` (0 over the line's ``stops``, 1 over its
+    ``return_stops``) and its arrival and departure at every stop of that direction (s since
+    midnight of the service day; past 86,400 after midnight)."""
+
+    direction: int
+    arrive_s: tuple[float, ...]
+    depart_s: tuple[float, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +190,13 @@ class LineSpec:
     depot : int | None
         Node index of the depot (``None``: the first stop).
     fare_yen : float
+    spare_vehicles : int
+        Vehicles at the depot besides one per block, taking over from one that must charge.
+    trips : tuple[ScheduledTrip, ...] | None
+        A real timetable (every trip with its times at every stop, e.g. from GTFS); then
+        ``departures_s``/``headway_s``/``loop`` are unused and consecutive stops may share a node.
+    return_stops : tuple[int, ...] | None
+        Stops of direction-1 trips (default: ``stops`` reversed).
     """
 
     name: str
@@ -185,6 +210,9 @@ class LineSpec:
     recovery_share: float = 0.1
     depot: int | None = None
     fare_yen: float = 0.0
+    spare_vehicles: int = 0
+    trips: tuple[ScheduledTrip, ...] | None = None
+    return_stops: tuple[int, ...] | None = None
 
 
 ServiceSpec = DrtServiceSpec | LineSpec

@@ -23,6 +23,7 @@ import simpy
 from sim.model.drt.dispatch import EPS, Dwell, Insertion, LegRequest, Stop, StopKind, VehiclePlan, best_insertion, insert
 from sim.model.drt.layout import DrtLayout
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, RejectReason, VehicleMove, VehicleRecord
+from sim.model.energy import BatteryPool
 from sim.model.incidents import IncidentProcess
 from sim.model.remote import RemoteCenter, incident_spans
 from sim.network.graph import RoadNetwork
@@ -66,6 +67,7 @@ class _Mode(Enum):
     SERVE = 4
     DONE = 5
     HALT = 6
+    CHARGE = 7
 
 
 @dataclass(slots=True)
@@ -95,6 +97,8 @@ class _Vehicle:
         self.halt_until = -math.inf
         self.held = False  # waiting at the depot for a supervision slot (capacity gating)
         self.slot: object = None
+        self.unit = -1  # the physical vehicle (battery) in this fleet place (sim/model/energy.py)
+        self.low = False  # charge below the battery's low mark: no bookings, to the depot to charge
         self.plan = plan
         self.depot = depot
         self.area = area
@@ -129,6 +133,8 @@ class _Vehicle:
             plan.node, plan.time_s, plan.at_stop = self.pos, math.inf, False
         elif self.mode is _Mode.HALT:
             plan.node, plan.time_s, plan.at_stop = self.pos, self.halt_until, False
+        elif self.mode is _Mode.CHARGE:
+            plan.node, plan.time_s, plan.at_stop = self.pos, self.wake_s, False
         else:
             # idle or waiting where it stands; ``at_stop`` stays as set by the last stop served
             # here (a vehicle still standing at a stop shares that stop's dwell)
@@ -169,8 +175,14 @@ class _Vehicle:
                 if now >= plan.shift_end_s - EPS:
                     yield from self._pull_in()
                     return
-                self.mode = _Mode.IDLE
-                wake = plan.shift_end_s
+                if self.low and self.pos != self.depot:
+                    self._start_drive(now, self.depot)
+                    wake = self.seg_times[-1]
+                elif self.low:
+                    wake = self._charge(now)
+                else:
+                    self.mode = _Mode.IDLE
+                    wake = plan.shift_end_s
             else:
                 s0 = plan.stops[0]
                 board0 = plan.board_s[0]
@@ -201,6 +213,8 @@ class _Vehicle:
                 self._finish_drive()
             elif self.mode in (_Mode.SERVE, _Mode.WAIT, _Mode.HALT):
                 self.mode = _Mode.IDLE
+            elif self.mode is _Mode.CHARGE:
+                self.mode, self.low = _Mode.IDLE, False
 
     def _take_slot(self, center: RemoteCenter):
         """Wait at the depot for a supervision slot (a vehicle without one has no bookings: it
@@ -212,12 +226,40 @@ class _Vehicle:
         if env.now > self.start_s + EPS:
             self.start_s = env.now
 
-    def bookable(self, center: RemoteCenter) -> bool:
-        """May take a booking under capacity gating: it has a supervision slot, or it has not
-        started and a slot is free (it takes that slot when booked)."""
-        if self.slot is not None:
+    def bookable(self) -> bool:
+        """May take a booking: not going to charge, and under capacity gating it has a
+        supervision slot, or it has not started and a slot is free (it takes that slot when booked)."""
+        if self.low:
+            return False
+        pool = self.sim.pool
+        if pool is not None and pool.charge_m(self.unit) - self._committed_m() < pool.spec.low_m:
+            return False  # what it has booked would take it below the low mark: no more
+        center = self.sim.center
+        if center is None or center.slots is None or self.slot is not None:
             return True
         return self.mode is _Mode.BEFORE_SHIFT and not self.held and center.free_slots() > 0
+
+    def _committed_m(self, node: int | None = None) -> float:
+        """Metres still to drive from ``node`` (default: where it is) for the rides booked, and back to the depot."""
+        oracle, dist = self.sim.oracle, 0.0
+        node = self.pos if node is None else node
+        for s in self.plan.stops:
+            dist += oracle.dist_m(node, s.node)
+            node = s.node
+        return dist + oracle.dist_m(node, self.depot)
+
+    def _charge(self, now: float) -> float:
+        """At the depot with a low battery: continue with the pool's vehicle charged enough
+        first (``resume_share`` of the range); returns when (a ``charge`` move until then)."""
+        pool = self.sim.pool
+        assert pool is not None
+        self.unit, ready = pool.swap(self.unit, now, pool.spec.resume_share * pool.spec.range_m)
+        if ready > now:
+            self.sim.log.moves.append(
+                VehicleMove(self.plan.vehicle_id, self.sim.name, MoveKind.CHARGE, now, ready, self.pos, self.pos, 0.0, 0)
+            )
+        self.mode = _Mode.CHARGE
+        return ready
 
     def _start_drive(self, now: float, target: int) -> None:
         oracle = self.sim.oracle
@@ -261,6 +303,10 @@ class _Vehicle:
         self.sim.hold_connections(plan)
 
     def _record_drive(self, a: int, b: int, t0: float, t1: float, dist: float) -> None:
+        pool = self.sim.pool
+        if pool is not None:
+            pool.drive(self.unit, dist)
+            self.low = self.low or pool.charge_m(self.unit) - self._committed_m(b) < pool.spec.low_m
         load = self.plan.load
         self.km += dist / 1000.0
         if load == 0:
@@ -378,9 +424,11 @@ class DrtSimulation:
         on_leg_done: Callable[[int, LegRecord], None],
         leg_ids: Iterator[int],
         center: RemoteCenter | None = None,
+        pool: BatteryPool | None = None,
     ) -> None:
         self.name = name
         self.center = center
+        self.pool = pool
         self.layout = layout
         self.params = params
         self.walk = walk
@@ -399,6 +447,7 @@ class DrtSimulation:
             for _ in range(area.fleet_size):
                 plan = VehiclePlan(vid, params.capacity, area.depot, layout.start_s, layout.end_s)
                 vehicle = _Vehicle(self, plan, area.depot, area.name, layout.start_s, incidents(vid))
+                vehicle.unit = vid - first_vehicle_id
                 members.append(vehicle)
                 self.vehicles.append(vehicle)
                 vid += 1
@@ -493,9 +542,8 @@ class DrtSimulation:
 
     def _best(self, area: int, leg: LegRequest, now: float) -> Insertion | None:
         vehicles = self.area_vehicles[area]
-        if self.center is not None and self.center.slots is not None:
-            center = self.center
-            vehicles = [v for v in vehicles if v.bookable(center)]
+        if (self.center is not None and self.center.slots is not None) or self.pool is not None:
+            vehicles = [v for v in vehicles if v.bookable()]
         for v in vehicles:
             v.update_anchor(now)
         plans = [v.plan for v in vehicles]
@@ -561,3 +609,6 @@ class DrtSimulation:
         if self.pending:
             raise RuntimeError(f"{self.name}: {len(self.pending)} legs were never completed")
         self.log.vehicles.extend(v.record() for v in self.vehicles)
+        if self.pool is not None:
+            self.pool.finish(max([self.layout.end_s, *(v.pull_in_s for v in self.vehicles if not math.isnan(v.pull_in_s))]))
+            self.log.energy.append(self.pool.log())
