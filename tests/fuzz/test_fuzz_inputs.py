@@ -1,7 +1,8 @@
 """Fuzz suite (issue 16): generated scenario files, ``--set`` values and demand CSVs through
 ``validate`` and a short ``run``.
 
-Every input must give exit code 0 or 2 (1 only where an environment fault is injected), no
+GTFS-like feeds (the interop tests' small feed, with cells, lines, files and bytes changed) go
+through ``import gtfs``. Every input must give exit code 0 or 2 (1 only where an environment fault is injected), no
 traceback, nothing written outside ``--out``, and the output directory either the old run or the
 new one, whole. Hypothesis runs derandomised (the same inputs on every CI run); the example
 counts add up to more than 1,000 generated inputs.
@@ -287,3 +288,68 @@ def test_fuzz_write_faults_exit_1_and_keep_the_old_run(
             assert_clean(result, allowed=(0,))
             _assert_one_run(out, 3)
         assert sorted(p.name for p in root.iterdir()) == ["out", "tiny.toml"]
+
+
+# --------------------------------------------------------------------------- GTFS-like feeds (``import gtfs``)
+
+
+GTFS_SMALL = Path(__file__).resolve().parents[1] / "data" / "gtfs_small"
+
+
+@pytest.fixture(scope="module")
+def line_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A base scenario on the interop tests' straight line network (a ``bus`` type), written once."""
+    import osmnx as ox
+
+    from tests.helpers import line_network
+
+    base = tmp_path_factory.mktemp("line_world")
+    ox.save_graphml(line_network(6).graph, base / "line.graphml")
+    (base / "base.toml").write_text(
+        'name = "lineworld"\nseed = 3\n[network]\nsource = "line.graphml"\n[demand]\nzones = "nodes"\n'
+        "zone_count = 6\nrequests_per_day = 6\n[vehicles.bus]\ncapacity = 30\n",
+        encoding="utf-8",
+    )
+    return base / "base.toml"
+
+
+GTFS_EDIT = st.tuples(
+    st.sampled_from(sorted(p.name for p in GTFS_SMALL.glob("*.txt"))),
+    st.integers(min_value=0, max_value=12),  # line
+    st.integers(min_value=0, max_value=9),  # cell
+    st.one_of(CELL, st.just("<delete file>"), st.just("<delete line>"), st.just("<bytes>")),
+)
+
+
+@settings(FUZZ, max_examples=60)
+@given(edits=st.lists(GTFS_EDIT, min_size=1, max_size=3))
+def test_fuzz_gtfs_feeds_import_cleanly(invoke: Invoke, line_world: Path, edits: list[tuple[str, int, int, str]]) -> None:
+    import shutil
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        feed = root / "feed"
+        shutil.copytree(GTFS_SMALL, feed)
+        for name, line_no, cell, value in edits:
+            path = feed / name
+            if not path.exists():
+                continue
+            if value == "<delete file>":
+                path.unlink()
+                continue
+            if value == "<bytes>":
+                path.write_bytes(path.read_bytes()[: line_no * 17] + b"\xff\xfe\x81")
+                continue
+            lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+            k = min(line_no, len(lines) - 1)
+            if value == "<delete line>":
+                del lines[k]
+            else:
+                cells = lines[k].split(",")
+                cells[min(cell, len(cells) - 1)] = value.replace("\n", " ")
+                lines[k] = ",".join(cells)
+            path.write_text("\n".join(lines), encoding="utf-8")
+        out = root / "imported.toml"
+        result = invoke("import", "gtfs", feed, "--scenario", line_world, "--vehicle", "bus", "--out", out)
+        assert_clean(result)
+        assert sorted(p.name for p in root.iterdir()) == (["feed", "imported.toml"] if result.exit_code == 0 else ["feed"])
