@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 from sim.errors import ScenarioError
 from sim.paths import name_problem, safe_component
 from sim.scenario.bounds import bounds_at, markdown_table
+from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.autonomy import IncidentClassConfig, RemoteOpsConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.timeutil import parse_clock
@@ -85,6 +86,10 @@ class DemandConfig(_Model):
     jitter_m: float = Field(150.0, ge=0.0, le=5_000.0)
     population_total: float = Field(65000.0, gt=0.0, le=100_000_000.0)
     attractor_weights: dict[str, Annotated[float, Field(ge=0.0, le=1e9)]] | None = None
+    # "fixed": the generator above (or ``csv``); "behavioural": a synthetic population whose
+    # trips choose their mode (sim/run/behaviour.py), keys under [demand.behaviour]
+    model: Literal["fixed", "behavioural"] = "fixed"
+    behaviour: BehaviourConfig | None = None
 
     _check_start = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -220,6 +225,8 @@ class DrtService(_Model):
     wait_cost_weight: float = Field(1.0, ge=0.0, le=100.0)
     max_candidate_vehicles: int | None = Field(None, ge=1, le=MAX_FLEET)
     spare_vehicles: int = Field(0, ge=0, le=100)
+    suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
+    suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -279,6 +286,8 @@ class FixedLine(_Model):
     depot: str | None = None
     fare_yen: float = Field(0.0, ge=0.0, le=1_000_000.0)
     spare_vehicles: int = Field(0, ge=0, le=100)
+    suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
+    suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
     note: str = ""
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))

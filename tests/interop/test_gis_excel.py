@@ -87,6 +87,12 @@ def test_gpkg_layers_match_the_run(run_dir: Path) -> None:
     lines = pyogrio.read_dataframe(gpkg, layer="lines")
     assert sorted(lines["direction"]) == [0, 1] and set(lines["service"]) == {"nozomino"}
     assert list(lines["trips"]) == [9, 9] and list(lines["first_departure"])[0] == "08:00:00"
+    # along the roads: more vertices than stops, starting and ending at the first and last stop
+    stops = pyogrio.read_dataframe(gpkg, layer="stops")
+    stops_xy = stops[stops["kind"] == "line"].geometry
+    outbound = lines[lines["direction"] == 0].geometry.iloc[0]
+    assert len(outbound.coords) > 3
+    assert outbound.coords[0] == stops_xy.iloc[0].coords[0] and outbound.coords[-1] == stops_xy.iloc[2].coords[0]
     stops = pyogrio.read_dataframe(gpkg, layer="stops")
     assert (stops["kind"] == "line").sum() == 6
     assert stops[stops["kind"] == "line"]["name"].iloc[2] == "town:のぞみ野"  # Japanese text intact

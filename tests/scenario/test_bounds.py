@@ -81,8 +81,14 @@ def test_each_bound_is_enforced_just_outside(b) -> None:  # type: ignore[no-unty
 
 
 def test_shipped_scenarios_are_within_bounds() -> None:
+    from sim.scenario.schema import load_raw
+
+    checked = 0
     for path in sorted((REPO / "scenarios").rglob("*.toml")):
-        load_scenario(path)
+        if "name" in load_raw(path):  # fragments (calibration constants, targets) are not scenarios
+            load_scenario(path)
+            checked += 1
+    assert checked >= 5
 
 
 def test_extends_chain_of_32_is_fine_and_33_refused(tmp_path: Path) -> None:
