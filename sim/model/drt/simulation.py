@@ -280,7 +280,10 @@ class _Vehicle:
         self.pos = end
         self.mode = _Mode.IDLE
         self.seg_nodes, self.seg_times = [], []
-        incidents = self.incidents.drive(dist)
+        if getattr(self.incidents, "needs_roads", False):  # a class limited to some roads
+            incidents = self.incidents.drive(dist, self.sim.net.path_edges(self.seg_nodes) if end != start else [])
+        else:
+            incidents = self.incidents.drive(dist)
         if incidents:
             self._halt(incidents)
 
@@ -340,13 +343,18 @@ class _Vehicle:
         self.plan.time_s = math.inf
         now = env.now
         if self.pos != self.depot:
+            a0 = self.pos
             tt = self.sim.oracle.time_s(self.pos, self.depot)
             dist = self.sim.oracle.dist_m(self.pos, self.depot)
             yield env.timeout(tt)
             self._record_drive(self.pos, self.depot, now, now + tt, dist)
             self.pos = self.depot
             t = env.now
-            spans = incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, self.incidents.drive(dist))
+            if getattr(self.incidents, "needs_roads", False):
+                found = self.incidents.drive(dist, self.sim.net.path_edges(self.sim.oracle.path(a0, self.depot)))
+            else:
+                found = self.incidents.drive(dist)
+            spans = incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, found)
             for t0, t1, inc in spans:
                 self.sim.log.moves.append(
                     VehicleMove(
