@@ -46,7 +46,13 @@ class MoveKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LegRecord:
-    """One ride leg of a served request, in one vehicle."""
+    """One ride leg of a served request, in one vehicle.
+
+    ``promised_pickup_s``/``promised_dropoff_s`` are the times quoted at booking (DRT) or the
+    timetable's (lines); ``latest_pickup_s`` is the end of the promised pickup window and
+    ``latest_dropoff_s`` the promised latest arrival (DRT; ``nan`` for lines, ``inf`` when
+    unbounded). ``pickup_s``/``dropoff_s`` are what happened.
+    """
 
     leg_id: int
     request_id: str
@@ -62,6 +68,8 @@ class LegRecord:
     direct_m: float
     promised_pickup_s: float = math.nan
     promised_dropoff_s: float = math.nan
+    latest_pickup_s: float = math.nan
+    latest_dropoff_s: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.model.eventlog import EventLog, Outcome, RequestRecord, VehicleRecord
+from sim.model.eventlog import EventLog, LegRecord, Outcome, RequestRecord, VehicleRecord
 
 #: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them.
 KPI_KEYS: tuple[str, ...] = (
@@ -91,9 +91,35 @@ def kpis(requests: Sequence[RequestRecord], vehicles: Sequence[VehicleRecord]) -
     }
 
 
+#: Tolerance (seconds) of the promise check: plan times are sums of floats.
+PROMISE_EPS_S = 1e-6
+
+
+def promise_kpis(legs: Sequence[LegRecord]) -> dict[str, Any]:
+    """Promises kept, over the DRT legs (those with a promised pickup window).
+
+    ``promise_breaches``: legs picked up before their quoted time or after the end of their
+    pickup window, or dropped off after their latest arrival (with fixed travel times only an
+    incident can cause one); ``pickup_late_mean_s``: mean over those legs of how much later than
+    quoted the riders were picked up (0 for a leg on time or early); ``promised_legs``: their number.
+    """
+    drt = [g for g in legs if not math.isnan(g.latest_pickup_s)]
+    breaches = sum(
+        1
+        for g in drt
+        if g.pickup_s < g.promised_pickup_s - PROMISE_EPS_S
+        or g.pickup_s > g.latest_pickup_s + PROMISE_EPS_S
+        or g.dropoff_s > g.latest_dropoff_s + PROMISE_EPS_S
+    )
+    late = np.array([max(0.0, g.pickup_s - g.promised_pickup_s) for g in drt], dtype=float)
+    return {"promised_legs": len(drt), "promise_breaches": breaches, "pickup_late_mean_s": _mean(late)}
+
+
 def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The content of ``metrics.json``: scalar KPIs, rejection reasons and a per-service breakdown."""
+    """The content of ``metrics.json``: scalar KPIs, promises kept (:func:`promise_kpis`),
+    rejection reasons and a per-service breakdown."""
     out: dict[str, Any] = kpis(log.requests, log.vehicles)
+    out.update(promise_kpis(log.legs))
     reasons = Counter(str(r.reason) for r in log.requests if r.outcome is Outcome.REJECTED)
     out["rejections_by_reason"] = dict(sorted(reasons.items()))
     # A request counts for every service it used ("trunk+choisoko" for both); one that found no

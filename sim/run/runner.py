@@ -234,6 +234,11 @@ def run_scenario(
             fare_between_yen=svc.fare_between_areas_yen,
             max_candidates=svc.max_candidate_vehicles,
             wait_weight=svc.wait_cost_weight,
+            delay_weight=svc.delay_cost_weight,
+            ride_weight=svc.ride_cost_weight,
+            keep_promises=svc.keep_promises,
+            pickup_window_s=svc.pickup_window_min * 60.0,
+            arrival_window_s=svc.arrival_window_min * 60.0,
         )
         sim = DrtSimulation(
             name=name,

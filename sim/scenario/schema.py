@@ -151,8 +151,18 @@ class DrtService(_Model):
 
     The dispatcher books each request where it adds the least vehicle time plus
     ``wait_cost_weight`` × the rider's wait (0: vehicle time alone, which lets riders wait up to
-    ``max_wait_min`` whenever that saves a kilometre). ``max_candidate_vehicles`` limits the
-    search to the vehicles that can reach the pickup soonest (large fleets; default all).
+    ``max_wait_min`` whenever that saves a kilometre) plus ``delay_cost_weight`` × the delay it
+    imposes on riders already booked (rider-seconds later than planned, at their pickups and
+    drop-offs) plus ``ride_cost_weight`` × the new rider's ride beyond the direct drive.
+    ``delay_cost_weight = 0`` and ``ride_cost_weight = 0`` give the former objective.
+
+    Promises (``keep_promises``, default on): a booked rider is picked up no earlier than quoted
+    and at most ``pickup_window_min`` later, and arrives at most ``arrival_window_min`` after the
+    quoted arrival; later bookings keep these as hard constraints (ASSUMPTION: 10 minutes each,
+    no source found; the max wait and max ride limits still apply). Off: only the max wait and
+    max ride limits bind, as before.
+    ``max_candidate_vehicles`` limits the search to the vehicles that can reach the pickup
+    soonest (large fleets; default all).
     """
 
     kind: Literal["drt"] = "drt"
@@ -174,6 +184,11 @@ class DrtService(_Model):
     fare_within_area_yen: float = Field(0.0, ge=0.0)
     fare_between_areas_yen: float = Field(0.0, ge=0.0)
     wait_cost_weight: float = Field(1.0, ge=0.0)
+    delay_cost_weight: float = Field(1.0, ge=0.0)
+    ride_cost_weight: float = Field(1.0, ge=0.0)
+    keep_promises: bool = True
+    pickup_window_min: float = Field(10.0, ge=0.0)
+    arrival_window_min: float = Field(10.0, ge=0.0)
     max_candidate_vehicles: int | None = Field(None, ge=1)
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))

@@ -340,13 +340,14 @@ def _propagate(
     new_boards: dict[int, float],
     dwell: Dwell,
     earlier: bool,
-) -> tuple[float, float] | None:
+) -> tuple[float, float, float] | None:
     """Re-time original stops ``k0..`` after an insertion; return the new end, or ``None``.
 
     The vehicle leaves the inserted stop at ``t`` and drives ``tt_first`` seconds to stop
     ``k0`` (``same_node``: the two are at one node and share its dwell). ``earlier`` says that a
     pickup before ``k0`` already moved earlier than planned.
-    Returns the new end and the vehicle's idle waiting at stops ``k0..`` (seconds).
+    Returns the new end, the vehicle's idle waiting at stops ``k0..`` and the riders' delay there
+    (the sum over stops of riders × how much later than planned the stop is served), seconds.
     Boarding times moved by the insertion are in ``new_boards``. Once a stop departs exactly at
     its original time the rest of the plan is unchanged and needs no check — unless a pickup
     moved *earlier* (a drop-off inserted at the node of the next stop takes over that stop's
@@ -354,11 +355,13 @@ def _propagate(
     """
     stops = plan.stops
     depart = plan.depart_s
+    planned = plan.board_s
     leg_tt = plan.leg_tt
     board_of = plan.board_of
     stop_s = dwell.stop_s
     board_per = dwell.board_s_per_pax
     waited = 0.0
+    delay = 0.0
     # ``earlier``: a pickup moved earlier (in the inserted chain, or below); its drop-off must then
     # be re-checked wherever it is
     for k in range(k0, len(stops)):
@@ -375,7 +378,7 @@ def _propagate(
                 return None
             waited += start - arrive
             new_boards[s.leg_id] = start
-            if start < plan.board_s[k] - EPS:
+            if start < planned[k] - EPS:
                 earlier = True
             t = start + fixed + board_per * s.pax
         else:
@@ -386,9 +389,11 @@ def _propagate(
             if start - boarded > s.max_ride_s + EPS or start > s.latest_s + EPS:
                 return None
             t = start + fixed
+        if start > planned[k]:
+            delay += s.pax * (start - planned[k])
         if not earlier and abs(t - depart[k]) <= EPS:
-            return depart[-1], waited + plan.wait_suffix[k + 1]
-    return t, waited
+            return depart[-1], waited + plan.wait_suffix[k + 1], delay
+    return t, waited, delay
 
 
 def best_insertion_in(
@@ -400,13 +405,18 @@ def best_insertion_in(
     to_d: np.ndarray,
     from_d: np.ndarray,
     wait_weight: float = 0.0,
+    delay_weight: float = 0.0,
+    ride_weight: float = 0.0,
 ) -> Insertion | None:
     """The best feasible insertion of ``leg`` into ``plan`` (``None`` if there is none).
 
     ``to_o``/``from_o`` are the travel times (seconds) from every node to the leg's origin and
     from the origin to every node; ``to_d``/``from_d`` the same for its destination. The best
     insertion minimises the vehicle's added busy time (driving and dwelling; idle waiting for
-    riders is free) plus ``wait_weight`` × the rider's wait.
+    riders is free) plus ``wait_weight`` × the rider's wait, plus ``delay_weight`` × the delay it
+    imposes on the riders already booked (the sum, over their planned pickups and drop-offs, of
+    riders × seconds later than planned), plus ``ride_weight`` × the new rider's ride beyond the
+    direct drive. With the two last weights at zero the choice is exactly the former one.
     """
     o, d, pax = leg.origin, leg.dest, leg.pax
     cap = plan.capacity
@@ -418,6 +428,7 @@ def best_insertion_in(
     loads = plan.loads
     leg_tt = plan.leg_tt
     board_of = plan.board_of
+    plan_board = plan.board_s
     old_end = depart[-1] if n_stops else plan.time_s
     stop_s, board_per = dwell.stop_s, dwell.board_s_per_pax
     earliest, latest_pick = leg.earliest_s, leg.latest_pickup_s
@@ -451,6 +462,7 @@ def best_insertion_in(
         new_boards: dict[int, float] = {}
         chain_earlier = False
         chain_wait = board - arrive_o  # the vehicle's idle time, pickup included
+        chain_delay = 0.0  # booked riders' delay at stops i..j-1 (rider-seconds)
         old_wait = plan.wait_suffix[i]
         for j in range(i, n_stops + 1):
             if j > i:
@@ -474,7 +486,7 @@ def best_insertion_in(
                         break
                     chain_wait += start - arrive
                     new_boards[s.leg_id] = start
-                    if start < plan.board_s[k] - EPS:
+                    if start < plan_board[k] - EPS:
                         chain_earlier = True
                     chain_t = start + fixed + board_per * s.pax
                 else:
@@ -485,6 +497,8 @@ def best_insertion_in(
                     if start - boarded > s.max_ride_s + EPS or start > s.latest_s + EPS:
                         break
                     chain_t = start + fixed
+                if start > plan_board[k]:
+                    chain_delay += s.pax * (start - plan_board[k])
                 chain_node = s.node
             if chain_node == o:
                 arrive_d = chain_t + od
@@ -502,15 +516,19 @@ def best_insertion_in(
                 )
                 if res is None:
                     continue
-                new_end, rest_wait = res
+                new_end, rest_wait, rest_delay = res
             else:
-                new_end, rest_wait = dep_d, 0.0
+                new_end, rest_wait, rest_delay = dep_d, 0.0, 0.0
             if new_end > shift_end + EPS:
                 continue
             cost = new_end - old_end
             # busy time added: the end moves by cost, less any change in idle waiting at stops
             busy = cost - (chain_wait + rest_wait - old_wait)
             score = busy + wait_weight * (board - earliest)
+            if delay_weight:
+                score += delay_weight * (chain_delay + rest_delay)
+            if ride_weight:
+                score += ride_weight * pax * (arrive_d - board - od)
             if score < best_cost - EPS:
                 best_cost = score
                 best = Insertion(plan.vehicle_id, i, j, cost, board, arrive_d, score)
@@ -549,11 +567,15 @@ def best_insertion(
     *,
     max_candidates: int | None = None,
     wait_weight: float = 0.0,
+    delay_weight: float = 0.0,
+    ride_weight: float = 0.0,
 ) -> Insertion | None:
     """The best feasible insertion of ``leg`` over all ``plans`` (``None``: reject).
 
     The best one adds the least busy vehicle time (driving and dwelling) plus ``wait_weight`` ×
-    the rider's wait (seconds); with ``wait_weight = 0`` it adds the least vehicle time.
+    the rider's wait plus ``delay_weight`` × the booked riders' delay plus ``ride_weight`` × the
+    new rider's ride beyond the direct drive (seconds; see :func:`best_insertion_in`); with all
+    weights 0 it adds the least vehicle time.
 
     ``times_to(n)``/``times_from(n)`` give the travel times (seconds) from every node to ``n``
     and from ``n`` to every node. Vehicles whose anchor cannot reach the origin by the latest
@@ -581,7 +603,7 @@ def best_insertion(
         plan = plans[c]
         if plan.time_s > plan.shift_end_s + EPS:
             continue
-        ins = best_insertion_in(plan, leg, dwell, to_o, from_o, to_d, from_d, wait_weight)
+        ins = best_insertion_in(plan, leg, dwell, to_o, from_o, to_d, from_d, wait_weight, delay_weight, ride_weight)
         if ins is not None and (best is None or ins.score < best.score - EPS):
             best = ins
     return best

@@ -4,9 +4,12 @@ Each vehicle is a simpy process that follows its :class:`~sim.dispatch.VehiclePl
 where it is until it must leave (lazy departure), drives the fastest path to the next stop,
 dwells, and repeats; when idle it stays where it is, and at the end of its service window it
 drives back to its depot. A new booking may divert a driving vehicle at the next node of its
-path. Because vehicles realise exactly the times :func:`~sim.dispatch.plan_times` computed,
-every promise is kept, unless an incident stops an automated vehicle: then the plan is re-timed
-from where the vehicle stands and the riders' promises are moved accordingly.
+path. A booking turns the quote into a promise (:meth:`DrtParams.promise`: a pickup window and a
+latest arrival) that later insertions keep as hard constraints. Because vehicles realise
+exactly the times :func:`~sim.model.drt.dispatch.plan_times` computed, every promise is kept,
+unless an incident stops an automated vehicle: then the plan is re-timed from where the vehicle
+stands and the riders' promises are moved accordingly (the leg records keep the original
+promise, so such a leg counts as a breach).
 """
 
 from __future__ import annotations
@@ -46,6 +49,37 @@ class DrtParams:
     fare_between_yen: float
     max_candidates: int | None = None
     wait_weight: float = 0.0
+    delay_weight: float = 0.0
+    ride_weight: float = 0.0
+    keep_promises: bool = False
+    pickup_window_s: float = math.inf
+    arrival_window_s: float = math.inf
+
+    def window(self, leg: LegRequest, ins: Insertion) -> tuple[float, float, float]:
+        """The promise a booking makes: (earliest pickup, latest pickup, latest arrival), seconds.
+
+        The rider is picked up no earlier than the quoted time and no later than quote +
+        ``pickup_window_s`` (and never later than the max wait), and arrives no later than the
+        quoted arrival + ``arrival_window_s``.
+        """
+        return (
+            max(leg.earliest_s, ins.pickup_s),
+            min(leg.latest_pickup_s, ins.pickup_s + self.pickup_window_s),
+            min(leg.latest_dropoff_s, ins.dropoff_s + self.arrival_window_s),
+        )
+
+    def promise(self, leg: LegRequest, ins: Insertion) -> LegRequest:
+        """The leg as booked: with ``keep_promises`` its :meth:`window` binds every later insertion.
+
+        Without, only the max-wait and max-ride limits bind (the former behaviour: later bookings
+        may delay a rider anywhere within them); the window is still recorded, so breaches show.
+        """
+        if not self.keep_promises:
+            return leg
+        earliest, latest_pick, latest_drop = self.window(leg, ins)
+        return LegRequest(
+            leg.leg_id, leg.origin, leg.dest, leg.pax, earliest, latest_pick, leg.max_ride_s, latest_drop
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +113,8 @@ class _PendingLeg:
     direct_m: float
     promised_pickup_s: float
     promised_dropoff_s: float
+    latest_pickup_s: float
+    latest_dropoff_s: float
     pickup_s: float = NAN
     next_leg: int | None = None  # the connecting leg after a change of vehicle at the hub
 
@@ -465,6 +501,7 @@ class DrtSimulation:
         return best_insertion(
             plans, leg, self.oracle.times_to, self.oracle.times_from, self.params.dwell,
             max_candidates=self.params.max_candidates, wait_weight=self.params.wait_weight,
+            delay_weight=self.params.delay_weight, ride_weight=self.params.ride_weight,
         )
 
     # -- booking ----------------------------------------------------------------------------
@@ -472,11 +509,14 @@ class DrtSimulation:
         """Book every leg of ``quote`` (made at the current time) for ``journey``."""
         for k, (area, leg, ins) in enumerate(quote.legs):
             vehicle = self._by_id[ins.vehicle_id]
-            insert(vehicle.plan, leg, ins, self.oracle.time_s, self.params.dwell)
+            _, latest_pick, latest_drop = self.params.window(leg, ins)
+            # the plan keeps the promise; the record keeps the rider's own request
+            insert(vehicle.plan, self.params.promise(leg, ins), ins, self.oracle.time_s, self.params.dwell)
             nxt = quote.legs[k + 1][1].leg_id if k + 1 < len(quote.legs) else None
             self.pending[leg.leg_id] = _PendingLeg(
                 leg, journey, request_id, ins.vehicle_id, self.oracle.time_s(leg.origin, leg.dest),
-                self.oracle.dist_m(leg.origin, leg.dest), ins.pickup_s, ins.dropoff_s, next_leg=nxt,
+                self.oracle.dist_m(leg.origin, leg.dest), ins.pickup_s, ins.dropoff_s, latest_pick, latest_drop,
+                next_leg=nxt,
             )
             vehicle.plan_changed()
 
@@ -512,7 +552,8 @@ class DrtSimulation:
         rec = LegRecord(
             leg.leg_id, pending.request_id, self.name, pending.vehicle_id, leg.origin, leg.dest, leg.pax,
             leg.earliest_s, pending.pickup_s, dropped, pending.direct_s, pending.direct_m,
-            pending.promised_pickup_s, pending.promised_dropoff_s,
+            pending.promised_pickup_s, pending.promised_dropoff_s, pending.latest_pickup_s,
+            pending.latest_dropoff_s,
         )
         self.log.legs.append(rec)
         self.on_leg_done(pending.journey, rec)
