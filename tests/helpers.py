@@ -204,11 +204,13 @@ def run_drt(
     walk: WalkParams = WALK,
     speed_cap_kmh: float | None = None,
     incidents: Callable[[int], IncidentProcess] = no_incidents,
+    rng: np.random.Generator | None = None,
 ) -> EventLog:
     """Simulate ``requests`` (sorted here by request time) with one DRT service as the only option.
 
     The planner has no lines and no hubs of its own, so every request is offered exactly the DRT
     quote (or rejected with its reason); the DRT layout's own hub handles area-to-area trips.
+    ``rng`` draws the riders' cancellations and no-shows (needed when ``params`` has any).
     """
     params = params or drt_params()
     env = simpy.Environment()
@@ -235,6 +237,8 @@ def run_drt(
         incidents=incidents,
         on_leg_done=planner.on_drt_leg,
         leg_ids=planner.leg_ids,
+        on_dropped=planner.on_drt_dropped,
+        rng=rng,
     )
     planner.add_drt(sim)
     simulate(sorted(requests, key=lambda r: r.request_time_s), planner, env)

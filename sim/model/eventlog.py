@@ -16,6 +16,8 @@ class Outcome(StrEnum):
 
     SERVED = "served"
     REJECTED = "rejected"
+    CANCELLED = "cancelled"  # a booked rider cancelled before the pickup
+    NO_SHOW = "no_show"  # the vehicle came and waited; the rider did not
 
 
 class RejectReason(StrEnum):
@@ -130,7 +132,7 @@ class VehicleMove:
     to_node: int
     distance_m: float
     load: int
-    detail: str = ""  # incidents: "remote" or "onsite" (field staff drove out)
+    detail: str = ""  # incidents: "remote" or "onsite" (field staff drove out); "no_show" dwells
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,7 @@ def kpis(requests: Sequence[RequestRecord], vehicles: Sequence[VehicleRecord]) -
     detour = np.array([r.detour for r in served], dtype=float)
     walk = np.array([r.walk_access_m + r.walk_egress_m for r in served], dtype=float)
     total = len(requests)
+    rejected = sum(1 for r in requests if r.outcome is Outcome.REJECTED)
     pax = sum(r.party_size for r in served)
     km = sum(v.km for v in vehicles)
     empty = sum(v.empty_km for v in vehicles)
@@ -69,8 +70,8 @@ def kpis(requests: Sequence[RequestRecord], vehicles: Sequence[VehicleRecord]) -
     return {
         "requests_total": total,
         "requests_served": len(served),
-        "requests_rejected": total - len(served),
-        "rejection_rate": (total - len(served)) / total if total else None,
+        "requests_rejected": rejected,
+        "rejection_rate": rejected / total if total else None,
         "passengers_served": pax,
         "wait_mean_s": _mean(wait),
         "wait_p50_s": _pct(wait, 50),
@@ -117,9 +118,12 @@ def promise_kpis(legs: Sequence[LegRecord]) -> dict[str, Any]:
 
 def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> dict[str, Any]:
     """The content of ``metrics.json``: scalar KPIs, promises kept (:func:`promise_kpis`),
+    ``cancellations`` and ``no_shows`` (requests whose outcome is ``cancelled`` / ``no_show``),
     rejection reasons and a per-service breakdown."""
     out: dict[str, Any] = kpis(log.requests, log.vehicles)
     out.update(promise_kpis(log.legs))
+    out["cancellations"] = sum(1 for r in log.requests if r.outcome is Outcome.CANCELLED)
+    out["no_shows"] = sum(1 for r in log.requests if r.outcome is Outcome.NO_SHOW)
     reasons = Counter(str(r.reason) for r in log.requests if r.outcome is Outcome.REJECTED)
     out["rejections_by_reason"] = dict(sorted(reasons.items()))
     # A request counts for every service it used ("trunk+choisoko" for both); one that found no

@@ -7,6 +7,7 @@ The only place that wires modules together; the CLI calls :func:`run_scenario` a
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,6 +237,10 @@ def run_scenario(
             wait_weight=svc.wait_cost_weight,
             delay_weight=svc.delay_cost_weight,
             ride_weight=svc.ride_cost_weight,
+            cancel_share=svc.cancel_share,
+            cancel_lead_s=svc.cancel_lead_min * 60.0,
+            no_show_share=svc.no_show_share,
+            no_show_wait_s=svc.no_show_wait_min * 60.0,
             keep_promises=svc.keep_promises,
             pickup_window_s=svc.pickup_window_min * 60.0,
             arrival_window_s=svc.arrival_window_min * 60.0,
@@ -253,6 +258,8 @@ def run_scenario(
             incidents=incidents_for(vt, name, next_vehicle),
             on_leg_done=planner.on_drt_leg,
             leg_ids=planner.leg_ids,
+            on_dropped=planner.on_drt_dropped,
+            rng=rider_rng(sim_seed, name),
         )
         next_vehicle += len(sim.vehicles)
         planner.add_drt(sim)
@@ -282,6 +289,13 @@ def run_scenario(
         "staffing_costs_s": time.perf_counter() - t_metrics,
     }
     return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings)
+
+
+def rider_rng(sim_seed: np.random.SeedSequence, service: str) -> np.random.Generator:
+    """The generator of the riders' cancellations and no-shows on ``service``, independent of
+    every vehicle's (a spawn key one longer than theirs, keyed by the service's name)."""
+    key = (*sim_seed.spawn_key, zlib.crc32(service.encode("utf-8")), 2**31, 0)
+    return np.random.default_rng(np.random.SeedSequence(entropy=sim_seed.entropy, spawn_key=key))
 
 
 def _clean_kpis(values: dict[str, Any]) -> dict[str, Any]:

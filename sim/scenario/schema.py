@@ -163,6 +163,11 @@ class DrtService(_Model):
     max ride limits bind, as before.
     ``max_candidate_vehicles`` limits the search to the vehicles that can reach the pickup
     soonest (large fleets; default all).
+
+    Riders who book a DRT-only trip may cancel or not show up (default never): a prebooked rider
+    cancels with probability ``cancel_share``, ``cancel_lead_min`` before the promised pickup;
+    a rider does not show up with probability ``no_show_share``, and the vehicle then waits
+    ``no_show_wait_min`` at the stop before it leaves (ASSUMPTION: 3 minutes, no source found).
     """
 
     kind: Literal["drt"] = "drt"
@@ -190,6 +195,10 @@ class DrtService(_Model):
     pickup_window_min: float = Field(10.0, ge=0.0)
     arrival_window_min: float = Field(10.0, ge=0.0)
     max_candidate_vehicles: int | None = Field(None, ge=1)
+    cancel_share: float = Field(0.0, ge=0.0, le=1.0)
+    cancel_lead_min: float = Field(60.0, gt=0.0)
+    no_show_share: float = Field(0.0, ge=0.0, le=1.0)
+    no_show_wait_min: float = Field(3.0, ge=0.0)
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 

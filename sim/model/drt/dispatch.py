@@ -545,6 +545,24 @@ def insert(plan: VehiclePlan, leg: LegRequest, ins: Insertion, tt: Callable[[int
     plan.refresh(tt, dwell)
 
 
+def remove_legs(plan: VehiclePlan, leg_ids: set[int], tt: Callable[[int, int], float], dwell: Dwell) -> bool:
+    """Drop every stop of ``leg_ids`` (riders not on board) from ``plan`` and re-time it.
+
+    Removing stops only moves the rest earlier, but a pickup moved earlier can lengthen its
+    rider's ride beyond the limit (when its earliest time is before the planned one): then the
+    plan is re-timed with :meth:`VehiclePlan.retime_relaxed`. Returns whether any stop was removed.
+    """
+    stops = [s for s in plan.stops if s.leg_id not in leg_ids]
+    if len(stops) == len(plan.stops):
+        return False
+    plan.stops = stops
+    if plan_times(plan, stops, tt, dwell) is None:
+        plan.retime_relaxed(tt, dwell)
+    else:
+        plan.refresh(tt, dwell)
+    return True
+
+
 def with_latest_dropoff(plan: VehiclePlan, leg_id: int, latest_s: float, tt: Callable[[int, int], float], dwell: Dwell) -> None:
     """Tighten the latest arrival of ``leg_id``'s drop-off (used to couple transfer legs)."""
     stops = list(plan.stops)

@@ -23,9 +23,20 @@ from enum import Enum
 import numpy as np
 import simpy
 
-from sim.model.drt.dispatch import EPS, Dwell, Insertion, LegRequest, Stop, StopKind, VehiclePlan, best_insertion, insert
+from sim.model.drt.dispatch import (
+    EPS,
+    Dwell,
+    Insertion,
+    LegRequest,
+    Stop,
+    StopKind,
+    VehiclePlan,
+    best_insertion,
+    insert,
+    remove_legs,
+)
 from sim.model.drt.layout import DrtLayout
-from sim.model.eventlog import EventLog, LegRecord, MoveKind, RejectReason, VehicleMove, VehicleRecord
+from sim.model.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, VehicleMove, VehicleRecord
 from sim.model.incidents import IncidentProcess
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
@@ -51,6 +62,10 @@ class DrtParams:
     wait_weight: float = 0.0
     delay_weight: float = 0.0
     ride_weight: float = 0.0
+    cancel_share: float = 0.0
+    cancel_lead_s: float = 3600.0
+    no_show_share: float = 0.0
+    no_show_wait_s: float = 0.0
     keep_promises: bool = False
     pickup_window_s: float = math.inf
     arrival_window_s: float = math.inf
@@ -287,6 +302,9 @@ class _Vehicle:
         """Serve the plan's first stop now: board or alight, and dwell until its departure."""
         plan = self.plan
         board, depart = plan.board_s[0], plan.depart_s[0]
+        if plan.stops[0].kind is StopKind.PICKUP and plan.stops[0].leg_id in self.sim.no_shows:
+            self._no_show(now)
+            return
         stop = plan.serve_first()
         pending = self.sim.pending[stop.leg_id]
         if stop.kind is StopKind.PICKUP:
@@ -300,6 +318,19 @@ class _Vehicle:
             )
         self.mode = _Mode.SERVE
         self.wake_s = depart
+
+    def _no_show(self, now: float) -> None:
+        """The rider of the first stop is not there: wait ``no_show_wait_s``, then drop the journey."""
+        sim, plan = self.sim, self.plan
+        leave = now + sim.params.no_show_wait_s
+        sim.log.moves.append(
+            VehicleMove(plan.vehicle_id, sim.name, MoveKind.DWELL, now, leave, self.pos, self.pos, 0.0, plan.load,
+                        "no_show")
+        )
+        plan.node, plan.time_s, plan.at_stop = self.pos, leave, True
+        self.mode = _Mode.SERVE
+        self.wake_s = leave
+        sim.drop_journey(sim.pending[plan.stops[0].leg_id].journey, Outcome.NO_SHOW)
 
     def _pull_in(self):
         env = self.sim.env
@@ -381,6 +412,8 @@ class DrtSimulation:
         incidents: Callable[[int], IncidentProcess],
         on_leg_done: Callable[[int, LegRecord], None],
         leg_ids: Iterator[int],
+        on_dropped: Callable[[int, Outcome], None] | None = None,
+        rng: np.random.Generator | None = None,
     ) -> None:
         self.name = name
         self.layout = layout
@@ -391,6 +424,10 @@ class DrtSimulation:
         self.env = env
         self.log = log
         self.on_leg_done = on_leg_done
+        self.on_dropped = on_dropped
+        self.rng = rng
+        self.no_shows: set[int] = set()  # first legs of journeys whose riders will not show up
+        self._journey_legs: dict[int, list[int]] = {}
         self.pending: dict[int, _PendingLeg] = {}
         self._leg_ids = leg_ids
         self.vehicles: list[_Vehicle] = []
@@ -505,8 +542,28 @@ class DrtSimulation:
         )
 
     # -- booking ----------------------------------------------------------------------------
-    def book(self, quote: DrtQuote, journey: int, request_id: str) -> None:
-        """Book every leg of ``quote`` (made at the current time) for ``journey``."""
+    def book(
+        self, quote: DrtQuote, journey: int, request_id: str, *, prebooked: bool = False, may_drop: bool = False
+    ) -> None:
+        """Book every leg of ``quote`` (made at the current time) for ``journey``.
+
+        With ``may_drop`` (a journey that is this DRT ride alone) and a positive
+        ``cancel_share`` or ``no_show_share``, two uniform numbers are drawn from the service's
+        generator: a prebooked rider cancels if the first is below ``cancel_share`` (at
+        ``cancel_lead_s`` before the promised pickup, or at once if that has passed); otherwise
+        the rider does not show up if the second is below ``no_show_share``.
+        """
+        p = self.params
+        if may_drop and (p.cancel_share > 0 or p.no_show_share > 0):
+            if self.rng is None:
+                raise ValueError(f"{self.name}: cancellations and no-shows need a random generator")
+            u_cancel, u_show = self.rng.random(2)
+            ids = [leg.leg_id for _, leg, _ in quote.legs]
+            self._journey_legs[journey] = ids
+            if prebooked and u_cancel < p.cancel_share:
+                self.env.process(self._cancel_at(journey, max(self.env.now, quote.pickup_s - p.cancel_lead_s)))
+            elif u_show < p.no_show_share:
+                self.no_shows.add(ids[0])
         for k, (area, leg, ins) in enumerate(quote.legs):
             vehicle = self._by_id[ins.vehicle_id]
             _, latest_pick, latest_drop = self.params.window(leg, ins)
@@ -519,6 +576,29 @@ class DrtSimulation:
                 next_leg=nxt,
             )
             vehicle.plan_changed()
+
+    def _cancel_at(self, journey: int, at: float):
+        if at > self.env.now:
+            yield self.env.timeout(at - self.env.now)
+        ids = self._journey_legs[journey]
+        if all(i in self.pending and math.isnan(self.pending[i].pickup_s) for i in ids[:1]):
+            self.drop_journey(journey, Outcome.CANCELLED)
+
+    def drop_journey(self, journey: int, outcome: Outcome) -> None:
+        """Remove every leg of ``journey`` from the plans (its riders never board) and report it."""
+        ids = set(self._journey_legs.pop(journey))
+        now = self.env.now
+        for leg_id in sorted(ids):
+            pending = self.pending.pop(leg_id, None)
+            if pending is None:
+                continue
+            self.no_shows.discard(leg_id)
+            vehicle = self._by_id[pending.vehicle_id]
+            vehicle.update_anchor(now)
+            if remove_legs(vehicle.plan, ids, self.oracle.time_s, self.params.dwell):
+                vehicle.plan_changed()
+        if self.on_dropped is not None:
+            self.on_dropped(journey, outcome)
 
     def hold_connections(self, plan: VehiclePlan) -> None:
         """After ``plan`` was delayed, make connecting vehicles wait for transferring riders.
