@@ -239,6 +239,7 @@ def run_drt(
         leg_ids=planner.leg_ids,
         on_dropped=planner.on_drt_dropped,
         rng=rng,
+        forecast=[(r.earliest_pickup_s, r.origin_node) for r in requests],  # as the runner does
     )
     planner.add_drt(sim)
     simulate(sorted(requests, key=lambda r: r.request_time_s), planner, env)

@@ -119,11 +119,13 @@ def promise_kpis(legs: Sequence[LegRecord]) -> dict[str, Any]:
 def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> dict[str, Any]:
     """The content of ``metrics.json``: scalar KPIs, promises kept (:func:`promise_kpis`),
     ``cancellations`` and ``no_shows`` (requests whose outcome is ``cancelled`` / ``no_show``),
+    ``rebalancing_km`` (driven by idle DRT vehicles sent towards demand or their depot),
     rejection reasons and a per-service breakdown."""
     out: dict[str, Any] = kpis(log.requests, log.vehicles)
     out.update(promise_kpis(log.legs))
     out["cancellations"] = sum(1 for r in log.requests if r.outcome is Outcome.CANCELLED)
     out["no_shows"] = sum(1 for r in log.requests if r.outcome is Outcome.NO_SHOW)
+    out["rebalancing_km"] = sum(m.distance_m for m in log.moves if m.detail == "rebalance") / 1000.0
     reasons = Counter(str(r.reason) for r in log.requests if r.outcome is Outcome.REJECTED)
     out["rejections_by_reason"] = dict(sorted(reasons.items()))
     # A request counts for every service it used ("trunk+choisoko" for both); one that found no

@@ -20,6 +20,7 @@ from sim.demand.generate import DemandSpec, Request, generate_demand, node_zones
 from sim.model.drt.dispatch import Dwell
 from sim.model.drt.layout import build_layout
 from sim.model.choice import Weights
+from sim.model.drt.rebalance import Rebalancing
 from sim.model.drt.simulation import DrtParams, DrtSimulation, WalkParams
 from sim.model.engine import Planner, simulate
 from sim.model.lines.timetable import build_line, resolve_stop
@@ -241,6 +242,7 @@ def run_scenario(
             cancel_lead_s=svc.cancel_lead_min * 60.0,
             no_show_share=svc.no_show_share,
             no_show_wait_s=svc.no_show_wait_min * 60.0,
+            rebalancing=Rebalancing(svc.rebalancing, svc.rebalancing_zone_m, svc.rebalancing_horizon_min * 60.0),
             keep_promises=svc.keep_promises,
             pickup_window_s=svc.pickup_window_min * 60.0,
             arrival_window_s=svc.arrival_window_min * 60.0,
@@ -260,6 +262,7 @@ def run_scenario(
             leg_ids=planner.leg_ids,
             on_dropped=planner.on_drt_dropped,
             rng=rider_rng(sim_seed, name),
+            forecast=[(r.earliest_pickup_s, r.origin_node) for r in demand] if svc.rebalancing == "demand" else (),
         )
         next_vehicle += len(sim.vehicles)
         planner.add_drt(sim)

@@ -168,6 +168,11 @@ class DrtService(_Model):
     cancels with probability ``cancel_share``, ``cancel_lead_min`` before the promised pickup;
     a rider does not show up with probability ``no_show_share``, and the vehicle then waits
     ``no_show_wait_min`` at the stop before it leaves (ASSUMPTION: 3 minutes, no source found).
+
+    Idle vehicles (``rebalancing``): ``stay`` where they are (default), return to the ``depot``,
+    or drive towards ``demand``: the square zone (``rebalancing_zone_m``) of their area with the
+    most forecast requests in the next ``rebalancing_horizon_min`` per idle vehicle already there.
+    The forecast is the day's own demand counted per zone (a perfect forecast: an upper bound).
     """
 
     kind: Literal["drt"] = "drt"
@@ -199,6 +204,9 @@ class DrtService(_Model):
     cancel_lead_min: float = Field(60.0, gt=0.0)
     no_show_share: float = Field(0.0, ge=0.0, le=1.0)
     no_show_wait_min: float = Field(3.0, ge=0.0)
+    rebalancing: Literal["stay", "depot", "demand"] = "stay"
+    rebalancing_zone_m: float = Field(2000.0, gt=0.0)
+    rebalancing_horizon_min: float = Field(60.0, gt=0.0)
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -36,6 +36,7 @@ from sim.model.drt.dispatch import (
     remove_legs,
 )
 from sim.model.drt.layout import DrtLayout
+from sim.model.drt.rebalance import DemandZones, Rebalancing
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, VehicleMove, VehicleRecord
 from sim.model.incidents import IncidentProcess
 from sim.network.graph import RoadNetwork
@@ -66,6 +67,7 @@ class DrtParams:
     cancel_lead_s: float = 3600.0
     no_show_share: float = 0.0
     no_show_wait_s: float = 0.0
+    rebalancing: Rebalancing = Rebalancing()
     keep_promises: bool = False
     pickup_window_s: float = math.inf
     arrival_window_s: float = math.inf
@@ -138,9 +140,14 @@ class _Vehicle:
     """One vehicle process following its plan."""
 
     def __init__(
-        self, sim: DrtSimulation, plan: VehiclePlan, depot: int, area: str, start_s: float, incidents: IncidentProcess
+        self, sim: DrtSimulation, plan: VehiclePlan, depot: int, area: str, start_s: float, incidents: IncidentProcess,
+        area_index: int = 0,
     ) -> None:
         self.sim = sim
+        self.area_index = area_index
+        self.seek = True  # look for a rebalancing target when next idle
+        self.rebalancing = False  # the current drive is a rebalancing drive
+        self.heading: int | None = None  # the node a rebalancing drive goes to
         self.incidents = incidents
         self.halt_until = -math.inf
         self.plan = plan
@@ -214,8 +221,15 @@ class _Vehicle:
                 if now >= plan.shift_end_s - EPS:
                     yield from self._pull_in()
                     return
-                self.mode = _Mode.IDLE
-                wake = plan.shift_end_s
+                target = self.sim.rebalance_target(self, now) if self.seek else None
+                self.seek = False
+                if target is not None:
+                    self._start_drive(now, target)
+                    self.rebalancing, self.heading = True, target
+                    wake = self.seg_times[-1]
+                else:
+                    self.mode = _Mode.IDLE
+                    wake = plan.shift_end_s
             else:
                 s0 = plan.stops[0]
                 board0 = plan.board_s[0]
@@ -262,7 +276,9 @@ class _Vehicle:
         dist = 0.0
         if end != start:
             dist = self.sim.oracle.path_length_m(self.seg_nodes)
-            self._record_drive(start, end, self.seg_start_s, self.seg_times[-1], dist)
+            self._record_drive(start, end, self.seg_start_s, self.seg_times[-1], dist,
+                               "rebalance" if self.rebalancing else "")
+        self.rebalancing, self.heading = False, None
         self.pos = end
         self.mode = _Mode.IDLE
         self.seg_nodes, self.seg_times = [], []
@@ -288,14 +304,14 @@ class _Vehicle:
         plan.retime_relaxed(self.sim.oracle.time_s, self.sim.params.dwell)
         self.sim.hold_connections(plan)
 
-    def _record_drive(self, a: int, b: int, t0: float, t1: float, dist: float) -> None:
+    def _record_drive(self, a: int, b: int, t0: float, t1: float, dist: float, detail: str = "") -> None:
         load = self.plan.load
         self.km += dist / 1000.0
         if load == 0:
             self.empty_km += dist / 1000.0
         self.pax_km += load * dist / 1000.0
         self.sim.log.moves.append(
-            VehicleMove(self.plan.vehicle_id, self.sim.name, MoveKind.DRIVE, t0, t1, a, b, dist, load)
+            VehicleMove(self.plan.vehicle_id, self.sim.name, MoveKind.DRIVE, t0, t1, a, b, dist, load, detail)
         )
 
     def _serve_first(self, now: float) -> None:
@@ -306,6 +322,7 @@ class _Vehicle:
             self._no_show(now)
             return
         stop = plan.serve_first()
+        self.seek = True
         pending = self.sim.pending[stop.leg_id]
         if stop.kind is StopKind.PICKUP:
             pending.pickup_s = board
@@ -328,6 +345,7 @@ class _Vehicle:
                         "no_show")
         )
         plan.node, plan.time_s, plan.at_stop = self.pos, leave, True
+        self.seek = True
         self.mode = _Mode.SERVE
         self.wake_s = leave
         sim.drop_journey(sim.pending[plan.stops[0].leg_id].journey, Outcome.NO_SHOW)
@@ -414,6 +432,7 @@ class DrtSimulation:
         leg_ids: Iterator[int],
         on_dropped: Callable[[int, Outcome], None] | None = None,
         rng: np.random.Generator | None = None,
+        forecast: Sequence[tuple[float, int]] = (),
     ) -> None:
         self.name = name
         self.layout = layout
@@ -432,12 +451,18 @@ class DrtSimulation:
         self._leg_ids = leg_ids
         self.vehicles: list[_Vehicle] = []
         self.area_vehicles: list[list[_Vehicle]] = []
+        self._zones: list[DemandZones] = []
+        if params.rebalancing.strategy == "demand":
+            self._zones = [
+                DemandZones(net.x, net.y, a.stops, [(t, n) for t, n in forecast if a.members[n]], params.rebalancing.zone_m)
+                for a in layout.areas
+            ]
         vid = first_vehicle_id
-        for area in layout.areas:
+        for k, area in enumerate(layout.areas):
             members: list[_Vehicle] = []
             for _ in range(area.fleet_size):
                 plan = VehiclePlan(vid, params.capacity, area.depot, layout.start_s, layout.end_s)
-                vehicle = _Vehicle(self, plan, area.depot, area.name, layout.start_s, incidents(vid))
+                vehicle = _Vehicle(self, plan, area.depot, area.name, layout.start_s, incidents(vid), k)
                 members.append(vehicle)
                 self.vehicles.append(vehicle)
                 vid += 1
@@ -576,6 +601,32 @@ class DrtSimulation:
                 next_leg=nxt,
             )
             vehicle.plan_changed()
+
+    def rebalance_target(self, vehicle: _Vehicle, now: float) -> int | None:
+        """Where idle ``vehicle`` should drive now (``None``: stay), by the service's strategy.
+
+        A drive that would end after the vehicle's service window is not started.
+        """
+        rb = self.params.rebalancing
+        pos = vehicle.pos
+        if rb.strategy == "depot":
+            target = vehicle.depot if pos != vehicle.depot else None
+        elif rb.strategy == "demand":
+            zones = self._zones[vehicle.area_index]
+            supply = [0] * len(zones.target)
+            for other in self.area_vehicles[vehicle.area_index]:
+                if other is vehicle or other.plan.stops or other.mode is _Mode.DONE:
+                    continue
+                z = zones.zone_of(other.heading if other.heading is not None else other.pos)
+                if z is not None:
+                    supply[z] += 1
+            row = self.oracle.times_from(pos)
+            target = zones.choose(pos, now, rb.horizon_s, supply, lambda n: float(row[n]))
+        else:
+            target = None
+        if target is None or now + self.oracle.time_s(pos, target) > vehicle.plan.shift_end_s:
+            return None
+        return target
 
     def _cancel_at(self, journey: int, at: float):
         if at > self.env.now:
