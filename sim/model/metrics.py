@@ -116,13 +116,38 @@ def promise_kpis(legs: Sequence[LegRecord]) -> dict[str, Any]:
     return {"promised_legs": len(drt), "promise_breaches": breaches, "pickup_late_mean_s": _mean(late)}
 
 
+#: A line rider boards "on time" up to this late against the timetable (seconds). ASSUMPTION:
+#: the 5-minute tolerance common in bus punctuality statistics; no Japanese standard was found.
+ON_TIME_LATE_S = 300.0
+
+
+def punctuality_kpis(legs: Sequence[LegRecord]) -> dict[str, Any]:
+    """Punctuality of fixed lines, over line legs (no promise window, a timetable departure).
+
+    ``line_late_mean_s``: mean of how much later than the timetable riders boarded (0 when on
+    time; vehicles never leave early); ``line_on_time_share``: share of boardings at most
+    :data:`ON_TIME_LATE_S` late. ``None`` without line legs.
+    """
+    late = np.array(
+        [max(0.0, g.pickup_s - g.promised_pickup_s) for g in legs
+         if math.isnan(g.latest_pickup_s) and not math.isnan(g.promised_pickup_s)],
+        dtype=float,
+    )
+    return {
+        "line_late_mean_s": _mean(late),
+        "line_on_time_share": float(np.mean(late <= ON_TIME_LATE_S)) if late.size else None,
+    }
+
+
 def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> dict[str, Any]:
     """The content of ``metrics.json``: scalar KPIs, promises kept (:func:`promise_kpis`),
     ``cancellations`` and ``no_shows`` (requests whose outcome is ``cancelled`` / ``no_show``),
-    ``rebalancing_km`` (driven by idle DRT vehicles sent towards demand or their depot),
+    ``rebalancing_km`` (driven by idle DRT vehicles sent towards demand or their depot), line
+    punctuality (:func:`punctuality_kpis`),
     rejection reasons and a per-service breakdown."""
     out: dict[str, Any] = kpis(log.requests, log.vehicles)
     out.update(promise_kpis(log.legs))
+    out.update(punctuality_kpis(log.legs))
     out["cancellations"] = sum(1 for r in log.requests if r.outcome is Outcome.CANCELLED)
     out["no_shows"] = sum(1 for r in log.requests if r.outcome is Outcome.NO_SHOW)
     out["rebalancing_km"] = sum(m.distance_m for m in log.moves if m.detail == "rebalance") / 1000.0

@@ -15,7 +15,7 @@ from scipy.spatial import cKDTree
 from sim.errors import NetworkError
 from sim.network.info import NetworkInfo, circuity
 from sim.network.oracle import TravelOracle
-from sim.network.speeds import edge_speed_kmh
+from sim.network.speeds import edge_speed_kmh, road_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyproj import Transformer
@@ -112,7 +112,7 @@ class RoadNetwork:
         self.x, self.y = self.project(self.lat, self.lon)
         self._tree = cKDTree(np.column_stack([self.x, self.y]))
 
-        tail, head, length, speed = [], [], [], []
+        tail, head, length, speed, classes = [], [], [], [], []
         memo: dict[tuple[str, str], float] = {}
         for u, v, data in graph.edges(data=True):
             tail.append(self._index[u])
@@ -124,6 +124,9 @@ class RoadNetwork:
             if kmh is None:
                 memo[key] = kmh = edge_speed_kmh(hw, ms)
             speed.append(kmh)
+            classes.append(road_class(hw))
+        #: road class of every edge (``highway`` without ``_link``), in the order of the edge arrays
+        self.edge_class = np.array(classes, dtype=object)
         self._tail = np.array(tail, dtype=np.int64)
         self._head = np.array(head, dtype=np.int64)
         self._length = np.array(length, dtype=float)
@@ -152,7 +155,7 @@ class RoadNetwork:
         for nm, k in names.items():
             self.places.setdefault(nm, k)
 
-        self._oracles: dict[float | None, TravelOracle] = {}
+        self._oracles: dict[tuple[Any, Any], TravelOracle] = {}
         self._length_csr: csr_matrix | None = None
         self._info: NetworkInfo | None = None
 
@@ -255,16 +258,32 @@ class RoadNetwork:
 
     # -- travel times ----------------------------------------------------------------------------
 
-    def oracle(self, *, speed_cap_kmh: float | None = None) -> TravelOracle:
-        """Travel-time oracle for vehicles capped at ``speed_cap_kmh`` (None: no cap); cached per cap."""
-        key: float | None = None
+    def oracle(
+        self, *, speed_cap_kmh: float | None = None, class_factors: dict[str, float] | None = None
+    ) -> TravelOracle:
+        """Travel-time oracle for vehicles capped at ``speed_cap_kmh`` (None: no cap); cached per cap.
+
+        ``class_factors`` multiplies the free-flow time of every edge of a road class (see
+        :attr:`edge_class`; ``"default"`` for the classes not named), for time-of-day travel
+        times; ``None`` or all factors 1 gives the free-flow oracle.
+        """
+        cap: float | None = None
         if speed_cap_kmh is not None:
-            key = float(speed_cap_kmh)
-            if not (key > 0.0 and math.isfinite(key)):
+            cap = float(speed_cap_kmh)
+            if not (cap > 0.0 and math.isfinite(cap)):
                 raise NetworkError(f"speed_cap_kmh must be a positive number of km/h, got {speed_cap_kmh!r}")
+        factor = None
+        if class_factors:
+            default = float(class_factors.get("default", 1.0))
+            factor = np.array([float(class_factors.get(c, default)) for c in self.edge_class], dtype=float)
+            if np.all(factor == 1.0):
+                factor = None
+        key = (cap, None if factor is None else tuple(sorted(class_factors.items())))  # type: ignore[union-attr]
         oracle = self._oracles.get(key)
         if oracle is None:
-            oracle = TravelOracle(self.n, self._tail, self._head, self._length, self._speed, speed_cap_kmh=key)
+            oracle = TravelOracle(
+                self.n, self._tail, self._head, self._length, self._speed, speed_cap_kmh=cap, time_factor=factor
+            )
             self._oracles[key] = oracle
         return oracle
 

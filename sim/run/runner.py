@@ -21,6 +21,7 @@ from sim.model.drt.dispatch import Dwell
 from sim.model.drt.layout import build_layout
 from sim.model.choice import Weights
 from sim.model.drt.rebalance import Rebalancing
+from sim.model.traffic import TrafficParams, TravelTimes
 from sim.model.drt.simulation import DrtParams, DrtSimulation, WalkParams
 from sim.model.engine import Planner, simulate
 from sim.model.lines.timetable import build_line, resolve_stop
@@ -199,6 +200,16 @@ def run_scenario(
     def incidents_for(vt: VehicleType, service: str, first_id: int) -> Callable[[int], IncidentProcess]:
         return lambda vid: IncidentProcess(vt, vehicle_rng(sim_seed, service, vid - first_id))
 
+    traffic = TrafficParams(
+        {k: tuple(v) for k, v in scenario.traffic.time_factors.items()}, dict(scenario.traffic.cv)
+    )
+
+    def travel_for(vt: VehicleType) -> TravelTimes | None:
+        return TravelTimes(net, traffic, vt.speed_cap_kmh) if traffic.varies else None
+
+    def drive_rng_for(service: str, first_id: int) -> Callable[[int], np.random.Generator]:
+        return lambda vid: vehicle_rng(sim_seed, service + "#drive", vid - first_id)
+
     for name, svc in scenario.services.items():
         if not svc.enabled:
             continue
@@ -217,6 +228,8 @@ def run_scenario(
                 first_vehicle_id=next_vehicle,
                 incidents=incidents_for(vt, name, next_vehicle),
                 on_leg_done=planner.on_line_leg,
+                travel=travel_for(vt),
+                drive_rng=drive_rng_for(name, next_vehicle),
             )
             next_vehicle += line.vehicle_count
             planner.add_line(line)
@@ -263,6 +276,8 @@ def run_scenario(
             on_dropped=planner.on_drt_dropped,
             rng=rider_rng(sim_seed, name),
             forecast=[(r.earliest_pickup_s, r.origin_node) for r in demand] if svc.rebalancing == "demand" else (),
+            travel=travel_for(vt),
+            drive_rng=drive_rng_for(name, next_vehicle),
         )
         next_vehicle += len(sim.vehicles)
         planner.add_drt(sim)

@@ -25,7 +25,6 @@ import simpy
 
 from sim.model.drt.dispatch import (
     EPS,
-    Dwell,
     Insertion,
     LegRequest,
     Stop,
@@ -33,79 +32,27 @@ from sim.model.drt.dispatch import (
     VehiclePlan,
     best_insertion,
     insert,
+    plan_times,
     remove_legs,
 )
 from sim.model.drt.layout import DrtLayout
-from sim.model.drt.rebalance import DemandZones, Rebalancing
-from sim.model.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, VehicleMove, VehicleRecord
+from sim.model.drt.params import DrtParams, WalkParams
+from sim.model.drt.rebalance import DemandZones
+from sim.model.eventlog import (
+    EventLog,
+    LegRecord,
+    MoveKind,
+    Outcome,
+    RejectReason,
+    VehicleMove,
+    VehicleRecord,
+)
 from sim.model.incidents import IncidentProcess
+from sim.model.traffic import TravelTimes
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
 
 NAN = math.nan
-
-
-@dataclass(frozen=True, slots=True)
-class DrtParams:
-    """Operating rules of one DRT service (seconds, metres, yen)."""
-
-    max_wait_s: float
-    max_ride_factor: float
-    max_ride_extra_s: float
-    min_transfer_s: float
-    dwell: Dwell
-    capacity: int
-    vehicle_type: str
-    automation: str
-    fare_within_yen: float
-    fare_between_yen: float
-    max_candidates: int | None = None
-    wait_weight: float = 0.0
-    delay_weight: float = 0.0
-    ride_weight: float = 0.0
-    cancel_share: float = 0.0
-    cancel_lead_s: float = 3600.0
-    no_show_share: float = 0.0
-    no_show_wait_s: float = 0.0
-    rebalancing: Rebalancing = Rebalancing()
-    keep_promises: bool = False
-    pickup_window_s: float = math.inf
-    arrival_window_s: float = math.inf
-
-    def window(self, leg: LegRequest, ins: Insertion) -> tuple[float, float, float]:
-        """The promise a booking makes: (earliest pickup, latest pickup, latest arrival), seconds.
-
-        The rider is picked up no earlier than the quoted time and no later than quote +
-        ``pickup_window_s`` (and never later than the max wait), and arrives no later than the
-        quoted arrival + ``arrival_window_s``.
-        """
-        return (
-            max(leg.earliest_s, ins.pickup_s),
-            min(leg.latest_pickup_s, ins.pickup_s + self.pickup_window_s),
-            min(leg.latest_dropoff_s, ins.dropoff_s + self.arrival_window_s),
-        )
-
-    def promise(self, leg: LegRequest, ins: Insertion) -> LegRequest:
-        """The leg as booked: with ``keep_promises`` its :meth:`window` binds every later insertion.
-
-        Without, only the max-wait and max-ride limits bind (the former behaviour: later bookings
-        may delay a rider anywhere within them); the window is still recorded, so breaches show.
-        """
-        if not self.keep_promises:
-            return leg
-        earliest, latest_pick, latest_drop = self.window(leg, ins)
-        return LegRequest(
-            leg.leg_id, leg.origin, leg.dest, leg.pax, earliest, latest_pick, leg.max_ride_s, latest_drop
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class WalkParams:
-    """Walking: speed (m/s), straight-line-to-path factor, longest walk to a stop (metres)."""
-
-    speed_mps: float
-    detour_factor: float
-    max_walk_m: float
 
 
 class _Mode(Enum):
@@ -148,6 +95,7 @@ class _Vehicle:
         self.seek = True  # look for a rebalancing target when next idle
         self.rebalancing = False  # the current drive is a rebalancing drive
         self.heading: int | None = None  # the node a rebalancing drive goes to
+        self.rng: np.random.Generator | None = None  # realised travel times (when they vary)
         self.incidents = incidents
         self.halt_until = -math.inf
         self.plan = plan
@@ -264,9 +212,12 @@ class _Vehicle:
     def _start_drive(self, now: float, target: int) -> None:
         oracle = self.sim.oracle
         path = oracle.path(self.pos, target)
-        row = oracle.times_from(self.pos)
         self.seg_nodes = path
-        self.seg_times = [now + float(row[n]) for n in path]
+        if self.sim.travel is not None:
+            self.seg_times = self.sim.travel.drive(path, now, self.rng)
+        else:
+            row = oracle.times_from(self.pos)
+            self.seg_times = [now + float(row[n]) for n in path]
         self.seg_start_s = now
         self.mode = _Mode.DRIVE
         self.plan.at_stop = False
@@ -282,9 +233,25 @@ class _Vehicle:
         self.pos = end
         self.mode = _Mode.IDLE
         self.seg_nodes, self.seg_times = [], []
+        if self.sim.travel is not None:
+            self._retime_on_arrival()
         incidents = self.incidents.drive(dist / 1000.0)
         if incidents:
             self._halt(incidents)
+
+    def _retime_on_arrival(self) -> None:
+        """Times vary: re-time the plan from where and when the vehicle really is. Stops ahead
+        move earlier or later; promises that no longer fit move (the records keep the originals)."""
+        plan, sim = self.plan, self.sim
+        plan.node, plan.time_s, plan.at_stop = self.pos, sim.env.now, False
+        if not plan.stops:
+            return
+        tt = sim.oracle.time_s
+        if plan_times(plan, plan.stops, tt, sim.params.dwell) is None:
+            plan.retime_relaxed(tt, sim.params.dwell)
+            sim.hold_connections(plan)
+        else:
+            plan.refresh(tt, sim.params.dwell)
 
     def _halt(self, incidents: list) -> None:
         """Stop where the vehicle is for the incidents' resolution and re-time its plan."""
@@ -356,8 +323,13 @@ class _Vehicle:
         self.plan.time_s = math.inf
         now = env.now
         if self.pos != self.depot:
-            tt = self.sim.oracle.time_s(self.pos, self.depot)
-            dist = self.sim.oracle.dist_m(self.pos, self.depot)
+            oracle = self.sim.oracle
+            tt = oracle.time_s(self.pos, self.depot)
+            dist = oracle.dist_m(self.pos, self.depot)
+            if self.sim.travel is not None:
+                path = oracle.path(self.pos, self.depot)
+                tt = self.sim.travel.drive(path, now, self.rng)[-1] - now
+                dist = oracle.path_length_m(path)
             yield env.timeout(tt)
             self._record_drive(self.pos, self.depot, now, now + tt, dist)
             self.pos = self.depot
@@ -433,13 +405,17 @@ class DrtSimulation:
         on_dropped: Callable[[int, Outcome], None] | None = None,
         rng: np.random.Generator | None = None,
         forecast: Sequence[tuple[float, int]] = (),
+        travel: TravelTimes | None = None,
+        drive_rng: Callable[[int], np.random.Generator] | None = None,
     ) -> None:
         self.name = name
         self.layout = layout
         self.params = params
         self.walk = walk
         self.net = net
-        self.oracle = oracle
+        self._oracle = oracle
+        self.travel = travel if travel is not None and travel.varies else None
+        self._drive_rng = drive_rng
         self.env = env
         self.log = log
         self.on_leg_done = on_leg_done
@@ -470,6 +446,44 @@ class DrtSimulation:
         self._stop_xy = [(np.column_stack([net.x[a.stops], net.y[a.stops]]), a.stops) for a in layout.areas]
         self._stop_sets = [set(a.stops.tolist()) for a in layout.areas]
         self._by_id = {v.plan.vehicle_id: v for v in self.vehicles}
+        if self.travel is not None:
+            for v in self.vehicles:
+                v.rng = drive_rng(v.plan.vehicle_id) if drive_rng is not None else None
+            if self.travel.params.time_of_day:
+                env.process(self._retime_hourly())
+
+    @property
+    def oracle(self) -> TravelOracle:
+        """Expected travel times now: the oracle of the current clock hour when times vary."""
+        return self._oracle if self.travel is None else self.travel.oracle_at(self.env.now)
+
+    def _sync(self, v: _Vehicle) -> None:
+        """Times vary: re-time ``v``'s plan on the current expected times from its anchor (a
+        vehicle running late makes its plan late; promises that no longer fit move)."""
+        plan = v.plan
+        if not plan.stops or v.mode is _Mode.DONE:
+            return
+        tt, dwell = self.oracle.time_s, self.params.dwell
+        if plan_times(plan, plan.stops, tt, dwell) is None:
+            plan.retime_relaxed(tt, dwell)
+            self.hold_connections(plan)
+        else:
+            plan.refresh(tt, dwell)
+        if v.mode is not _Mode.DRIVE:  # a driving vehicle goes on; it is re-timed on arrival
+            v.plan_changed()
+
+    def _retime_hourly(self):
+        """When the hour's expected times change, re-time every plan on them (promises that no
+        longer fit move, as after an incident; the records keep the original ones)."""
+        assert self.travel is not None
+        while True:
+            nxt = self.travel.next_change_s(self.env.now)
+            if not math.isfinite(nxt) or nxt >= self.layout.end_s:
+                return
+            yield self.env.timeout(nxt - self.env.now)
+            for v in self.vehicles:
+                v.update_anchor(self.env.now)
+                self._sync(v)
 
     # -- quoting ----------------------------------------------------------------------------
     def access(self, lat: float, lon: float, node: int) -> tuple[int, int, float] | None:
@@ -559,6 +573,8 @@ class DrtSimulation:
         vehicles = self.area_vehicles[area]
         for v in vehicles:
             v.update_anchor(now)
+            if self.travel is not None:
+                self._sync(v)
         plans = [v.plan for v in vehicles]
         return best_insertion(
             plans, leg, self.oracle.times_to, self.oracle.times_from, self.params.dwell,

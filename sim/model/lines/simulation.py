@@ -14,11 +14,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import simpy
 
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, VehicleMove, VehicleRecord
 from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
+from sim.model.traffic import TravelTimes
 from sim.network.oracle import TravelOracle
 
 EPS = 1e-6
@@ -67,6 +69,7 @@ class _VehicleState:
     last_arrival_s: float = math.nan
     pull_in_s: float = math.nan
     onboard: list[LineRider] = field(default_factory=list)
+    rng: np.random.Generator | None = None  # realised travel times (when they vary)
 
 
 class LineSimulation:
@@ -84,8 +87,12 @@ class LineSimulation:
         first_vehicle_id: int,
         incidents: Callable[[int], IncidentProcess],
         on_leg_done: Callable[[LineRider, LegRecord], None],
+        travel: TravelTimes | None = None,
+        drive_rng: Callable[[int], np.random.Generator] | None = None,
     ) -> None:
         self.name = name
+        self.travel = travel if travel is not None and travel.varies else None
+        self._drive_rng = drive_rng
         self.layout = layout
         self.params = params
         self.oracle = oracle
@@ -101,6 +108,8 @@ class LineSimulation:
         for k, block in enumerate(layout.blocks):
             vid = first_vehicle_id + k
             state = _VehicleState(vid)
+            if self.travel is not None and drive_rng is not None:
+                state.rng = drive_rng(vid)
             self.states.append(state)
             env.process(self._run(state, [trips[t] for t in block], incidents(vid)))
 
@@ -129,8 +138,14 @@ class LineSimulation:
         if a == b:
             return
         t0 = env.now
-        tt = self.oracle.time_s(a, b)
-        dist = self.oracle.dist_m(a, b)
+        if self.travel is None:
+            tt = self.oracle.time_s(a, b)
+            dist = self.oracle.dist_m(a, b)
+        else:  # the timetable was planned on free-flow times; the vehicle drives realised ones
+            oracle = self.travel.oracle_at(t0)
+            path = oracle.path(a, b)
+            tt = self.travel.drive(path, t0, state.rng)[-1] - t0
+            dist = oracle.path_length_m(path)
         yield env.timeout(tt)
         km = dist / 1000.0
         state.km += km

@@ -1,0 +1,72 @@
+"""Operating rules of a DRT service and of walking, as plain records (seconds, metres, yen)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sim.model.drt.dispatch import Dwell, Insertion, LegRequest
+from sim.model.drt.rebalance import Rebalancing
+
+
+@dataclass(frozen=True, slots=True)
+class DrtParams:
+    """Operating rules of one DRT service (seconds, metres, yen)."""
+
+    max_wait_s: float
+    max_ride_factor: float
+    max_ride_extra_s: float
+    min_transfer_s: float
+    dwell: Dwell
+    capacity: int
+    vehicle_type: str
+    automation: str
+    fare_within_yen: float
+    fare_between_yen: float
+    max_candidates: int | None = None
+    wait_weight: float = 0.0
+    delay_weight: float = 0.0
+    ride_weight: float = 0.0
+    cancel_share: float = 0.0
+    cancel_lead_s: float = 3600.0
+    no_show_share: float = 0.0
+    no_show_wait_s: float = 0.0
+    rebalancing: Rebalancing = field(default_factory=Rebalancing)
+    keep_promises: bool = False
+    pickup_window_s: float = math.inf
+    arrival_window_s: float = math.inf
+
+    def window(self, leg: LegRequest, ins: Insertion) -> tuple[float, float, float]:
+        """The promise a booking makes: (earliest pickup, latest pickup, latest arrival), seconds.
+
+        The rider is picked up no earlier than the quoted time and no later than quote +
+        ``pickup_window_s`` (and never later than the max wait), and arrives no later than the
+        quoted arrival + ``arrival_window_s``.
+        """
+        return (
+            max(leg.earliest_s, ins.pickup_s),
+            min(leg.latest_pickup_s, ins.pickup_s + self.pickup_window_s),
+            min(leg.latest_dropoff_s, ins.dropoff_s + self.arrival_window_s),
+        )
+
+    def promise(self, leg: LegRequest, ins: Insertion) -> LegRequest:
+        """The leg as booked: with ``keep_promises`` its :meth:`window` binds every later insertion.
+
+        Without, only the max-wait and max-ride limits bind (the former behaviour: later bookings
+        may delay a rider anywhere within them); the window is still recorded, so breaches show.
+        """
+        if not self.keep_promises:
+            return leg
+        earliest, latest_pick, latest_drop = self.window(leg, ins)
+        return LegRequest(
+            leg.leg_id, leg.origin, leg.dest, leg.pax, earliest, latest_pick, leg.max_ride_s, latest_drop
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WalkParams:
+    """Walking: speed (m/s), straight-line-to-path factor, longest walk to a stop (metres)."""
+
+    speed_mps: float
+    detour_factor: float
+    max_walk_m: float
