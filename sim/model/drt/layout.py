@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from sim.demand.zones import Zone
 from sim.errors import ScenarioError
 from sim.network.graph import RoadNetwork
 from sim.scenario.schema import DrtService
 from sim.timeutil import parse_clock
-from sim.demand.zones import Zone
 
 
 @dataclass(frozen=True, slots=True)

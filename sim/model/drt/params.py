@@ -1,4 +1,4 @@
-"""Operating rules of a DRT service and of walking, as plain records (seconds, metres, yen)."""
+"""Operating rules of a DRT service and of walking, and quotes, as plain records (seconds, metres, yen)."""
 
 from __future__ import annotations
 
@@ -70,3 +70,19 @@ class WalkParams:
     speed_mps: float
     detour_factor: float
     max_walk_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class DrtQuote:
+    """A tentative DRT trip: legs with their best insertions, not yet booked.
+
+    ``pickup_s`` is the first boarding and ``dropoff_s`` the last alighting (seconds).
+    """
+
+    service: str
+    legs: tuple[tuple[int, LegRequest, Insertion], ...]
+    origin_stop: int
+    dest_stop: int
+    pickup_s: float
+    dropoff_s: float
+    fare_yen: float

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.network.oracle import TravelOracle
+
 STRATEGIES = ("stay", "depot", "demand")
 
 
@@ -117,3 +119,34 @@ class DemandZones:
         if best_zone is None or best_zone == self.zone_of(pos):
             return None
         return self.target[best_zone]
+
+
+def rebalance_target(
+    rules: Rebalancing,
+    zones: DemandZones | None,
+    pos: int,
+    depot: int,
+    now: float,
+    shift_end_s: float,
+    others: Sequence[int],
+    oracle: TravelOracle,
+) -> int | None:
+    """Where an idle vehicle at ``pos`` should drive at ``now`` (``None``: stay).
+
+    ``others`` are the nodes where the area's other idle vehicles stand or are heading; a drive
+    that would end after ``shift_end_s`` is not started.
+    """
+    target: int | None = None
+    if rules.strategy == "depot":
+        target = depot if pos != depot else None
+    elif rules.strategy == "demand" and zones is not None:
+        supply = [0] * len(zones.target)
+        for node in others:
+            z = zones.zone_of(node)
+            if z is not None:
+                supply[z] += 1
+        row = oracle.times_from(pos)
+        target = zones.choose(pos, now, rules.horizon_s, supply, lambda n: float(row[n]))
+    if target is None or now + oracle.time_s(pos, target) > shift_end_s:
+        return None
+    return target

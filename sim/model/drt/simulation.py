@@ -36,8 +36,8 @@ from sim.model.drt.dispatch import (
     remove_legs,
 )
 from sim.model.drt.layout import DrtLayout
-from sim.model.drt.params import DrtParams, WalkParams
-from sim.model.drt.rebalance import DemandZones
+from sim.model.drt.params import DrtParams, DrtQuote, WalkParams
+from sim.model.drt.rebalance import DemandZones, rebalance_target
 from sim.model.eventlog import (
     EventLog,
     LegRecord,
@@ -368,22 +368,6 @@ class _Vehicle:
             pax_km=self.pax_km,
         )
 
-@dataclass(frozen=True, slots=True)
-class DrtQuote:
-    """A tentative DRT trip: legs with their best insertions, not yet booked.
-
-    ``pickup_s`` is the first boarding and ``dropoff_s`` the last alighting (seconds).
-    """
-
-    service: str
-    legs: tuple[tuple[int, LegRequest, Insertion], ...]
-    origin_stop: int
-    dest_stop: int
-    pickup_s: float
-    dropoff_s: float
-    fare_yen: float
-
-
 class DrtSimulation:
     """One DRT service: its vehicles, and quoting and booking of rides between its stops."""
 
@@ -623,26 +607,16 @@ class DrtSimulation:
 
         A drive that would end after the vehicle's service window is not started.
         """
-        rb = self.params.rebalancing
-        pos = vehicle.pos
-        if rb.strategy == "depot":
-            target = vehicle.depot if pos != vehicle.depot else None
-        elif rb.strategy == "demand":
-            zones = self._zones[vehicle.area_index]
-            supply = [0] * len(zones.target)
-            for other in self.area_vehicles[vehicle.area_index]:
-                if other is vehicle or other.plan.stops or other.mode is _Mode.DONE:
-                    continue
-                z = zones.zone_of(other.heading if other.heading is not None else other.pos)
-                if z is not None:
-                    supply[z] += 1
-            row = self.oracle.times_from(pos)
-            target = zones.choose(pos, now, rb.horizon_s, supply, lambda n: float(row[n]))
-        else:
-            target = None
-        if target is None or now + self.oracle.time_s(pos, target) > vehicle.plan.shift_end_s:
-            return None
-        return target
+        zones = self._zones[vehicle.area_index] if self._zones else None
+        others = [
+            o.heading if o.heading is not None else o.pos
+            for o in self.area_vehicles[vehicle.area_index]
+            if o is not vehicle and not o.plan.stops and o.mode is not _Mode.DONE
+        ]
+        return rebalance_target(
+            self.params.rebalancing, zones, vehicle.pos, vehicle.depot, now, vehicle.plan.shift_end_s, others,
+            self.oracle,
+        )
 
     def _cancel_at(self, journey: int, at: float):
         if at > self.env.now:
