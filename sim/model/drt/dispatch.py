@@ -2,8 +2,11 @@
 
 A vehicle's *plan* is an anchor (the node where the vehicle is next free to change course, and
 the time it is there) followed by an ordered list of :class:`Stop` (pickups and drop-offs of ride
-*legs*). :func:`plan_times` turns a plan into the exact service times the vehicle will realise;
-the engine follows those times, so every promise made at insertion is kept.
+*legs*). :func:`plan_times` turns a plan into the service times the vehicle will realise with
+expected travel times. A booked leg's stops carry its promise (pickup no earlier than quoted and
+within the pickup window, arrival by the latest arrival: see
+:meth:`sim.model.drt.params.DrtParams.promise`), so later insertions keep it; only realised
+travel times or incidents can break it, and the vehicle's plan is then re-timed.
 
 Timing rules (all times in seconds since midnight)
 --------------------------------------------------
@@ -20,9 +23,11 @@ Timing rules (all times in seconds since midnight)
 
 The insertion of a new leg tries every pickup position ``i`` and drop-off position ``j >= i`` in
 every candidate vehicle and picks the feasible one with the least score: the vehicle time it
-adds (driving and dwelling; a vehicle idling until a booked pickup is not working) plus a weight
-times the new rider's wait (ties: lowest vehicle id, then earliest positions). Vehicles that
-cannot reach the pickup in time even directly are skipped with one vectorised test.
+adds (driving and dwelling; a vehicle idling until a booked pickup is not working) plus weights
+times the new rider's wait, the delay it imposes on the riders already booked (riders × seconds
+later than planned at their pickups and drop-offs) and the new rider's ride beyond the direct
+drive (ties: lowest vehicle id, then earliest positions). Vehicles that cannot reach the pickup
+in time even directly are skipped with one vectorised test.
 """
 
 from __future__ import annotations
@@ -311,7 +316,8 @@ class Insertion:
 
     ``cost_s`` is the delay it adds to the end of the vehicle's plan (seconds); ``score`` is
     what the dispatcher minimises: the vehicle's added busy time (driving and dwelling, not idle
-    waiting) + wait weight × the new rider's wait;
+    waiting) + wait weight × the new rider's wait + delay weight × the booked riders' delay +
+    ride weight × the new rider's ride beyond direct (see :func:`best_insertion_in`);
     ``pickup_s`` and ``dropoff_s`` are the promised boarding and arrival times.
     """
 
