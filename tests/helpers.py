@@ -21,10 +21,9 @@ from sim.model.drt.layout import AreaLayout, DrtLayout
 from sim.model.drt.simulation import DrtParams, DrtSimulation, WalkParams
 from sim.model.engine import Planner, simulate
 from sim.model.eventlog import EventLog
-from sim.model.incidents import IncidentProcess
+from sim.model.incidents import NO_INCIDENTS, IncidentProcess
 from sim.model.traffic import TravelTimes
 from sim.network.graph import RoadNetwork
-from sim.scenario.schema import VehicleType
 
 LAT0 = 35.0
 LON0 = 139.9
@@ -193,7 +192,7 @@ def request(
 
 def no_incidents(vehicle_id: int) -> IncidentProcess:
     """The incident process of a human-driven vehicle: never any incident."""
-    return IncidentProcess(VehicleType(capacity=1), None)
+    return IncidentProcess(NO_INCIDENTS, None)
 
 
 def run_drt(
@@ -243,7 +242,7 @@ def run_drt(
         leg_ids=planner.leg_ids,
         on_dropped=planner.on_drt_dropped,
         rng=rng,
-        forecast=[(r.earliest_pickup_s, r.origin_node) for r in requests],  # as the runner does
+        forecast=[(r.earliest_pickup_s, r.origin_node) for r in requests],  # as simulate_day does
         travel=travel,
         drive_rng=drive_rng,
     )

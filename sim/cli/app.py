@@ -289,31 +289,18 @@ def validate(
     overrides: SetOpt = None,
 ) -> None:
     """Check scenario files (schema, references to vehicles, places and districts) without running them."""
-    from sim.model.drt.layout import build_layout
-    from sim.model.lines.timetable import build_line
-    from sim.run.runner import NetworkCache
-    from sim.scenario.schema import FixedLine, load_scenario
-    from sim.demand.zones import load_sodegaura_zones
+    from sim.demand.generate import read_demand_csv
+    from sim.run.assemble import NetworkCache, assemble, demand_csv_path
+    from sim.scenario.schema import load_scenario
 
     cache = NetworkCache()
     for path in scenarios:
         sc, base = load_scenario(path, overrides=overrides or [])
-        net = cache.get(sc.network.source, base)
-        zones = load_sodegaura_zones(population_total=sc.demand.population_total) if sc.demand.zones == "sodegaura" else None
-        for name, svc in sc.services.items():
-            if not svc.enabled:
-                continue
-            if isinstance(svc, FixedLine):
-                vt = sc.vehicles[svc.vehicle]
-                build_line(name, svc, net, net.oracle(speed_cap_kmh=vt.speed_cap_kmh).time_s, vt.stop_dwell_s, source=str(path))
-            else:
-                build_layout(name, svc, net, zones, source=str(path))
-        if sc.demand.csv:
-            from sim.demand.generate import read_demand_csv
-
-            csv_path = Path(sc.demand.csv)
-            read_demand_csv(csv_path if csv_path.is_absolute() else base / csv_path, net)
-        out_console.print(f"{path}: ok ({sc.name}: {len(sc.services)} service(s) on {net.name})", highlight=False)
+        asm = assemble(sc, base, networks=cache, source=str(path))
+        csv_path = demand_csv_path(sc, base, source=str(path))
+        if csv_path is not None:
+            read_demand_csv(csv_path, asm.net)
+        out_console.print(f"{path}: ok ({sc.name}: {len(sc.services)} service(s) on {asm.net.name})", highlight=False)
 
 
 @network_app.command("info")

@@ -1,10 +1,10 @@
 """Incidents of automated vehicles: a Poisson process in driven distance.
 
 Each automated vehicle draws the distance to its next incident from an exponential
-distribution with mean ``1000 / incidents_per_1000_km`` km. When its odometer passes that mark
+distribution with mean ``1 / rate_per_m`` metres. When its odometer passes that mark
 the vehicle stops at the next node for a resolution time drawn from an exponential distribution
-with mean ``incident_remote_min`` (resolved remotely, with probability ``incident_remote_share``)
-or ``incident_onsite_min`` (field staff drive out). Every vehicle has its own generator, spawned
+with mean ``remote_mean_s`` (resolved remotely, with probability ``remote_share``)
+or ``onsite_mean_s`` (field staff drive out). Every vehicle has its own generator, spawned
 from the run's simulation stream by service name and place in the fleet, so one vehicle's incidents do not depend on what
 the others do.
 """
@@ -16,7 +16,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario.schema import VehicleType
+
+@dataclass(frozen=True, slots=True)
+class IncidentSpec:
+    """The incident rates of a vehicle type.
+
+    Attributes
+    ----------
+    rate_per_m : float
+        Incidents per metre driven (>= 0; 0: none).
+    remote_share : float
+        Probability that an incident is resolved remotely (0..1).
+    remote_mean_s, onsite_mean_s : float
+        Mean resolution time (seconds) of a remote and of an on-site incident.
+    """
+
+    rate_per_m: float = 0.0
+    remote_share: float = 1.0
+    remote_mean_s: float = 0.0
+    onsite_mean_s: float = 0.0
+
+
+#: No incidents (human-driven vehicles).
+NO_INCIDENTS = IncidentSpec()
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,38 +50,38 @@ class Incident:
 
 
 class IncidentProcess:
-    """The incident process of one vehicle (inactive for human-driven vehicles or a zero rate)."""
+    """The incident process of one vehicle (inactive with a zero rate or no generator)."""
 
-    def __init__(self, vt: VehicleType, rng: np.random.Generator | None) -> None:
-        self.rate_per_km = vt.incidents_per_1000_km / 1000.0 if vt.automation != "human" else 0.0
-        self.remote_share = vt.incident_remote_share
-        self.remote_mean_s = vt.incident_remote_min * 60.0
-        self.onsite_mean_s = vt.incident_onsite_min * 60.0
+    def __init__(self, spec: IncidentSpec, rng: np.random.Generator | None) -> None:
+        self.rate_per_m = spec.rate_per_m
+        self.remote_share = spec.remote_share
+        self.remote_mean_s = spec.remote_mean_s
+        self.onsite_mean_s = spec.onsite_mean_s
         self.rng = rng
-        self.odometer_km = 0.0
-        self.next_km = self._gap() if self.active else float("inf")
+        self.odometer_m = 0.0
+        self.next_m = self._gap() if self.active else float("inf")
 
     @property
     def active(self) -> bool:
         """True if this vehicle can have incidents."""
-        return self.rate_per_km > 0.0 and self.rng is not None
+        return self.rate_per_m > 0.0 and self.rng is not None
 
     def _gap(self) -> float:
         assert self.rng is not None
-        return float(self.rng.exponential(1.0 / self.rate_per_km))
+        return float(self.rng.exponential(1.0 / self.rate_per_m))
 
-    def drive(self, km: float) -> list[Incident]:
-        """Advance the odometer by ``km``; return the incidents that occurred on the way."""
+    def drive(self, dist_m: float) -> list[Incident]:
+        """Advance the odometer by ``dist_m`` metres; return the incidents that occurred on the way."""
         if not self.active:
             return []
         assert self.rng is not None
-        self.odometer_km += km
+        self.odometer_m += dist_m
         out: list[Incident] = []
-        while self.odometer_km >= self.next_km:
+        while self.odometer_m >= self.next_m:
             onsite = bool(self.rng.random() >= self.remote_share)
             mean = self.onsite_mean_s if onsite else self.remote_mean_s
             out.append(Incident(float(self.rng.exponential(mean)) if mean > 0 else 0.0, onsite))
-            self.next_km += self._gap()
+            self.next_m += self._gap()
         return out
 
 

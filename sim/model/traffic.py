@@ -68,15 +68,15 @@ class TravelTimes:
     ----------
     net : RoadNetwork
     params : TrafficParams
-    speed_cap_kmh : float | None
-        The vehicle type's speed cap.
+    speed_cap_mps : float | None
+        The vehicle type's speed cap (m/s).
     """
 
-    def __init__(self, net: RoadNetwork, params: TrafficParams, speed_cap_kmh: float | None = None) -> None:
+    def __init__(self, net: RoadNetwork, params: TrafficParams, *, speed_cap_mps: float | None = None) -> None:
         self.params = params
-        self._free = net.oracle(speed_cap_kmh=speed_cap_kmh)
+        self._free = net.oracle(speed_cap_mps=speed_cap_mps)
         self._hourly = [
-            net.oracle(speed_cap_kmh=speed_cap_kmh, class_factors=params.hour_factors(h)) if params.time_of_day
+            net.oracle(speed_cap_mps=speed_cap_mps, class_factors=params.hour_factors(h)) if params.time_of_day
             else self._free
             for h in range(HOURS)
         ]

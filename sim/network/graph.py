@@ -259,32 +259,45 @@ class RoadNetwork:
     # -- travel times ----------------------------------------------------------------------------
 
     def oracle(
-        self, *, speed_cap_kmh: float | None = None, class_factors: dict[str, float] | None = None
+        self,
+        *,
+        speed_cap_kmh: float | None = None,
+        speed_cap_mps: float | None = None,
+        class_factors: dict[str, float] | None = None,
     ) -> TravelOracle:
-        """Travel-time oracle for vehicles capped at ``speed_cap_kmh`` (None: no cap); cached per cap.
+        """Travel-time oracle for vehicles capped at ``speed_cap_kmh`` (km/h) or ``speed_cap_mps``
+        (m/s; at most one; neither: no cap); cached per cap.
 
         ``class_factors`` multiplies the free-flow time of every edge of a road class (see
         :attr:`edge_class`; ``"default"`` for the classes not named), for time-of-day travel
         times; ``None`` or all factors 1 gives the free-flow oracle.
         """
-        cap: float | None = None
-        if speed_cap_kmh is not None:
-            cap = float(speed_cap_kmh)
-            if not (cap > 0.0 and math.isfinite(cap)):
-                raise NetworkError(f"speed_cap_kmh must be a positive number of km/h, got {speed_cap_kmh!r}")
+        key: tuple[str, float] | None = None
+        for unit, cap in (("kmh", speed_cap_kmh), ("mps", speed_cap_mps)):
+            if cap is None:
+                continue
+            if key is not None:
+                raise NetworkError("give speed_cap_kmh or speed_cap_mps, not both")
+            value = float(cap)
+            if not (value > 0.0 and math.isfinite(value)):
+                raise NetworkError(f"speed_cap_{unit} must be a positive number, got {cap!r}")
+            key = (unit, value)
         factor = None
         if class_factors:
             default = float(class_factors.get("default", 1.0))
             factor = np.array([float(class_factors.get(c, default)) for c in self.edge_class], dtype=float)
             if np.all(factor == 1.0):
                 factor = None
-        key = (cap, None if factor is None else tuple(sorted(class_factors.items())))  # type: ignore[union-attr]
-        oracle = self._oracles.get(key)
+        full_key = (key, None if factor is None else tuple(sorted(class_factors.items())))  # type: ignore[union-attr]
+        oracle = self._oracles.get(full_key)
         if oracle is None:
+            cap_kmh = key[1] if key is not None and key[0] == "kmh" else None
+            cap_mps = key[1] if key is not None and key[0] == "mps" else None
             oracle = TravelOracle(
-                self.n, self._tail, self._head, self._length, self._speed, speed_cap_kmh=cap, time_factor=factor
+                self.n, self._tail, self._head, self._length, self._speed, speed_cap_kmh=cap_kmh, speed_cap_mps=cap_mps,
+                time_factor=factor,
             )
-            self._oracles[key] = oracle
+            self._oracles[full_key] = oracle
         return oracle
 
     def _lengths_matrix(self) -> csr_matrix:

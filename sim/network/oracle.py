@@ -51,10 +51,16 @@ class TravelOracle:
         Edge free-flow speeds in km/h.
     speed_cap_kmh
         Optional vehicle speed cap in km/h applied per edge; None for no cap.
+    speed_cap_mps
+        The same cap in m/s (what the model's vehicle records carry); give at most one of the two.
+        ``min(edge_kmh, cap_kmh) / 3.6`` and ``min(edge_kmh / 3.6, cap_kmh / 3.6)`` are the same
+        float (division by 3.6 is correctly rounded, hence monotonic), so a cap given in m/s as
+        ``cap_kmh / 3.6`` yields exactly the travel times of the cap in km/h.
     """
 
     __slots__ = (
         "speed_cap_kmh",
+        "speed_cap_mps",
         "_n",
         "_fwd",
         "_bwd",
@@ -79,15 +85,22 @@ class TravelOracle:
         speed_kmh: np.ndarray,
         *,
         speed_cap_kmh: float | None = None,
+        speed_cap_mps: float | None = None,
         time_factor: np.ndarray | None = None,
     ) -> None:
+        if speed_cap_kmh is not None and speed_cap_mps is not None:
+            raise ValueError("give speed_cap_kmh or speed_cap_mps, not both")
         self.speed_cap_kmh = speed_cap_kmh
+        self.speed_cap_mps = speed_cap_mps
         self._n = int(n)
         speed = np.asarray(speed_kmh, dtype=float)
         if speed_cap_kmh is not None:
             speed = np.minimum(speed, float(speed_cap_kmh))
+        speed_mps = speed / 3.6
+        if speed_cap_mps is not None:
+            speed_mps = np.minimum(speed_mps, float(speed_cap_mps))
         length = np.asarray(length_m, dtype=float)
-        time = np.maximum(length / (speed / 3.6), _MIN_EDGE_TIME_S)
+        time = np.maximum(length / speed_mps, _MIN_EDGE_TIME_S)
         if time_factor is not None:  # time-of-day: expected time = free-flow time x factor
             time = time * np.asarray(time_factor, dtype=float)
         edge_index = np.arange(len(time), dtype=np.int64)

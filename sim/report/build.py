@@ -17,7 +17,7 @@ from sim.report.document import Document, Figure
 from sim.report.figures import CHARTS, Chart
 from sim.report.html import render_html
 from sim.report.i18n import LANGS
-from sim.report.maps import NetworkCache, all_maps
+from sim.report.maps import RunNetworks, all_maps
 from sim.report.markdown import render_markdown
 from sim.report.style import chart_style, png_bytes
 
@@ -38,7 +38,7 @@ def render_charts(study: Study, lang: str) -> dict[str, list[Chart]]:
         charts = [c for c in (make(study, lang) for make in makers) if c is not None]
         if charts:
             out[section] = charts
-    maps = all_maps(study, lang, NetworkCache())
+    maps = all_maps(study, lang, RunNetworks())
     if maps:
         out["sec_maps"] = maps
     return out

@@ -1,7 +1,7 @@
 """Read a results directory (one run, or a comparison of several) into typed records for the report.
 
 A *run directory* holds ``metrics.json`` and the CSV/TOML files of one simulated day (see README
-"Results"); ``staffing.json``, ``duties.csv``, ``costs.json`` and ``lines.csv`` are optional. A
+"Results"); ``staffing.json``, ``duties.csv``, ``costs.json``, ``layout.json`` and ``lines.csv`` are optional. A
 *comparison directory* holds ``comparison.csv`` (one row per scenario: a ``scenario`` column, KPI
 columns and, with replications, ``<kpi>_ci95_low`` / ``<kpi>_ci95_high``) and run directories,
 found by the scenario name recorded in their ``metrics.json`` (at depth 1 or 2, so replications
@@ -63,6 +63,8 @@ class RunData:
         ``duties.csv`` / ``lines.csv`` or ``None``.
     header_comments
         Comment lines at the top of ``scenario.toml`` (network banner, seed, source file).
+    layout
+        ``layout.json`` (where the services ran, for the maps; see :mod:`sim.run.layout_file`) or ``None``.
     """
 
     name: str
@@ -79,6 +81,7 @@ class RunData:
     duties: pd.DataFrame | None
     lines: pd.DataFrame | None
     header_comments: tuple[str, ...]
+    layout: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +210,7 @@ def read_run(directory: Path) -> RunData:
         duties=frames["duties"],
         lines=frames["lines"],
         header_comments=_header_comments(toml_path),
+        layout=_read_json(directory / "layout.json"),
     )
 
 

@@ -252,6 +252,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend_depot": ("depot", "車庫"),
     "legend_line": ("line {name}", "路線{name}"),
     "map_no_layout": ("(areas not available: {error})", "（運行区域を表示できません：{error}）"),
+    "map_no_layout_file": (
+        "(no layout.json in this run directory: stops used by requests shown; rerun the scenario to draw its areas)",
+        "（この結果フォルダに layout.json がないため利用された停留所のみ表示。運行区域の表示にはシナリオを再実行してください）",
+    ),
     # ---- towns table
     "col_town": ("Origin town or place", "出発町丁・施設"),
     "col_requests": ("Requests", "予約件数"),

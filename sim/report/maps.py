@@ -18,6 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import SimError
+from sim.network.cache import NetworkCache
+from sim.network.graph import RoadNetwork
 from sim.report.data import RunData, ScenarioResult, Study
 from sim.report.figures import Chart, mpl_text
 from sim.report.i18n import tr
@@ -29,38 +32,39 @@ REPO = repo_root()
 
 
 @dataclass(slots=True)
-class NetworkCache:
-    """Networks loaded for one report, by source; failures are remembered with their message."""
+class RunNetworks:
+    """The road networks of the runs of one report, through the one :class:`~sim.network.cache.NetworkCache`.
 
-    nets: dict[str, Any] = field(default_factory=dict)
+    A run's network is ``[network].source`` of its ``scenario.toml``, looked up relative to the run
+    directory, the repository's ``scenarios/`` and the working folder; failures are remembered with
+    their message.
+    """
+
+    networks: NetworkCache = field(default_factory=NetworkCache)
     errors: dict[str, str] = field(default_factory=dict)
 
-    def get(self, run: RunData) -> Any | None:
+    @staticmethod
+    def source(run: RunData) -> str:
+        """The run's network source."""
+        return str((run.scenario.get("network") or {}).get("source", "sodegaura"))
+
+    def get(self, run: RunData) -> RoadNetwork | None:
         """The run's road network, or ``None`` (see :meth:`error`)."""
-        source = str((run.scenario.get("network") or {}).get("source", "sodegaura"))
-        if source in self.nets:
-            return self.nets[source]
+        source = self.source(run)
         if source in self.errors:
             return None
-        from sim.errors import SimError
-        from sim.network.io import load_network
-
         last = ""
         for base in (run.directory, REPO / "scenarios", Path.cwd()):
             try:
-                net = load_network(source, base_dir=base)
+                return self.networks.get(source, base)
             except SimError as exc:
                 last = str(exc)
-                continue
-            self.nets[source] = net
-            return net
         self.errors[source] = last
         return None
 
     def error(self, run: RunData) -> str:
         """Why the run's network could not be loaded ("" if it was)."""
-        source = str((run.scenario.get("network") or {}).get("source", "sodegaura"))
-        return self.errors.get(source, "")
+        return self.errors.get(self.source(run), "")
 
 
 # --------------------------------------------------------------------------- labels and provenance
@@ -214,7 +218,7 @@ def _colorbar(fig: Any, mappable: Any, axes: list[Any], label: str) -> Any:
     return cbar
 
 
-def _bounds(study: Study, cache: NetworkCache) -> tuple[np.ndarray, np.ndarray]:
+def _bounds(study: Study, cache: RunNetworks) -> tuple[np.ndarray, np.ndarray]:
     for s in study.scenarios:
         for r in s.runs:
             net = cache.get(r)
@@ -305,52 +309,56 @@ def fixed_lines(run: RunData, net: Any) -> list[tuple[str, np.ndarray, np.ndarra
     return out
 
 
-def service_layout(run: RunData, net: Any) -> Layout:
-    """DRT areas and fixed lines of a run, rebuilt from its ``scenario.toml``.
+def _latlon(place: Any) -> tuple[float, float] | None:
+    """``(lat, lon)`` of a ``layout.json`` place, or ``None``."""
+    if not isinstance(place, dict):
+        return None
+    lat, lon = _as_float(place.get("lat")), _as_float(place.get("lon"))
+    return (lat, lon) if lat is not None and lon is not None else None
 
-    DRT areas come from :func:`sim.drt.build_layout`, line stops from
-    :func:`sim.fixed.resolve_stop` joined along the fastest roads; a ``lines.csv`` in the run
-    directory replaces the lines. If the scenario cannot be rebuilt, the stops used by requests
-    are shown instead and ``error`` says why.
+
+def _as_float(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+#: :attr:`Layout.error` of a run directory without ``layout.json``.
+NO_LAYOUT_FILE = "no layout.json"
+
+
+def service_layout(run: RunData, net: Any) -> Layout:
+    """DRT areas and fixed lines of a run, as recorded in its ``layout.json`` (see
+    :mod:`sim.run.layout_file`; the model is never rebuilt here). A ``lines.csv`` in the run
+    directory replaces the lines. A run directory written before ``layout.json`` existed shows the
+    stops used by its requests, and ``error`` says to rerun it.
     """
+    record = run.layout
+    if record is None:
+        return Layout([_used_stops(run, net)], None, fixed_lines(run, net), NO_LAYOUT_FILE)
     areas: list[AreaPoints] = []
     hub: tuple[float, float] | None = None
     lines: list[tuple[str, np.ndarray, np.ndarray]] = []
-    error = ""
-    source = str(run.directory / "scenario.toml")
-    try:
-        from sim.model.drt.layout import build_layout
-        from sim.scenario.schema import DrtService, validate
-        from sim.demand.zones import load_sodegaura_zones
-
-        sc = validate(run.scenario, source=source)
-        zones = load_sodegaura_zones(population_total=sc.demand.population_total) if sc.demand.zones == "sodegaura" else None
-        services = {n: s for n, s in sc.services.items() if getattr(s, "enabled", True)}
-        drt = {n: s for n, s in services.items() if isinstance(s, DrtService)}
-        for name, svc in drt.items():
-            layout = build_layout(name, svc, net, zones, source=source)
-            for area in layout.areas:
-                label = f"{name} {area.name}" if len(drt) > 1 or area.name == "all" else area.name
-                areas.append(AreaPoints(label, area.members, np.asarray(area.stops), (float(net.lat[area.depot]), float(net.lon[area.depot]))))
-            if layout.hub is not None:
-                hub = (float(net.lat[layout.hub]), float(net.lon[layout.hub]))
-        for name, svc in services.items():
-            if isinstance(svc, DrtService) or not getattr(svc, "stops", None):
-                continue
-            from sim.model.lines.timetable import resolve_stop
-
-            nodes = [resolve_stop(net, str(t), where=f"services.{name}.stops[{k}]", source=source) for k, t in enumerate(svc.stops)]
-            if getattr(svc, "pattern", "") == "loop":
-                nodes.append(nodes[0])
-            vt = sc.vehicles.get(svc.vehicle)
-            lat, lon = _path_latlon(net, nodes, vt.speed_cap_kmh if vt is not None else None)
-            lines.append((name, lat, lon))
-    except Exception as exc:  # noqa: BLE001 - show what the results themselves say instead
-        error = str(exc).splitlines()[0][:120]
-        if not areas:
-            areas = [_used_stops(run, net)]
-    from_csv = fixed_lines(run, net)
-    return Layout(areas, hub, from_csv or lines, error)
+    drt = [d for d in record.get("drt") or [] if isinstance(d, dict)]
+    for svc in drt:
+        name = str(svc.get("service", ""))
+        for area in svc.get("areas") or []:
+            label = f"{name} {area.get('name', '')}" if len(drt) > 1 or area.get("name") == "all" else str(area.get("name", ""))
+            members = area.get("members")
+            if members == "all":
+                mask = np.ones(net.n, dtype=bool)
+            else:
+                mask = np.zeros(net.n, dtype=bool)
+                mask[_node_indices(net, members or [])] = True
+            areas.append(AreaPoints(label, mask, _node_indices(net, area.get("stops") or []), _latlon(area.get("depot"))))
+        hub = _latlon(svc.get("hub")) or hub
+    for line in record.get("lines") or []:
+        path = np.array([p for p in line.get("path") or [] if isinstance(p, list) and len(p) == 2], dtype=float).reshape(-1, 2)
+        if len(path) >= 2:
+            lines.append((str(line.get("service", "")), path[:, 0], path[:, 1]))
+    return Layout(areas, hub, fixed_lines(run, net) or lines, "")
 
 
 def _draw_area(ax: Any, net: Any, area: AreaPoints, colour: str) -> None:
@@ -371,7 +379,7 @@ def _draw_area(ax: Any, net: Any, area: AreaPoints, colour: str) -> None:
         ax.scatter(net.lon[area.stops], net.lat[area.stops], s=2.5, color="#1a1a1a", linewidths=0, zorder=3)
 
 
-def service_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
+def service_map(study: Study, lang: str, cache: RunNetworks) -> Chart | None:
     """One panel per scenario: roads, DRT areas, stops, hub, depots and fixed lines."""
     scenarios = [s for s in study.scenarios if s.first is not None]
     if not scenarios:
@@ -423,7 +431,8 @@ def service_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
             ax.scatter([lo[0], lo[-1]], [la[0], la[-1]], s=14, color=colour, zorder=4)
             handles.append(Line2D([], [], color=colour, linewidth=2.0, label=mpl_text(tr(lang, "legend_line", name=name))))
         if layout.error:
-            ax.text(0.01, 0.01, mpl_text(tr(lang, "map_no_layout", error=layout.error)), transform=ax.transAxes,
+            note = tr(lang, "map_no_layout_file") if layout.error == NO_LAYOUT_FILE else tr(lang, "map_no_layout", error=layout.error)
+            ax.text(0.01, 0.01, mpl_text(note), transform=ax.transAxes,
                     fontsize=6.5, color="#a00000")
         _frame(ax, lats, lons)
         for h in handles:
@@ -454,7 +463,7 @@ def _same_demand(runs: list[RunData]) -> bool:
     return all(np.array_equal(first[0], _origins(r)[0]) and np.array_equal(first[1], _origins(r)[1]) for r in runs[1:])
 
 
-def demand_density(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
+def demand_density(study: Study, lang: str, cache: RunNetworks) -> Chart | None:
     """Hexbin density of trip origins on the roads; one panel, or one per scenario if demand differs."""
     runs = [s.first for s in study.scenarios if s.first is not None and _origins(s.first)[0].size]
     if not runs:
@@ -522,7 +531,7 @@ def town_outcomes(run: RunData) -> pd.DataFrame:
     return out.sort_values(["rejected", "requests", "zone"], ascending=[False, False, True]).reset_index(drop=True)
 
 
-def towns_map(study: Study, lang: str, cache: NetworkCache) -> Chart | None:
+def towns_map(study: Study, lang: str, cache: RunNetworks) -> Chart | None:
     """One panel per scenario: a circle per origin town (area = requests, colour = share served)."""
     scenarios = [s for s in study.scenarios if s.first is not None and not town_outcomes(s.first).empty]
     if not scenarios:
@@ -567,9 +576,9 @@ def _percent() -> Any:
 MAPS = (service_map, demand_density, towns_map)
 
 
-def all_maps(study: Study, lang: str, cache: NetworkCache | None = None) -> list[Chart]:
+def all_maps(study: Study, lang: str, cache: RunNetworks | None = None) -> list[Chart]:
     """Every map that the study has data for."""
-    cache = cache or NetworkCache()
+    cache = cache or RunNetworks()
     out = []
     for make in MAPS:
         chart = make(study, lang, cache)

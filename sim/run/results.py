@@ -8,7 +8,14 @@ from typing import Any
 
 from sim.atomic import write_csv, write_json, write_text
 from sim.demand.generate import write_demand_csv
-from sim.model.eventlog import LegRecord, RequestRecord, VehicleMove, VehicleRecord, header
+from sim.model.eventlog import (
+    LegRecord,
+    RequestRecord,
+    VehicleMove,
+    VehicleRecord,
+    header,
+)
+from sim.run.layout_file import LAYOUT_FILE, layout_record
 from sim.run.runner import RunResult
 from sim.scenario.schema import to_toml
 from sim.staffing.duties import DUTY_COLUMNS, duty_rows
@@ -26,6 +33,7 @@ RUN_FILES = (
     "staffing.json",
     "duties.csv",
     "costs.json",
+    LAYOUT_FILE,
 )
 
 
@@ -103,4 +111,7 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
         write_csv(out / "duties.csv", DUTY_COLUMNS, duty_rows(result.staffing))
     if result.costs is not None:
         write_json(out / "costs.json", result.costs.to_json())
+    if result.day is not None:  # what the report's maps draw (sim/run/layout_file.py)
+        record = layout_record(result.network, result.day, result.layouts, source=result.scenario.network.source)
+        write_json(out / LAYOUT_FILE, record)
     return [out / f for f in RUN_FILES]

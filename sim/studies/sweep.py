@@ -45,7 +45,6 @@ import hashlib
 import json
 import math
 import multiprocessing
-import pickle
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -57,6 +56,7 @@ import numpy as np
 
 from sim.atomic import write_csv, write_json, write_text
 from sim.errors import InputError, ScenarioError
+from sim.network.cache import NetworkCache
 from sim.studies.grid import Axis, format_value, grid_points, point_overrides
 from sim.stats import Estimate, mean_ci
 
@@ -370,36 +370,11 @@ def plan_sweep(
 # --------------------------------------------------------------------------- one run (in a worker)
 
 
-class FreshNetworks:
-    """Network source for runs: loads each network once per process, hands every run an unused copy.
-
-    A network's travel-time oracle caches rows and columns as a run goes, and which ones are cached
-    can change the last digits of a later run's results (a time read from a cached column may
-    differ in the last bit from the same time read from a row). A pristine copy per run (a pickle
-    round trip, ~7 ms for Sodegaura) makes every run identical to ``python main.py run --seed S``
-    whatever ran before it in the same process, so a sweep gives the same digits serially, on a
-    process pool or on Dask. Duck-types :class:`sim.runner.NetworkCache` (``get``).
-    """
-
-    def __init__(self) -> None:
-        self._blobs: dict[tuple[str, str], bytes] = {}
-
-    def get(self, source: str, base_dir: Path) -> Any:
-        """An unused copy of network ``source`` (loaded on first use) relative to ``base_dir``."""
-        from sim.network.io import load_network
-
-        key = (source, str(base_dir))
-        blob = self._blobs.get(key)
-        if blob is None:
-            blob = pickle.dumps(load_network(source, base_dir=base_dir), protocol=pickle.HIGHEST_PROTOCOL)
-            self._blobs[key] = blob
-        return pickle.loads(blob)
-
-
 @functools.lru_cache(maxsize=1)
-def _process_networks() -> FreshNetworks:
-    """The network source of this process (each worker loads a network once)."""
-    return FreshNetworks()
+def _process_networks() -> NetworkCache:
+    """The network source of this process: each worker loads a network once and hands every run
+    an unused copy (see :mod:`sim.network.cache` for why)."""
+    return NetworkCache(fresh=True)
 
 
 def scalar_kpis(metrics: Mapping[str, Any]) -> dict[str, float | int | None]:
@@ -987,7 +962,6 @@ __all__ = [
     "Backend",
     "DaskBackend",
     "Execution",
-    "FreshNetworks",
     "Job",
     "Point",
     "PointSummary",

@@ -327,7 +327,7 @@ def test_internal_error_is_one_message_exit_1(
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(sim.run.runner, "simulate", boom)
+    monkeypatch.setattr(sim.run.runner, "simulate_day", boom)
     out = tmp_path / "o"
     result = cli("run", tiny_scenario, "--out", out)
     assert_clean_error(result, 1, "internal error", "RuntimeError", "engine exploded", "--debug")
@@ -342,7 +342,7 @@ def test_sim_error_that_is_not_input_exits_1(
     def fail(*args: Any, **kwargs: Any) -> None:
         raise SimError("capacity model failed for vehicle 3")
 
-    monkeypatch.setattr(sim.run.runner, "simulate", fail)
+    monkeypatch.setattr(sim.run.runner, "simulate_day", fail)
     result = cli("run", tiny_scenario, "--out", tmp_path / "o")
     assert_clean_error(result, 1, "error: capacity model failed for vehicle 3")
     assert "internal error" not in result.output

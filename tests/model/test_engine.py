@@ -34,9 +34,8 @@ from sim.demand.generate import Request
 from sim.model.drt.layout import DrtLayout
 from sim.model.drt.simulation import DrtParams
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, VehicleMove, VehicleRecord
-from sim.model.incidents import Incident, IncidentProcess
+from sim.model.incidents import Incident, IncidentProcess, IncidentSpec
 from sim.network.graph import RoadNetwork
-from sim.scenario.schema import VehicleType
 
 TOL = 1e-6
 LINE = line_network()
@@ -563,13 +562,10 @@ def test_random_instances_with_incidents_stay_consistent(
     promises move, but the day stays physically consistent and nobody boards before being there.
     (One area here; with transfers see test_incident_delaying_a_feeder_leg_holds_the_connecting_vehicle.)"""
     layout, params, reqs = instance
-    vt = VehicleType(
-        capacity=params.capacity, automation="level4_remote", incidents_per_1000_km=300.0,
-        incident_remote_share=0.5, incident_remote_min=2.0, incident_onsite_min=10.0,
-    )
+    spec = IncidentSpec(rate_per_m=300.0 / 1e6, remote_share=0.5, remote_mean_s=120.0, onsite_mean_s=600.0)
 
     def incidents(vid: int) -> IncidentProcess:
-        return IncidentProcess(vt, np.random.default_rng([seed, vid]))
+        return IncidentProcess(spec, np.random.default_rng([seed, vid]))
 
     log = run_drt(GRID, layout, reqs, params, incidents=incidents)
     check_invariants(log, layout, params, reqs, promises=False)

@@ -265,7 +265,7 @@ def test_maps_have_a_panel_per_scenario_and_state_the_provenance(comparison: Pat
     from sim.report.style import chart_style
 
     study = load_study(comparison)
-    cache = maps.NetworkCache()
+    cache = maps.RunNetworks()
     with chart_style("ja"):
         service = maps.service_map(study, "ja", cache)
         towns = maps.towns_map(study, "ja", cache)

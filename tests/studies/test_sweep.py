@@ -281,18 +281,6 @@ def test_run_order_does_not_change_a_digit(reference: Path, tiny_file: Path, tmp
     assert _bytes(tmp_path / "runs.csv") == _bytes(reference / "runs.csv")
 
 
-def test_every_run_gets_an_unused_network() -> None:
-    # travel-time caches filled by one run must not reach the next (they can move the last digits)
-    from sim.studies.sweep import FreshNetworks
-
-    nets = FreshNetworks()
-    first = nets.get("sodegaura", REPO)
-    first.oracle().times_from(0)
-    second = nets.get("sodegaura", REPO)
-    assert second is not first and second.oracle() is not first.oracle()
-    assert second.n == first.n and np.array_equal(second.oracle().times_from(0), first.oracle().times_from(0))
-
-
 def test_a_failing_point_stops_the_sweep_and_keeps_finished_runs(cli: Cli, tiny_file: Path, tmp_path: Path) -> None:
     # the depot is only looked up on the network when a run starts, after validation
     out = tmp_path / "o"

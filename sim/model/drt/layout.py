@@ -1,4 +1,4 @@
-"""DRT service layout: service areas, virtual stops, depots and the fleet split, from a scenario.
+"""DRT service layout: service areas, virtual stops, depots and the fleet split, from a service record.
 
 Pure code (no simpy). Areas are sets of network nodes: a node belongs to the district of its
 nearest zone point (for Sodegaura, the 72 town points, whose districts are approximated from
@@ -14,10 +14,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from sim.demand.zones import Zone
-from sim.errors import ScenarioError
+from sim.model.services import DrtAreaSpec, DrtServiceSpec
 from sim.network.graph import RoadNetwork
-from sim.scenario.schema import DrtService
-from sim.timeutil import parse_clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,57 +127,51 @@ def _split_fleet(total: int, weights: Sequence[float]) -> list[int]:
 
 
 def build_layout(
-    name: str,
-    svc: DrtService,
+    spec: DrtServiceSpec,
     net: RoadNetwork,
     zones: Sequence[Zone] | None,
     *,
-    source: str,
     extra_stops: Sequence[int] = (),
 ) -> DrtLayout:
-    """Lay out DRT service ``name`` on ``net``.
+    """Lay out DRT service ``spec`` on ``net``; ``zones`` give the districts areas are made of.
+
+    ``extra_stops`` (node indices, e.g. the transfer hubs of passenger choice) become stops of the
+    areas that contain them.
 
     Raises
     ------
-    ScenarioError
-        If a district, depot or hub does not exist.
+    ValueError
+        If an area names districts but ``zones`` has none, or a district no zone has.
     """
     districts = node_districts(net, zones) if zones else None
     known = sorted({z.district for z in zones}) if zones else []
-    area_items = list(svc.areas.items()) or [("all", None)]
-    hub = _place(net, svc.transfer_hub, f"services.{name}.transfer_hub", source) if svc.transfer_hub else None
+    area_items = list(spec.areas) or [DrtAreaSpec("all")]
+    hub = spec.hub
     masks: list[np.ndarray] = []
-    for area_name, area in area_items:
-        if area is None or not area.districts:
+    for area in area_items:
+        if not area.districts:
             masks.append(np.ones(net.n, dtype=bool))
             continue
         if districts is None:
-            raise ScenarioError(
-                f"{source}: key services.{name}.areas.{area_name}.districts: districts need zones with districts "
-                f"(demand.zones = \"sodegaura\"); this network has none"
-            )
+            raise ValueError(f"area {area.name!r} of {spec.name!r} names districts, but there are no zones with districts")
         bad = [d for d in area.districts if d not in known]
         if bad:
-            raise ScenarioError(
-                f"{source}: key services.{name}.areas.{area_name}.districts: unknown district {bad[0]!r}; "
-                f"valid: {', '.join(known)}"
-            )
-        masks.append(np.isin(districts, area.districts))
-    given = [a.fleet_size if a is not None else None for _, a in area_items]
+            raise ValueError(f"area {area.name!r} of {spec.name!r}: unknown district {bad[0]!r}; valid: {', '.join(known)}")
+        masks.append(np.isin(districts, list(area.districts)))
+    given = [a.fleet_size for a in area_items] if spec.areas else [None]
     if all(g is not None for g in given):
         fleets = [int(g) for g in given]  # type: ignore[arg-type]
     else:
-        fleets = _split_fleet(svc.fleet_size, [float(m.sum()) for m in masks])
+        fleets = _split_fleet(spec.fleet_size, [float(m.sum()) for m in masks])
     areas: list[AreaLayout] = []
-    for (area_name, area), mask, fleet in zip(area_items, masks, fleets):
-        depot_key = (area.depot if area is not None else None) or svc.depot
-        if depot_key is not None:
-            key = f"services.{name}.areas.{area_name}.depot" if area is not None and area.depot else f"services.{name}.depot"
-            depot = _place(net, depot_key, key, source)
+    for area, mask, fleet in zip(area_items, masks, fleets):
+        depot_node = area.depot if area.depot is not None else spec.depot
+        if depot_node is not None:
+            depot = int(depot_node)
         else:
             depot = hub if hub is not None else int(np.flatnonzero(mask)[0])
         forced = [n for n in (hub, depot) if n is not None]
-        stops = np.flatnonzero(mask) if svc.mode == "door" else select_stops(net, mask, svc.stop_spacing_m, forced)
+        stops = np.flatnonzero(mask) if spec.door_to_door else select_stops(net, mask, spec.stop_spacing_m, forced)
         # the service's own hub is a stop of every area; the scenario's transfer hubs only of the
         # areas that contain them (a feeder never drives out of its area to reach a hub)
         wanted = {hub} if hub is not None else set()
@@ -187,19 +179,12 @@ def build_layout(
         missing = sorted(wanted - set(stops.tolist()))
         if missing:
             stops = np.sort(np.append(stops, missing))
-        areas.append(AreaLayout(area_name, mask, stops, depot, fleet))
+        areas.append(AreaLayout(area.name, mask, stops, depot, fleet))
     return DrtLayout(
-        name=name,
+        name=spec.name,
         areas=tuple(areas),
         hub=hub,
-        start_s=parse_clock(svc.start),
-        end_s=parse_clock(svc.end),
-        door_to_door=svc.mode == "door",
+        start_s=spec.start_s,
+        end_s=spec.end_s,
+        door_to_door=spec.door_to_door,
     )
-
-
-def _place(net: RoadNetwork, key: str, where: str, source: str) -> int:
-    try:
-        return net.place(key)
-    except Exception as exc:  # NetworkError with the list of valid keys
-        raise ScenarioError(f"{source}: key {where}: {exc}") from None

@@ -235,7 +235,7 @@ class _Vehicle:
         self.seg_nodes, self.seg_times = [], []
         if self.sim.travel is not None:
             self._retime_on_arrival()
-        incidents = self.incidents.drive(dist / 1000.0)
+        incidents = self.incidents.drive(dist)
         if incidents:
             self._halt(incidents)
 
@@ -334,7 +334,7 @@ class _Vehicle:
             self._record_drive(self.pos, self.depot, now, now + tt, dist)
             self.pos = self.depot
             t = env.now
-            for inc in self.incidents.drive(dist / 1000.0):
+            for inc in self.incidents.drive(dist):
                 self.sim.log.moves.append(
                     VehicleMove(
                         self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t, t + inc.duration_s, self.pos,

@@ -153,7 +153,7 @@ class LineSimulation:
         if state.load == 0:
             state.empty_km += km
         self.log.moves.append(VehicleMove(state.vehicle_id, self.name, MoveKind.DRIVE, t0, env.now, a, b, dist, state.load))
-        for inc in incidents.drive(km):
+        for inc in incidents.drive(dist):
             t1 = env.now
             yield env.timeout(inc.duration_s)
             self.log.moves.append(

@@ -3,7 +3,7 @@
 Pure code (no simpy). A line's planned running time between two stops is the fastest drive
 for its vehicle type (speed cap included); each intermediate stop adds the vehicle's
 ``stop_dwell_s``. A *cycle* is one loop trip, or an outbound plus an inbound trip, each followed
-by ``layover_min`` + ``recovery_share`` × running time at the terminal. Departures from the
+by ``layover_s`` + ``recovery_share`` × running time at the terminal. Departures from the
 first stop are assigned to vehicles first-come first-served (the vehicle that has been ready
 longest takes the next departure), so the fleet follows from the timetable: with a regular
 headway it is ``ceil(cycle / headway)``.
@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sim.errors import ScenarioError
-from sim.network.graph import RoadNetwork
-from sim.scenario.schema import FixedLine
-from sim.timeutil import parse_clock
+from sim.model.services import LineSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,35 +86,6 @@ class LineLayout:
         )
 
 
-def resolve_stop(net: RoadNetwork, text: str, *, where: str, source: str) -> int:
-    """A node index for a stop given as a place id/name, ``node:<id>`` or ``"lat,lon"``."""
-    text = text.strip()
-    try:
-        if text.startswith("node:"):
-            raw = text[5:]
-            try:
-                return net.index_of(int(raw))
-            except ValueError:
-                return net.index_of(raw)
-        if "," in text:
-            lat_s, lon_s = text.split(",", 1)
-            try:
-                lat, lon = float(lat_s), float(lon_s)
-            except ValueError:
-                raise ScenarioError(f"{source}: key {where}: {text!r} is not a place, node:<id> or 'lat,lon'") from None
-            node, dist = net.nearest(lat, lon)
-            if dist > 500.0:
-                raise ScenarioError(
-                    f"{source}: key {where}: point {text!r} is {dist:.0f} m from the nearest road node (over 500 m: off the network)"
-                )
-            return node
-        return net.place(text)
-    except ScenarioError:
-        raise
-    except Exception as exc:  # NetworkError with the valid keys
-        raise ScenarioError(f"{source}: key {where}: {exc}") from None
-
-
 def _running(
     pattern: Sequence[int], start: float, tt: Callable[[int, int], float], dwell_s: float
 ) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -132,47 +99,38 @@ def _running(
     return tuple(arrive), tuple(depart)
 
 
-def first_departures(line: FixedLine) -> list[float]:
-    """Departure times from the first stop (seconds), from the headway or the explicit list."""
-    if line.departures is not None:
-        return sorted(parse_clock(t) for t in line.departures)
-    start, end = parse_clock(line.start), parse_clock(line.end)
-    step = float(line.headway_min) * 60.0  # type: ignore[arg-type]
-    count = int(math.floor((end - start) / step + 1e-9)) + 1
-    return [start + k * step for k in range(count)]
+def build_line(spec: LineSpec, tt: Callable[[int, int], float]) -> LineLayout:
+    """Lay out line ``spec``: plan every trip with travel times ``tt(a, b)`` (seconds, the
+    vehicle's own speeds) and the vehicle's ``stop_dwell_s``, and cut the blocks.
 
-
-def build_line(
-    name: str,
-    line: FixedLine,
-    net: RoadNetwork,
-    tt: Callable[[int, int], float],
-    dwell_s: float,
-    *,
-    source: str,
-) -> LineLayout:
-    """Lay out ``line`` on ``net``: resolve its stops, plan every trip and cut the blocks."""
-    nodes = tuple(
-        resolve_stop(net, s, where=f"services.{name}.stops[{k}]", source=source) for k, s in enumerate(line.stops)
-    )
+    Raises
+    ------
+    ValueError
+        If the line has fewer than two stops, two consecutive stops are the same node or it has
+        no departure.
+    """
+    nodes = tuple(int(n) for n in spec.stops)
+    if len(nodes) < 2:
+        raise ValueError(f"line {spec.name!r} needs at least two stops")
     for a, b in zip(nodes, nodes[1:]):
         if a == b:
-            raise ScenarioError(f"{source}: key services.{name}.stops: two consecutive stops are the same node")
-    depot = (
-        resolve_stop(net, line.depot, where=f"services.{name}.depot", source=source) if line.depot else nodes[0]
-    )
-    if line.pattern == "loop":
+            raise ValueError(f"line {spec.name!r}: two consecutive stops are the same node")
+    if not spec.departures_s:
+        raise ValueError(f"line {spec.name!r} has no departure")
+    dwell_s = spec.vehicle.stop_dwell_s
+    depot = spec.depot if spec.depot is not None else nodes[0]
+    if spec.loop:
         patterns: tuple[tuple[int, ...], ...] = (nodes + (nodes[0],),)
     else:
         patterns = (nodes, tuple(reversed(nodes)))
     run = tuple(_running(p, 0.0, tt, dwell_s)[0][-1] for p in patterns)
-    turn = [line.layover_min * 60.0 + line.recovery_share * r for r in run]
+    turn = [spec.layover_s + spec.recovery_share * r for r in run]
     cycle = sum(run) + sum(turn)
 
     trips: list[LineTrip] = []
     blocks: list[list[int]] = []
     ready: list[tuple[float, int]] = []  # (time ready at the first stop, vehicle)
-    for dep in first_departures(line):
+    for dep in sorted(spec.departures_s):
         if ready and ready[0][0] <= dep + 1e-9:
             _, vehicle = heapq.heappop(ready)
         else:
@@ -187,17 +145,17 @@ def build_line(
             t = arrive[-1] + turn[direction]
         heapq.heappush(ready, (t, vehicle))
     return LineLayout(
-        name=name,
+        name=spec.name,
         stop_nodes=nodes,
-        stop_labels=tuple(line.stops),
+        stop_labels=spec.stop_labels or tuple(f"node:{n}" for n in nodes),
         patterns=patterns,
         trips=tuple(trips),
         blocks=tuple(tuple(b) for b in blocks),
         depot=depot,
         run_s=run,
         cycle_s=cycle,
-        headway_s=float(line.headway_min) * 60.0 if line.headway_min is not None else None,
-        fare_yen=line.fare_yen,
+        headway_s=spec.headway_s,
+        fare_yen=spec.fare_yen,
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import simpy
@@ -19,9 +21,9 @@ from sim.model.drt.simulation import DrtSimulation, WalkParams
 from sim.model.engine import Planner, simulate
 from sim.model.eventlog import EventLog, MoveKind, Outcome, RejectReason
 from sim.model.lines.timetable import build_line
-from sim.model.incidents import IncidentProcess
+from sim.model.incidents import IncidentProcess, IncidentSpec
 from sim.model.lines.simulation import LineParams, LineSimulation
-from sim.scenario.schema import FixedLine, VehicleType
+from sim.model.services import LineSpec, VehicleSpec
 
 T7 = 7 * 3600.0  # 25,200 s
 
@@ -31,18 +33,24 @@ def weights(*, timetable_headway_s: float = 720.0, buffer_s: float = 120.0) -> W
                    buffer_s=buffer_s, walk_speed_mps=WALK.speed_mps)
 
 
-def line_cfg(stops: Sequence[int], **kw) -> FixedLine:
-    base = dict(vehicle="bus", stops=[f"node:{s}" for s in stops], headway_min=10, start="07:00", end="08:00",
-                layover_min=5, recovery_share=0.0)
-    base.update(kw)
-    return FixedLine(**base)
+BUS = VehicleSpec("bus", capacity=30, stop_dwell_s=30.0)
+
+
+def line_cfg(
+    stops: Sequence[int], *, headway_s: float = 600.0, start_s: float = T7, end_s: float = T7 + 3600,
+    layover_s: float = 300.0, loop: bool = False, vehicle: VehicleSpec = BUS, name: str = "l",
+) -> LineSpec:
+    """A line over node indices ``stops`` departing every ``headway_s`` from ``start_s`` to ``end_s``."""
+    count = int((end_s - start_s) // headway_s) + 1
+    return LineSpec(name, vehicle, tuple(stops), tuple(start_s + k * headway_s for k in range(count)), loop=loop,
+                    headway_s=headway_s, layover_s=layover_s, recovery_share=0.0)
 
 
 def run(
     net,
     requests,
     *,
-    lines: Sequence[tuple[str, FixedLine]] = (),
+    lines: Sequence[tuple[str, LineSpec]] = (),
     drt: DrtLayout | None = None,
     capacity: int = 30,
     hubs: Sequence[int] = (),
@@ -58,7 +66,7 @@ def run(
     oracle = net.oracle(speed_cap_kmh=speed_cap_kmh)
     vid = 0
     for name, cfg in lines:
-        layout = build_line(name, cfg, net, oracle.time_s, 30.0, source="test")
+        layout = build_line(replace(cfg, name=name), oracle.time_s)
         line = LineSimulation(name=name, layout=layout, params=LineParams(capacity, 30.0, 0.0, "bus", "human"),
                               oracle=oracle, env=env, log=log, first_vehicle_id=vid, incidents=incidents,
                               on_leg_done=planner.on_line_leg)
@@ -84,7 +92,7 @@ def test_timetable_and_blocks_follow_cycle_time_and_headway():
     net = line_network()
     # out 0 -> 2 -> 5: 200 + 30 + 300 = 530 s; back the same; layover 5 min at each end:
     # cycle = 2 * 530 + 2 * 300 = 1,660 s; headway 600 s -> ceil(1660 / 600) = 3 vehicles
-    layout = build_line("l", line_cfg([0, 2, 5]), net, net.oracle().time_s, 30.0, source="t")
+    layout = build_line(line_cfg([0, 2, 5]), net.oracle().time_s)
     assert layout.run_s == (530.0, 530.0)
     assert layout.cycle_s == 1660.0
     assert layout.fleet_size == 3
@@ -100,8 +108,9 @@ def test_timetable_and_blocks_follow_cycle_time_and_headway():
 
 def test_speed_cap_doubles_running_time_exactly():
     net = line_network()
-    capped = build_line("l", line_cfg([0, 5]), net, net.oracle(speed_cap_kmh=18.0).time_s, 30.0, source="t")
-    free = build_line("l", line_cfg([0, 5]), net, net.oracle().time_s, 30.0, source="t")
+    capped = build_line(line_cfg([0, 5]), net.oracle(speed_cap_kmh=18.0).time_s)
+    free = build_line(line_cfg([0, 5]), net.oracle().time_s)
+    assert build_line(line_cfg([0, 5]), net.oracle(speed_cap_mps=5.0).time_s).run_s == capped.run_s
     assert free.run_s[0] == 500.0  # 5 km at 10 m/s
     assert capped.run_s[0] == 1000.0  # capped at 18 km/h = 5 m/s
 
@@ -130,7 +139,7 @@ def test_mean_wait_is_half_the_headway_for_random_arrivals():
     desired = rng.uniform(T7, T7 + 3 * 3600, size=600)
     reqs = [request(net, f"r{k}", t - 60, 1, 4, earliest=t) for k, t in enumerate(desired)]
     # riders board at the first stop, where a vehicle leaves every 600 s on the dot
-    log = run(net, reqs, lines=[("l", line_cfg([1, 4], end="11:00"))], capacity=1000)
+    log = run(net, reqs, lines=[("l", line_cfg([1, 4], end_s=11 * 3600.0))], capacity=1000)
     waits = [r.wait_s for r in log.requests if r.outcome is Outcome.SERVED]
     assert len(waits) == 600
     assert np.mean(waits) == pytest.approx(300.0, rel=0.06)  # headway 600 s / 2
@@ -141,7 +150,7 @@ def test_riders_of_an_infrequent_line_follow_the_timetable():
     net = line_network()
     # hourly line: the rider who wants 07:10 waits 50 min in all, but only 2 min at the stop
     log = run(net, [request(net, "r", T7, 0, 5, earliest=T7 + 600)],
-              lines=[("l", line_cfg([0, 5], headway_min=60, end="09:00"))])
+              lines=[("l", line_cfg([0, 5], headway_s=3600.0, end_s=9 * 3600.0))])
     r = by_id(log)["r"]
     assert r.pickup_s == T7 + 3600
     assert r.wait_s == 3000.0
@@ -193,7 +202,7 @@ def test_choice_takes_the_faster_option():
     assert by_id(log)["r"].mode == "drt"
     # the same trip when the DRT vehicle is 500 s away and the line leaves in 10 s: the line
     drt_far = single_area_layout(net.n, depot=5, start_s=T7 - 3600, end_s=T7 + 7200)
-    log = run(net, [request(net, "r", T7 + 220, 0, 5)], lines=[("l", line_cfg([0, 2, 5], start="07:04"))],
+    log = run(net, [request(net, "r", T7 + 220, 0, 5)], lines=[("l", line_cfg([0, 2, 5], start_s=T7 + 240, end_s=T7 + 3600))],
               drt=drt_far, walk=walk)
     r = by_id(log)["r"]
     assert r.mode == "line" and r.pickup_s == T7 + 240
@@ -216,32 +225,30 @@ def test_request_with_nothing_in_reach_is_unserved():
 
 
 def test_incident_process_draws_from_its_own_generator():
-    vt = VehicleType(capacity=10, automation="level4_remote", incidents_per_1000_km=500.0,
-                     incident_remote_share=0.5, incident_remote_min=2.0, incident_onsite_min=20.0)
-    proc = IncidentProcess(vt, np.random.default_rng(5))
+    spec = IncidentSpec(rate_per_m=500.0 / 1e6, remote_share=0.5, remote_mean_s=120.0, onsite_mean_s=1200.0)
+    proc = VehicleSpec("av", capacity=10, automation="level4_remote", incidents=spec).incident_process(np.random.default_rng(5))
     ref = np.random.default_rng(5)
-    next_km = ref.exponential(2.0)  # mean 1000 / 500 = 2 km between incidents
-    got = proc.drive(10.0)
+    next_m = ref.exponential(1.0 / (500.0 / 1e6))  # mean 2,000 m between incidents
+    got = proc.drive(10_000.0)
     expected = []
-    while next_km <= 10.0:
+    while next_m <= 10_000.0:
         onsite = ref.random() >= 0.5
         expected.append((ref.exponential(1200.0 if onsite else 120.0), onsite))
-        next_km += ref.exponential(2.0)
+        next_m += ref.exponential(1.0 / (500.0 / 1e6))
     assert [(i.duration_s, i.onsite) for i in got] == expected
     assert len(expected) > 0
-    human = IncidentProcess(VehicleType(capacity=10, incidents_per_1000_km=500.0), np.random.default_rng(5))
-    assert human.drive(100.0) == []
+    human = VehicleSpec("bus", capacity=10, incidents=spec).incident_process(np.random.default_rng(5))
+    assert human.drive(100_000.0) == []
 
 
 def test_an_incident_stops_the_line_vehicle_for_the_sampled_time():
     net = line_network()
-    vt = VehicleType(capacity=10, automation="level4_remote", incidents_per_1000_km=1000.0,
-                     incident_remote_share=1.0, incident_remote_min=4.0)
+    spec = IncidentSpec(rate_per_m=1e-3, remote_share=1.0, remote_mean_s=240.0)
     seed = 3
-    log = run(net, [], lines=[("l", line_cfg([0, 5], headway_min=60, end="07:00", layover_min=1))],
-              incidents=lambda vid: IncidentProcess(vt, np.random.default_rng(seed)))
+    log = run(net, [], lines=[("l", line_cfg([0, 5], headway_s=3600.0, end_s=T7, layover_s=60.0))],
+              incidents=lambda vid: IncidentProcess(spec, np.random.default_rng(seed)))
     # what the vehicle's generator draws for its first 5 km drive (0 -> 5, 500 s)
-    drawn = IncidentProcess(vt, np.random.default_rng(seed)).drive(5.0)
+    drawn = IncidentProcess(spec, np.random.default_rng(seed)).drive(5000.0)
     assert drawn, "with one incident per km a 5 km drive should have one"
     stops = [m for m in log.moves if m.kind is MoveKind.INCIDENT]
     first_leg = stops[: len(drawn)]

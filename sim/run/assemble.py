@@ -1,0 +1,344 @@
+"""The one assembly step: a validated scenario -> the model's plain records.
+
+Everything that turns configuration into model objects lives here, once: the network (through the
+one :class:`~sim.network.cache.NetworkCache`), the census zones of a Sodegaura scenario
+(:func:`census_zones`, the only test of ``demand.zones``), places (through
+:func:`~sim.network.places.resolve_place`), vehicle types, DRT services and lines with their
+timetables, passenger choice and the demand specification. Units are converted here and nowhere
+else: scenario minutes (``_min``) to seconds, km/h to m/s, clock strings to seconds since
+midnight, incidents per 1000 km to incidents per metre.
+
+``run`` (:mod:`sim.run.runner`), ``validate`` (:mod:`sim.cli.app`) and the run directory's
+``layout.json`` (:mod:`sim.run.results`, which the report's maps read) all use :func:`assemble`.
+Every error names the scenario file and key.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.demand.generate import (
+    DemandSpec,
+    Request,
+    generate_demand,
+    node_zones,
+    read_demand_csv,
+)
+from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones
+from sim.errors import NetworkError, ScenarioError
+from sim.model.choice import Weights
+from sim.model.day import DaySpec, Layout, lay_out
+from sim.model.drt.rebalance import Rebalancing
+from sim.model.drt.simulation import WalkParams
+from sim.model.incidents import IncidentSpec
+from sim.model.services import (
+    DrtAreaSpec,
+    DrtServiceSpec,
+    LineSpec,
+    ServiceSpec,
+    VehicleSpec,
+)
+from sim.model.traffic import TrafficParams
+from sim.network.cache import NetworkCache
+from sim.network.graph import RoadNetwork
+from sim.network.places import resolve_place
+from sim.scenario.schema import DrtService, FixedLine, Scenario, VehicleType
+from sim.timeutil import parse_clock
+
+__all__ = [
+    "Assembly",
+    "NetworkCache",
+    "assemble",
+    "build_demand",
+    "census_zones",
+    "day_spec",
+    "demand_spec",
+    "drt_spec",
+    "line_spec",
+    "load_net",
+    "place",
+    "vehicle_spec",
+]
+
+MIN_S = 60.0  #: seconds per minute
+KMH_MPS = 3.6  #: km/h per m/s
+
+
+@dataclass(slots=True)
+class Assembly:
+    """A scenario turned into model objects.
+
+    Attributes
+    ----------
+    net : RoadNetwork
+    zones : list[Zone] | None
+        Census zones (a Sodegaura scenario), else ``None``.
+    day : DaySpec
+        The enabled services in scenario order, walking and choice.
+    layouts : dict[str, Layout]
+        Every enabled service laid out on ``net``.
+    """
+
+    net: RoadNetwork
+    zones: list[Zone] | None
+    day: DaySpec
+    layouts: dict[str, Layout]
+
+
+def load_net(scenario: Scenario, base_dir: Path, networks: NetworkCache | None = None, *, source: str) -> RoadNetwork:
+    """The scenario's road network (through ``networks``, else loaded now)."""
+    try:
+        return (networks or NetworkCache()).get(scenario.network.source, base_dir)
+    except NetworkError as exc:
+        raise ScenarioError(f"{source}: key network.source: {exc}") from None
+
+
+def census_zones(scenario: Scenario) -> list[Zone] | None:
+    """The census zones of a scenario with ``demand.zones = "sodegaura"`` (the 72 towns with their
+    districts and population), else ``None`` (pseudo-zones are then drawn on the network for demand)."""
+    d = scenario.demand
+    if d.zones == "sodegaura":
+        return load_sodegaura_zones(population_total=d.population_total)
+    return None
+
+
+def place(net: RoadNetwork, text: str, *, where: str, source: str) -> int:
+    """Node index of the place ``text`` given at key ``where`` (a place id or name, ``node:<id>`` or ``"lat,lon"``)."""
+    try:
+        return resolve_place(net, text)
+    except NetworkError as exc:
+        raise ScenarioError(f"{source}: key {where}: {exc}") from None
+
+
+def vehicle_spec(name: str, vt: VehicleType) -> VehicleSpec:
+    """The model's record of vehicle type ``name`` (km/h -> m/s, minutes -> seconds, per 1000 km -> per metre)."""
+    return VehicleSpec(
+        name=name,
+        capacity=vt.capacity,
+        automation=vt.automation,
+        speed_cap_mps=vt.speed_cap_kmh / KMH_MPS if vt.speed_cap_kmh is not None else None,
+        stop_dwell_s=vt.stop_dwell_s,
+        board_s_per_pax=vt.board_s_per_pax,
+        incidents=IncidentSpec(
+            rate_per_m=vt.incidents_per_1000_km / 1_000_000.0,
+            remote_share=vt.incident_remote_share,
+            remote_mean_s=vt.incident_remote_min * MIN_S,
+            onsite_mean_s=vt.incident_onsite_min * MIN_S,
+        ),
+    )
+
+
+def drt_spec(
+    name: str, svc: DrtService, vehicle: VehicleSpec, net: RoadNetwork, zones: list[Zone] | None, *, source: str
+) -> DrtServiceSpec:
+    """The model's record of DRT service ``name``: places resolved, districts checked, minutes -> seconds."""
+    key = f"services.{name}"
+    hub = place(net, svc.transfer_hub, where=f"{key}.transfer_hub", source=source) if svc.transfer_hub else None
+    known = sorted({z.district for z in zones}) if zones else []
+    for area_name, area in svc.areas.items():
+        if not area.districts:
+            continue
+        if not zones:
+            raise ScenarioError(
+                f"{source}: key {key}.areas.{area_name}.districts: districts need zones with districts "
+                f"(demand.zones = \"sodegaura\"); this network has none"
+            )
+        bad = [d for d in area.districts if d not in known]
+        if bad:
+            raise ScenarioError(
+                f"{source}: key {key}.areas.{area_name}.districts: unknown district {bad[0]!r}; valid: {', '.join(known)}"
+            )
+    areas = tuple(
+        DrtAreaSpec(
+            name=area_name,
+            districts=tuple(area.districts),
+            fleet_size=area.fleet_size,
+            depot=place(net, area.depot, where=f"{key}.areas.{area_name}.depot", source=source) if area.depot else None,
+        )
+        for area_name, area in svc.areas.items()
+    )
+    depot = place(net, svc.depot, where=f"{key}.depot", source=source) if svc.depot else None
+    return DrtServiceSpec(
+        name=name,
+        vehicle=vehicle,
+        fleet_size=svc.fleet_size,
+        start_s=parse_clock(svc.start),
+        end_s=parse_clock(svc.end),
+        door_to_door=svc.mode == "door",
+        stop_spacing_m=svc.stop_spacing_m,
+        depot=depot,
+        hub=hub,
+        areas=areas,
+        max_wait_s=svc.max_wait_min * MIN_S,
+        max_ride_factor=svc.max_ride_factor,
+        max_ride_extra_s=svc.max_ride_extra_min * MIN_S,
+        min_transfer_s=svc.min_transfer_min * MIN_S,
+        fare_within_yen=svc.fare_within_area_yen,
+        fare_between_yen=svc.fare_between_areas_yen,
+        max_candidates=svc.max_candidate_vehicles,
+        wait_weight=svc.wait_cost_weight,
+        delay_weight=svc.delay_cost_weight,
+        ride_weight=svc.ride_cost_weight,
+        keep_promises=svc.keep_promises,
+        pickup_window_s=svc.pickup_window_min * MIN_S,
+        arrival_window_s=svc.arrival_window_min * MIN_S,
+        cancel_share=svc.cancel_share,
+        cancel_lead_s=svc.cancel_lead_min * MIN_S,
+        no_show_share=svc.no_show_share,
+        no_show_wait_s=svc.no_show_wait_min * MIN_S,
+        rebalancing=Rebalancing(svc.rebalancing, svc.rebalancing_zone_m, svc.rebalancing_horizon_min * MIN_S),
+    )
+
+
+def first_departures(line: FixedLine) -> tuple[float, ...]:
+    """Departure times from the first stop (seconds since midnight), from the headway or the explicit list."""
+    if line.departures is not None:
+        return tuple(sorted(parse_clock(t) for t in line.departures))
+    start, end = parse_clock(line.start), parse_clock(line.end)
+    step = float(line.headway_min) * MIN_S  # type: ignore[arg-type]
+    count = math.floor((end - start) / step + 1e-9) + 1
+    return tuple(start + k * step for k in range(count))
+
+
+def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork, *, source: str) -> LineSpec:
+    """The model's record of line ``name``: stops and depot resolved, timetable in seconds."""
+    key = f"services.{name}"
+    stops = tuple(place(net, s, where=f"{key}.stops[{k}]", source=source) for k, s in enumerate(svc.stops))
+    for a, b in itertools.pairwise(stops):
+        if a == b:
+            raise ScenarioError(f"{source}: key {key}.stops: two consecutive stops are the same node")
+    depot = place(net, svc.depot, where=f"{key}.depot", source=source) if svc.depot else None
+    return LineSpec(
+        name=name,
+        vehicle=vehicle,
+        stops=stops,
+        departures_s=first_departures(svc),
+        loop=svc.pattern == "loop",
+        stop_labels=tuple(svc.stops),
+        headway_s=float(svc.headway_min) * MIN_S if svc.headway_min is not None else None,
+        layover_s=svc.layover_min * MIN_S,
+        recovery_share=svc.recovery_share,
+        depot=depot,
+        fare_yen=svc.fare_yen,
+    )
+
+
+def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, source: str) -> DaySpec:
+    """The enabled services, walking and passenger choice of ``scenario`` as model records."""
+    ch = scenario.choice
+    hubs = tuple(place(net, h, where=f"choice.hubs[{k}]", source=source) for k, h in enumerate(ch.hubs))
+    vehicles: dict[str, VehicleSpec] = {}
+    services: list[ServiceSpec] = []
+    for name, svc in scenario.services.items():
+        if not svc.enabled:
+            continue
+        if svc.vehicle not in vehicles:
+            vehicles[svc.vehicle] = vehicle_spec(svc.vehicle, scenario.vehicles[svc.vehicle])
+        vehicle = vehicles[svc.vehicle]
+        if isinstance(svc, FixedLine):
+            services.append(line_spec(name, svc, vehicle, net, source=source))
+        else:
+            services.append(drt_spec(name, svc, vehicle, net, zones, source=source))
+    if not services:
+        raise ScenarioError(f"{source}: no enabled services; add a [services.NAME] table")
+    walk = scenario.walk
+    return DaySpec(
+        services=tuple(services),
+        walk=WalkParams(walk.speed_mps, walk.detour_factor, walk.max_walk_m),
+        weights=Weights(
+            ch.walk_weight,
+            ch.wait_weight,
+            ch.transfer_penalty_min * MIN_S,
+            ch.timetable_headway_min * MIN_S,
+            ch.timetable_buffer_min * MIN_S,
+            walk.speed_mps,
+        ),
+        hubs=hubs,
+        min_transfer_s=ch.min_transfer_min * MIN_S,
+        traffic=TrafficParams(
+            {road: tuple(v) for road, v in scenario.traffic.time_factors.items()}, dict(scenario.traffic.cv)
+        ),
+    )
+
+
+def assemble(
+    scenario: Scenario,
+    base_dir: Path,
+    *,
+    networks: NetworkCache | None = None,
+    net: RoadNetwork | None = None,
+    zones: list[Zone] | None = None,
+    source: str | None = None,
+) -> Assembly:
+    """Network, census zones, model records and layouts of ``scenario`` (relative paths against ``base_dir``).
+
+    ``net`` and ``zones``, when given, are the scenario's network and census zones already loaded.
+    """
+    source = source or f"scenario {scenario.name!r}"
+    if net is None:
+        net = load_net(scenario, base_dir, networks, source=source)
+    if zones is None:
+        zones = census_zones(scenario)
+    day = day_spec(scenario, net, zones, source=source)
+    try:
+        layouts = lay_out(day, net, zones)
+    except ValueError as exc:  # checked above with the key; kept for a clear message if the model refuses
+        raise ScenarioError(f"{source}: {exc}") from None
+    return Assembly(net, zones, day, layouts)
+
+
+def demand_spec(scenario: Scenario, *, with_attractors: bool = True) -> DemandSpec:
+    """The demand generator's parameters (minutes -> seconds, clock strings -> seconds since midnight)."""
+    d = scenario.demand
+    return DemandSpec(
+        requests_per_day=d.requests_per_day,
+        start_s=parse_clock(d.start),
+        end_s=parse_clock(d.end),
+        hourly_profile=tuple(d.hourly_profile) if d.hourly_profile else None,
+        prebooked_share=d.prebooked_share,
+        prebook_lead_min_s=d.prebook_lead_min_min * MIN_S,
+        prebook_lead_max_s=d.prebook_lead_max_min * MIN_S,
+        party_size_weights=tuple(d.party_size_weights),
+        home_share=d.home_share if with_attractors else 1.0,
+        min_trip_m=d.min_trip_m,
+        jitter_m=d.jitter_m,
+    )
+
+
+def demand_csv_path(scenario: Scenario, base_dir: Path, *, source: str) -> Path | None:
+    """The demand CSV a scenario replays (``demand.csv`` relative to ``base_dir``), or ``None`` if demand is generated."""
+    d = scenario.demand
+    if not d.csv:
+        return None
+    path = Path(d.csv)
+    if not path.is_absolute():
+        path = base_dir / path
+    if not path.is_file():
+        raise ScenarioError(f"{source}: key demand.csv: file {d.csv!r} not found (looked for {path})")
+    return path
+
+
+def build_demand(
+    scenario: Scenario,
+    net: RoadNetwork,
+    base_dir: Path,
+    rng: np.random.Generator,
+    zones: list[Zone] | None,
+    *,
+    source: str = "scenario",
+) -> list[Request]:
+    """The requests of a run: read from ``demand.csv`` or generated from ``zones`` (the census zones;
+    ``None``: ``demand.zone_count`` random nodes drawn from ``rng``) and, with census zones, the key places."""
+    path = demand_csv_path(scenario, base_dir, source=source)
+    if path is not None:
+        return read_demand_csv(path, net)
+    d = scenario.demand
+    census = zones if zones is not None else census_zones(scenario)
+    zone_list = census if census is not None else node_zones(net, count=min(d.zone_count, net.n), rng=rng)
+    attractors = load_attractors(weights=d.attractor_weights) if census is not None else []
+    return generate_demand(net, zone_list, attractors, demand_spec(scenario, with_attractors=bool(attractors)), rng=rng)
