@@ -142,7 +142,7 @@ def test_a_line_runs_late_at_the_peak_and_punctuality_is_reported() -> None:
     env, log = simpy.Environment(), EventLog()
     planner = Planner(env=env, net=NET, log=log, walk=WALK, weights=weights(), hubs=[], min_transfer_s=120.0)
     oracle = NET.oracle()
-    layout = build_line("l", line_cfg([0, 2, 5], end="07:00"), NET, oracle.time_s, 30.0, source="test")
+    layout = build_line(line_cfg([0, 2, 5], end_s=t7), oracle.time_s)
     line = LineSimulation(name="l", layout=layout, params=LineParams(30, 30.0, 0.0, "bus", "human"), oracle=oracle,
                           env=env, log=log, first_vehicle_id=0, incidents=no_incidents,
                           on_leg_done=planner.on_line_leg, travel=tt, drive_rng=lambda vid: None)
