@@ -430,6 +430,7 @@ class DrtSimulation:
         self._stop_xy = [(np.column_stack([net.x[a.stops], net.y[a.stops]]), a.stops) for a in layout.areas]
         self._stop_sets = [set(a.stops.tolist()) for a in layout.areas]
         self._by_id = {v.plan.vehicle_id: v for v in self.vehicles}
+        self._synced = oracle  # the expected-time oracle every plan was last timed on
         if self.travel is not None:
             for v in self.vehicles:
                 v.rng = drive_rng(v.plan.vehicle_id) if drive_rng is not None else None
@@ -465,9 +466,14 @@ class DrtSimulation:
             if not math.isfinite(nxt) or nxt >= self.layout.end_s:
                 return
             yield self.env.timeout(nxt - self.env.now)
-            for v in self.vehicles:
-                v.update_anchor(self.env.now)
-                self._sync(v)
+            if self.oracle is not self._synced:
+                self._retime_all()
+
+    def _retime_all(self) -> None:
+        self._synced = self.oracle
+        for v in self.vehicles:
+            v.update_anchor(self.env.now)
+            self._sync(v)
 
     # -- quoting ----------------------------------------------------------------------------
     def access(self, lat: float, lon: float, node: int) -> tuple[int, int, float] | None:
@@ -557,8 +563,12 @@ class DrtSimulation:
         vehicles = self.area_vehicles[area]
         for v in vehicles:
             v.update_anchor(now)
-            if self.travel is not None:
-                self._sync(v)
+        if self.travel is not None:
+            if self.oracle is not self._synced:  # the hour's times changed: re-time every plan
+                self._retime_all()
+            for v in vehicles:
+                if v.mode is _Mode.DRIVE:  # only a driving vehicle's anchor can be off its plan
+                    self._sync(v)
         plans = [v.plan for v in vehicles]
         return best_insertion(
             plans, leg, self.oracle.times_to, self.oracle.times_from, self.params.dwell,
