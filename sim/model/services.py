@@ -116,6 +116,9 @@ class DrtServiceSpec:
         ``no_show_wait_s`` (seconds).
     rebalancing : Rebalancing
         Where idle vehicles go (``stay``, ``depot``, ``demand``).
+    plan_breaks : bool
+        Driven and Level 2 vehicles keep a break of ``break_s`` at their depot in every
+        ``break_interval_s`` in their plans (the working-time rules' continuous-driving limit).
     """
 
     name: str
@@ -146,6 +149,9 @@ class DrtServiceSpec:
     no_show_share: float = 0.0
     no_show_wait_s: float = 180.0
     rebalancing: Rebalancing = field(default_factory=Rebalancing)
+    plan_breaks: bool = False
+    break_s: float = 1800.0
+    break_interval_s: float = 14_400.0
 
 
 @dataclass(frozen=True, slots=True)

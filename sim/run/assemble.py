@@ -48,6 +48,7 @@ from sim.network.cache import NetworkCache
 from sim.network.graph import RoadNetwork
 from sim.network.places import resolve_place
 from sim.scenario.schema import DrtService, FixedLine, Scenario, VehicleType
+from sim.scenario.staffing import StaffingConfig
 from sim.timeutil import parse_clock
 
 __all__ = [
@@ -134,9 +135,13 @@ def vehicle_spec(name: str, vt: VehicleType) -> VehicleSpec:
 
 
 def drt_spec(
-    name: str, svc: DrtService, vehicle: VehicleSpec, net: RoadNetwork, zones: list[Zone] | None, *, source: str
+    name: str, svc: DrtService, vehicle: VehicleSpec, net: RoadNetwork, zones: list[Zone] | None, *, source: str,
+    staffing: StaffingConfig | None = None,
 ) -> DrtServiceSpec:
-    """The model's record of DRT service ``name``: places resolved, districts checked, minutes -> seconds."""
+    """The model's record of DRT service ``name``: places resolved, districts checked, minutes -> seconds.
+
+    ``staffing`` gives the working-time rules that planned breaks follow (``plan_breaks``)."""
+    staffing = staffing or StaffingConfig()
     key = f"services.{name}"
     hub = place(net, svc.transfer_hub, where=f"{key}.transfer_hub", source=source) if svc.transfer_hub else None
     known = sorted({z.district for z in zones}) if zones else []
@@ -192,6 +197,9 @@ def drt_spec(
         no_show_share=svc.no_show_share,
         no_show_wait_s=svc.no_show_wait_min * MIN_S,
         rebalancing=Rebalancing(svc.rebalancing, svc.rebalancing_zone_m, svc.rebalancing_horizon_min * MIN_S),
+        plan_breaks=svc.plan_breaks,
+        break_s=staffing.min_break_total_min * MIN_S,
+        break_interval_s=staffing.max_continuous_driving_h * 3600.0,
     )
 
 
@@ -243,7 +251,7 @@ def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, 
         if isinstance(svc, FixedLine):
             services.append(line_spec(name, svc, vehicle, net, source=source))
         else:
-            services.append(drt_spec(name, svc, vehicle, net, zones, source=source))
+            services.append(drt_spec(name, svc, vehicle, net, zones, source=source, staffing=scenario.staffing))
     if not services:
         raise ScenarioError(f"{source}: no enabled services; add a [services.NAME] table")
     walk = scenario.walk

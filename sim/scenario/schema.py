@@ -173,6 +173,10 @@ class DrtService(_Model):
     or drive towards ``demand``: the square zone (``rebalancing_zone_m``) of their area with the
     most forecast requests in the next ``rebalancing_horizon_min`` per idle vehicle already there.
     The forecast is the day's own demand counted per zone (a perfect forecast: an upper bound).
+
+    ``plan_breaks`` (default off): driven and Level 2 vehicles keep, in their plans, a break of
+    ``[staffing] min_break_total_min`` at their depot within every
+    ``max_continuous_driving_h`` (staggered across the fleet); riders are not booked through it.
     """
 
     kind: Literal["drt"] = "drt"
@@ -207,6 +211,7 @@ class DrtService(_Model):
     rebalancing: Literal["stay", "depot", "demand"] = "stay"
     rebalancing_zone_m: float = Field(2000.0, gt=0.0)
     rebalancing_horizon_min: float = Field(60.0, gt=0.0)
+    plan_breaks: bool = False
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 

@@ -48,6 +48,7 @@ class StopKind(IntEnum):
 
     PICKUP = 0
     DROPOFF = 1
+    BREAK = 2  # a driver's planned break: no rider on board, ``duration_s`` standing at ``node``
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,9 @@ class Stop:
         Pickups: latest boarding time; drop-offs: latest arrival (``inf`` if unconstrained).
     max_ride_s : float
         Drop-offs: the longest allowed ride from boarding (seconds); ``inf`` for pickups.
+    duration_s : float
+        Breaks: how long the vehicle stands (seconds), starting between ``earliest_s`` and
+        ``latest_s`` with nobody on board; breaks have ``pax = 0`` and a negative ``leg_id``.
     """
 
     kind: StopKind
@@ -79,6 +83,7 @@ class Stop:
     earliest_s: float
     latest_s: float
     max_ride_s: float = INF
+    duration_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +198,7 @@ class VehiclePlan:
         waits = []
         t = self.time_s
         for s, board, dep, step in zip(self.stops, self.board_s, self.depart_s, self.leg_tt):
-            waits.append(board - (t + step) if s.kind is StopKind.PICKUP else 0.0)
+            waits.append(board - (t + step) if s.kind is not StopKind.DROPOFF else 0.0)
             t = dep
         self.wait_suffix = [0.0] * (len(waits) + 1)
         for k in range(len(waits) - 1, -1, -1):
@@ -213,14 +218,12 @@ class VehiclePlan:
         picked = dict(self.pickup_times)
         stops: list[Stop] = []
         for s, start in zip(self.stops, boards):
-            latest, max_ride = s.latest_s, s.max_ride_s
+            latest, max_ride = max(s.latest_s, start), s.max_ride_s
             if s.kind is StopKind.PICKUP:
-                latest = max(latest, start)
                 picked[s.leg_id] = start
-            else:
-                latest = max(latest, start)
+            elif s.kind is StopKind.DROPOFF:
                 max_ride = max(max_ride, start - picked[s.leg_id])
-            stops.append(Stop(s.kind, s.leg_id, s.node, s.pax, s.earliest_s, latest, max_ride))
+            stops.append(Stop(s.kind, s.leg_id, s.node, s.pax, s.earliest_s, latest, max_ride, s.duration_s))
         self.stops = stops
         if relaxed[1]:
             self.overrun_s = max(0.0, relaxed[1][-1] - self.shift_end_s)
@@ -235,7 +238,7 @@ class VehiclePlan:
         s0 = self.stops[0]
         step = tt(self.node, s0.node) if s0.node != self.node else 0.0
         old = self.wait_suffix[0] - self.wait_suffix[1]
-        new = self.board_s[0] - (self.time_s + step) if s0.kind is StopKind.PICKUP else 0.0
+        new = self.board_s[0] - (self.time_s + step) if s0.kind is not StopKind.DROPOFF else 0.0
         self.leg_tt[0] = step
         self.wait_suffix[0] += new - old
 
@@ -255,7 +258,7 @@ class VehiclePlan:
         if stop.kind is StopKind.PICKUP:
             self.load += stop.pax
             self.pickup_times[stop.leg_id] = self.board_s[0]
-        else:
+        elif stop.kind is StopKind.DROPOFF:
             self.load -= stop.pax
             del self.pickup_times[stop.leg_id]
             self.board_of.pop(stop.leg_id, None)
@@ -291,6 +294,11 @@ def plan_times(
                 return None
             picked[s.leg_id] = start
             t = start + fixed + dwell.board_s_per_pax * s.pax
+        elif s.kind is StopKind.BREAK:
+            start = arrive if arrive >= s.earliest_s else s.earliest_s
+            if check and (start > s.latest_s + EPS or load > 0):
+                return None
+            t = start + s.duration_s
         else:
             start = arrive
             boarded = picked.get(s.leg_id)
@@ -387,6 +395,12 @@ def _propagate(
             if start < planned[k] - EPS:
                 earlier = True
             t = start + fixed + board_per * s.pax
+        elif s.kind is StopKind.BREAK:  # nobody on board here: the plan was feasible and loads are unchanged
+            start = arrive if arrive >= s.earliest_s else s.earliest_s
+            if start > s.latest_s + EPS:
+                return None
+            waited += start - arrive
+            t = start + s.duration_s
         else:
             start = arrive
             boarded = new_boards.get(s.leg_id)
@@ -476,6 +490,8 @@ def best_insertion_in(
                 # _propagate, written out inline: this is the innermost loop of the dispatcher.
                 k = j - 1
                 s = stops[k]
+                if s.kind is StopKind.BREAK:
+                    break  # the new rider would be on board during a driver's break
                 if k == i:
                     step = 0.0 if s.node == o else float(from_o[s.node])
                 else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sim.model.drt.dispatch import Dwell, Insertion, LegRequest
+from sim.model.drt.dispatch import Dwell, Insertion, LegRequest, Stop, StopKind
 from sim.model.drt.rebalance import Rebalancing
 
 
@@ -32,9 +32,34 @@ class DrtParams:
     no_show_share: float = 0.0
     no_show_wait_s: float = 0.0
     rebalancing: Rebalancing = field(default_factory=Rebalancing)
+    plan_breaks: bool = False
+    break_s: float = 1800.0
+    break_interval_s: float = 14_400.0
     keep_promises: bool = False
     pickup_window_s: float = math.inf
     arrival_window_s: float = math.inf
+
+    def breaks(self, depot: int, start_s: float, end_s: float, index: int) -> list[Stop]:
+        """The planned breaks of the ``index``-th vehicle of an area (``plan_breaks``).
+
+        One break of ``break_s`` at the depot in every ``break_interval_s``: the k-th starts in
+        ``[t_k - break_s, t_k]`` with ``t_k = start_s + k × break_interval_s - stagger``, the
+        stagger (0, 1, 2 or 3 × ``break_s`` by vehicle) spreading the fleet's breaks. A break
+        ends at least ``t_k`` and the next starts by ``t_k + break_interval_s``, so no stretch of
+        work between breaks exceeds ``break_interval_s`` (the 4-hour rule holds for driving,
+        which is part of it). A break that would end after ``end_s`` is moved earlier to end by it.
+        """
+        stagger = (index % 4) * self.break_s
+        out: list[Stop] = []
+        t = start_s + self.break_interval_s - stagger
+        while t < end_s:
+            latest = min(t, end_s - self.break_s)
+            if latest - self.break_s < start_s:
+                break
+            out.append(Stop(StopKind.BREAK, -1 - len(out), depot, 0, latest - self.break_s, latest,
+                            duration_s=self.break_s))
+            t = latest + self.break_interval_s
+        return out
 
     def window(self, leg: LegRequest, ins: Insertion) -> tuple[float, float, float]:
         """The promise a booking makes: (earliest pickup, latest pickup, latest arrival), seconds.

@@ -290,15 +290,16 @@ class _Vehicle:
             return
         stop = plan.serve_first()
         self.seek = True
-        pending = self.sim.pending[stop.leg_id]
         if stop.kind is StopKind.PICKUP:
-            pending.pickup_s = board
+            self.sim.pending[stop.leg_id].pickup_s = board
             self.boardings += stop.pax
-        else:
-            self.sim.complete_leg(pending, board)
+        elif stop.kind is StopKind.DROPOFF:
+            self.sim.complete_leg(self.sim.pending[stop.leg_id], board)
         if depart > now + EPS:
+            detail = "break" if stop.kind is StopKind.BREAK else ""
             self.sim.log.moves.append(
-                VehicleMove(plan.vehicle_id, self.sim.name, MoveKind.DWELL, now, depart, self.pos, self.pos, 0.0, plan.load)
+                VehicleMove(plan.vehicle_id, self.sim.name, MoveKind.DWELL, now, depart, self.pos, self.pos, 0.0,
+                            plan.load, detail)
             )
         self.mode = _Mode.SERVE
         self.wake_s = depart
@@ -422,6 +423,9 @@ class DrtSimulation:
             members: list[_Vehicle] = []
             for _ in range(area.fleet_size):
                 plan = VehiclePlan(vid, params.capacity, area.depot, layout.start_s, layout.end_s)
+                if params.plan_breaks and params.automation in ("human", "level2"):
+                    plan.stops = params.breaks(area.depot, layout.start_s, layout.end_s, len(members))
+                    plan.refresh(oracle.time_s, params.dwell)
                 vehicle = _Vehicle(self, plan, area.depot, area.name, layout.start_s, incidents(vid), k)
                 members.append(vehicle)
                 self.vehicles.append(vehicle)
