@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.model.eventlog import EventLog, LegRecord, Outcome, RequestRecord, VehicleRecord
+from sim.model.eventlog import (
+    EventLog,
+    LegRecord,
+    Outcome,
+    RequestRecord,
+    VehicleRecord,
+)
 
 #: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them.
 KPI_KEYS: tuple[str, ...] = (

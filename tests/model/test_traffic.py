@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from sim.model.eventlog import MoveKind, Outcome
 from sim.model.traffic import TrafficParams, TravelTimes
 from sim.network.speeds import road_class
-from tests.helpers import drt_params, grid_network, line_network, request, run_drt, single_area_layout
+from tests.helpers import (
+    drt_params,
+    grid_network,
+    line_network,
+    request,
+    run_drt,
+    single_area_layout,
+)
 
 NET = line_network()
 PEAK = tuple(1.5 if h == 8 else 1.0 for h in range(24))

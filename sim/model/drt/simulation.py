@@ -1,15 +1,15 @@
 """DRT in simpy: vehicles following their plans, and the service that quotes and books rides.
 
-Each vehicle is a simpy process that follows its :class:`~sim.dispatch.VehiclePlan`: it waits
-where it is until it must leave (lazy departure), drives the fastest path to the next stop,
-dwells, and repeats; when idle it stays where it is, and at the end of its service window it
-drives back to its depot. A new booking may divert a driving vehicle at the next node of its
-path. A booking turns the quote into a promise (:meth:`DrtParams.promise`: a pickup window and a
-latest arrival) that later insertions keep as hard constraints. Because vehicles realise
-exactly the times :func:`~sim.model.drt.dispatch.plan_times` computed, every promise is kept,
-unless an incident stops an automated vehicle: then the plan is re-timed from where the vehicle
-stands and the riders' promises are moved accordingly (the leg records keep the original
-promise, so such a leg counts as a breach).
+Each vehicle is a simpy process that follows its :class:`~sim.model.drt.dispatch.VehiclePlan`:
+it waits where it is until it must leave (lazy departure), drives the fastest path to the next
+stop, dwells, and repeats; when idle it stays or rebalances (:mod:`sim.model.drt.rebalance`),
+and at the end of its service window it drives back to its depot. A new booking may divert a
+driving vehicle at the next node of its path. A booking turns the quote into a promise
+(:meth:`DrtParams.promise`) that later insertions keep. With fixed travel times vehicles realise
+exactly the planned times, so every promise is kept unless an incident stops an automated
+vehicle or a rider does not show up; with varying times (:mod:`sim.model.traffic`) plans are
+re-timed as vehicles go. A re-timed plan moves the promises it breaks; the leg records keep the
+original ones, so such a leg counts as a breach.
 """
 
 from __future__ import annotations
@@ -38,15 +38,7 @@ from sim.model.drt.dispatch import (
 from sim.model.drt.layout import DrtLayout
 from sim.model.drt.params import DrtParams, DrtQuote, WalkParams
 from sim.model.drt.rebalance import DemandZones, rebalance_target
-from sim.model.eventlog import (
-    EventLog,
-    LegRecord,
-    MoveKind,
-    Outcome,
-    RejectReason,
-    VehicleMove,
-    VehicleRecord,
-)
+from sim.model.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, VehicleMove, VehicleRecord
 from sim.model.incidents import IncidentProcess
 from sim.model.traffic import TravelTimes
 from sim.network.graph import RoadNetwork

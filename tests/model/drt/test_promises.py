@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.demand.generate import Request
 from sim.model.drt.dispatch import (
     EPS,
     Dwell,
@@ -30,9 +31,17 @@ from sim.model.drt.dispatch import (
 from sim.model.drt.layout import DrtLayout
 from sim.model.drt.simulation import DrtParams
 from sim.model.metrics import promise_kpis
-from sim.demand.generate import Request
 from tests.helpers import drt_params, run_drt
-from tests.model.drt.test_dispatch import DWELL, LINE, _grid_matrix, drop, leg, line_tt, pick, tt_of
+from tests.model.drt.test_dispatch import (
+    DWELL,
+    LINE,
+    _grid_matrix,
+    drop,
+    leg,
+    line_tt,
+    pick,
+    tt_of,
+)
 from tests.model.test_engine import GRID, check_invariants, instances
 
 P = StopKind.PICKUP

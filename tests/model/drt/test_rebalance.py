@@ -100,5 +100,5 @@ def test_a_booking_diverts_a_rebalancing_vehicle() -> None:
     log = run_drt(NET, single_area_layout(10, end_s=5000.0), reqs, params)
     out = {r.request_id: r for r in log.requests}
     assert out["R2"].pickup_s == 620.0
-    first = [m for m in log.moves if m.detail == "rebalance"][0]
+    first = next(m for m in log.moves if m.detail == "rebalance")
     assert (first.from_node, first.start_s) == (3, 420.0) and first.to_node in (4, 5)
