@@ -3,14 +3,22 @@
 The tiny scenario runs on the embedded synthetic Sodegaura network (800 nodes) with 8 requests and
 one DRT service over the whole network, so one ``run`` takes well under a second once the process
 has imported everything.
+
+Runs that several tests only read are made once per test session (``scope="session"``):
+``tiny_run`` (``run tiny.toml --no-report``), ``tiny_cli_run`` (the same with its report, and the
+terminal output), ``baseline_run`` (``run`` with no scenario: the Sodegaura baseline, seed 12229)
+and ``sodegaura_runs`` (each Sodegaura scenario and seed run on first use). A test that changes a
+run directory must copy it first (``shutil.copytree``) or make its own run.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import textwrap
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +27,9 @@ from typer.testing import CliRunner, Result
 
 REPO = Path(__file__).resolve().parent.parent
 SODEGAURA_SCENARIOS = REPO / "scenarios" / "sodegaura"
+#: The Sodegaura set in the order ``compare`` runs it, and the seeds of the reference results.
+SODEGAURA_SET = ("baseline", "drt_plus", "av_shuttle", "av_drt", "hybrid")
+REFERENCE_SEEDS = (12229, 7)
 
 #: A self-contained scenario (no ``extends``): 8 requests, 2 vans of 4 seats, whole-network DRT.
 TINY_TOML = textwrap.dedent(
@@ -80,18 +91,91 @@ def tiny_scenario(write_scenario: Callable[..., Path]) -> Path:
     return write_scenario()
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A results directory of one ``run`` of the tiny scenario (shared by a module's tests)."""
+def _run_cli(*args: str | Path) -> Result:
+    """``sim.cli.app`` invoked in-process; fails the calling fixture unless it exits 0."""
     from sim.cli.app import app
 
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, f"run {args}: exit {result.exit_code}\n{result.output}\n{result.exception!r}"
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class CliRun:
+    """A results directory written by ``python main.py run ...`` and what the command printed."""
+
+    out: Path
+    stdout: str
+    output: str  # stdout and stderr
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results directory of ``run tiny.toml --no-report`` (read-only: shared by the session)."""
     base = tmp_path_factory.mktemp("tiny_run")
     scenario = base / "tiny.toml"
     scenario.write_text(TINY_TOML, encoding="utf-8")
     out = base / "out"
-    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), "--no-report"])
-    assert result.exit_code == 0, result.output
+    _run_cli("run", scenario, "--out", out, "--no-report")
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_cli_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    """``run tiny.toml --out <dir>/out/nested`` with its report (read-only: shared by the session).
+
+    The scenario file is ``<dir>/tiny.toml``; the nested ``--out`` did not exist before the run.
+    """
+    base = tmp_path_factory.mktemp("tiny_cli_run")
+    scenario = base / "tiny.toml"
+    scenario.write_text(TINY_TOML, encoding="utf-8")
+    out = base / "out" / "nested"
+    result = _run_cli("run", scenario, "--out", out)
+    return CliRun(out, result.stdout, result.output)
+
+
+@pytest.fixture(scope="session")
+def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Results of ``run --no-report`` with no scenario: the Sodegaura baseline with its seed 12229
+    (two areas, transfers at the hub, fares). Read-only: shared by the session."""
+    out = tmp_path_factory.mktemp("baseline") / "out"
+    _run_cli("run", "--out", out, "--no-report")
+    return out
+
+
+class SodegauraRuns:
+    """``run scenarios/sodegaura/<name>.toml --seed <seed> --no-report``, each made once, on first use.
+
+    The runs are made with the working directory set to a scratch folder (not the repository), so
+    comparing them with results made elsewhere also checks that a run does not depend on its
+    working directory or output path.
+    """
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self._done: dict[tuple[str, int], Path] = {}
+
+    def get(self, name: str, seed: int) -> Path:
+        """The results directory ``<base>/<name>-<seed>`` (read-only)."""
+        key = (name, seed)
+        if key not in self._done:
+            out = self.base / f"{name}-{seed}"
+            cwd = Path.cwd()
+            scratch = self.base / "cwd"
+            scratch.mkdir(exist_ok=True)
+            os.chdir(scratch)
+            try:
+                _run_cli("run", SODEGAURA_SCENARIOS / f"{name}.toml", "--seed", seed, "--out", out, "--no-report")
+            finally:
+                os.chdir(cwd)
+            self._done[key] = out
+        return self._done[key]
+
+
+@pytest.fixture(scope="session")
+def sodegaura_runs(tmp_path_factory: pytest.TempPathFactory) -> SodegauraRuns:
+    """The session's :class:`SodegauraRuns`."""
+    return SodegauraRuns(tmp_path_factory.mktemp("sodegaura_runs"))
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

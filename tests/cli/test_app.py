@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from tests.conftest import SODEGAURA_SCENARIOS, TINY_TOML, assert_clean_error, files_in, read_csv, read_json
+from tests.conftest import SODEGAURA_SCENARIOS, TINY_TOML, CliRun, assert_clean_error, files_in, read_csv, read_json
 from sim.errors import ScenarioError, SimError
 from sim.report.build import REPORT_FILES
 from sim.run.results import RUN_FILES
@@ -37,28 +38,25 @@ def _run(cli: Cli, scenario: Path | None, out: Path, *args: Any) -> Result:
 # --------------------------------------------------------------------------- run: success
 
 
-def test_run_writes_every_results_file(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out" / "nested"  # parents are created
-    result = _run(cli, tiny_scenario, out)
+def test_run_writes_every_results_file(tiny_cli_run: CliRun) -> None:
+    out = tiny_cli_run.out  # <tmp>/out/nested: parents are created
     assert files_in(out) == sorted([*RUN_FILES, *REPORT_FILES])  # every contract file, no temporaries left
     for name in RUN_FILES:
         assert (out / name).stat().st_size > 0
-    assert "tiny (seed 7)" in result.stdout
-    assert "requests (served / total)" in result.stdout
-    assert "results written to" in _flat(result.stdout)
-    assert str(out) in result.stdout.replace("\n", "")  # rich folds a long path over lines
-    assert "Traceback" not in result.output
+    assert "tiny (seed 7)" in tiny_cli_run.stdout
+    assert "requests (served / total)" in tiny_cli_run.stdout
+    assert "results written to" in _flat(tiny_cli_run.stdout)
+    assert str(out) in tiny_cli_run.stdout.replace("\n", "")  # rich folds a long path over lines
+    assert "Traceback" not in tiny_cli_run.output
 
 
-def test_run_reports_synthetic_network(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    result = _run(cli, tiny_scenario, tmp_path / "out")
-    assert "network:" in result.stdout
-    assert "Synthetic" in result.stdout
+def test_run_reports_synthetic_network(tiny_cli_run: CliRun) -> None:
+    assert "network:" in tiny_cli_run.stdout
+    assert "Synthetic" in tiny_cli_run.stdout
 
 
-def test_run_without_scenario_runs_the_baseline(cli: Cli, tmp_path: Path) -> None:
-    out = tmp_path / "base"
-    _run(cli, None, out)
+def test_run_without_scenario_runs_the_baseline(baseline_run: Path) -> None:
+    out = baseline_run  # `run --out DIR --no-report` with no scenario argument
     metrics = read_json(out / "metrics.json")
     assert metrics["scenario"] == "baseline"
     assert metrics["seed"] == 12229
@@ -84,7 +82,7 @@ def test_run_default_out_is_results_of_the_scenario_name(
 
 def test_run_set_overrides_reach_the_run_and_scenario_toml(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    _run(cli, tiny_scenario, out, "--set", "services.s.fleet_size=3", "--set", "vehicles.van.capacity=6")
+    _run(cli, tiny_scenario, out, "--set", "services.s.fleet_size=3", "--set", "vehicles.van.capacity=6", "--no-report")
     vehicles = read_csv(out / "vehicles.csv")
     assert len(vehicles) == 3
     assert {v["capacity"] for v in vehicles} == {"6"}
@@ -95,7 +93,7 @@ def test_run_set_overrides_reach_the_run_and_scenario_toml(cli: Cli, tiny_scenar
 
 def test_run_seed_option(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = _run(cli, tiny_scenario, out, "--seed", "99")
+    result = _run(cli, tiny_scenario, out, "--seed", "99", "--no-report")
     assert read_json(out / "metrics.json")["seed"] == 99
     assert "# seed used: 99" in (out / "scenario.toml").read_text(encoding="utf-8")
     assert "tiny (seed 99)" in result.stdout
@@ -103,7 +101,7 @@ def test_run_seed_option(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
 
 def test_run_baseline_with_set_into_named_table(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    _run(cli, SODEGAURA_SCENARIOS / "baseline.toml", out, "--set", "services.choisoko.fleet_size=6")
+    _run(cli, SODEGAURA_SCENARIOS / "baseline.toml", out, "--set", "services.choisoko.fleet_size=6", "--no-report")
     drt = [v for v in read_csv(out / "vehicles.csv") if v["service"] == "choisoko"]
     assert len(drt) == 6
     assert {v["area"] for v in drt} == {"A", "B"}
@@ -412,35 +410,32 @@ def _bytes(out: Path, name: str) -> bytes:
     return (out / name).read_bytes()
 
 
-def test_same_seed_gives_identical_files(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    _run(cli, tiny_scenario, a)
-    _run(cli, tiny_scenario, b)
+def test_same_seed_gives_identical_files(cli: Cli, tiny_cli_run: CliRun, tiny_scenario: Path, tmp_path: Path) -> None:
+    a, b = tiny_cli_run.out, tmp_path / "b"  # two runs of the same file content, other paths
+    _run(cli, tiny_scenario, b, "--no-report")  # writing the report does not touch the results
     for name in RUN_FILES:
         assert _bytes(a, name) == _bytes(b, name), name
 
 
 def test_same_explicit_seed_gives_identical_files(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
-    _run(cli, tiny_scenario, a, "--seed", "123")
-    _run(cli, tiny_scenario, b, "--seed", "123")
+    _run(cli, tiny_scenario, a, "--seed", "123", "--no-report")
+    _run(cli, tiny_scenario, b, "--seed", "123", "--no-report")
     assert _bytes(a, "metrics.json") == _bytes(b, "metrics.json")
     assert _bytes(a, "requests.csv") == _bytes(b, "requests.csv")
 
 
-def test_different_seed_gives_different_demand(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    _run(cli, tiny_scenario, a)
-    _run(cli, tiny_scenario, b, "--seed", "8")
+def test_different_seed_gives_different_demand(cli: Cli, tiny_cli_run: CliRun, tiny_scenario: Path, tmp_path: Path) -> None:
+    a, b = tiny_cli_run.out, tmp_path / "b"
+    _run(cli, tiny_scenario, b, "--seed", "8", "--no-report")
     assert _bytes(a, "demand.csv") != _bytes(b, "demand.csv")
     assert read_json(a / "metrics.json")["seed"] == 7
     assert read_json(b / "metrics.json")["seed"] == 8
 
 
-def test_demand_depends_only_on_the_seed(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    _run(cli, tiny_scenario, a)
-    _run(cli, tiny_scenario, b, "--set", "services.s.fleet_size=1", "--set", "services.s.mode=door")
+def test_demand_depends_only_on_the_seed(cli: Cli, tiny_cli_run: CliRun, tiny_scenario: Path, tmp_path: Path) -> None:
+    a, b = tiny_cli_run.out, tmp_path / "b"
+    _run(cli, tiny_scenario, b, "--set", "services.s.fleet_size=1", "--set", "services.s.mode=door", "--no-report")
     assert _bytes(a, "demand.csv") == _bytes(b, "demand.csv")
     assert _bytes(a, "requests.csv") != _bytes(b, "requests.csv")
 
@@ -451,10 +446,10 @@ def _strip_identity(metrics: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
 def test_replay_of_a_demand_csv(
-    cli: Cli, tiny_scenario: Path, write_scenario: WriteScenario, tmp_path: Path, relative: bool
+    cli: Cli, tiny_cli_run: CliRun, write_scenario: WriteScenario, tmp_path: Path, relative: bool
 ) -> None:
     first = tmp_path / "first"
-    _run(cli, tiny_scenario, first)
+    shutil.copytree(tiny_cli_run.out, first)  # the run of tiny.toml, beside the replay scenario
     csv_ref = "first/demand.csv" if relative else (first / "demand.csv").as_posix()
     replay = write_scenario(
         "replay.toml",
@@ -463,7 +458,7 @@ def test_replay_of_a_demand_csv(
         .replace("requests_per_day = 8", f'csv = "{csv_ref}"'),
     )
     again = tmp_path / "again"
-    _run(cli, replay, again)
+    _run(cli, replay, again, "--no-report")
     for name in ("requests.csv", "vehicles.csv", "legs.csv", "vehicle_moves.csv", "demand.csv"):
         assert _bytes(first, name) == _bytes(again, name), name
     m1, m2 = read_json(first / "metrics.json"), read_json(again / "metrics.json")
@@ -475,29 +470,28 @@ def test_rerunning_the_resolved_scenario_reproduces_the_run(cli: Cli, write_scen
     write_scenario("parent.toml", TINY_TOML)
     child = write_scenario("child.toml", 'extends = "parent.toml"\nname = "child"\n[services.s]\nfleet_size = 3\n')
     first, second = tmp_path / "first", tmp_path / "second"
-    _run(cli, child, first, "--set", "walk.max_walk_m=600")
-    _run(cli, first / "scenario.toml", second)
+    _run(cli, child, first, "--set", "walk.max_walk_m=600", "--no-report")
+    _run(cli, first / "scenario.toml", second, "--no-report")
     for name in RUN_FILES:
         assert _bytes(first, name) == _bytes(second, name), name
 
 
 def test_rerunning_the_resolved_scenario_keeps_the_cli_seed(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
-    _run(cli, tiny_scenario, first, "--seed", "99")
-    _run(cli, first / "scenario.toml", second)
+    _run(cli, tiny_scenario, first, "--seed", "99", "--no-report")
+    _run(cli, first / "scenario.toml", second, "--no-report")
     assert _bytes(first, "requests.csv") == _bytes(second, "requests.csv")
 
 
 def test_rerunning_the_resolved_scenario_with_a_relative_demand_csv(
-    cli: Cli, tiny_scenario: Path, write_scenario: WriteScenario, tmp_path: Path
+    cli: Cli, tiny_cli_run: CliRun, write_scenario: WriteScenario, tmp_path: Path
 ) -> None:
-    first = tmp_path / "first"
-    _run(cli, tiny_scenario, first)
+    first = tiny_cli_run.out
     (tmp_path / "scen").mkdir()
     (tmp_path / "scen" / "trips.csv").write_bytes(_bytes(first, "demand.csv"))
     replay = write_scenario("scen/replay.toml", TINY_TOML.replace("requests_per_day = 8", 'csv = "trips.csv"'))
     second, third = tmp_path / "second", tmp_path / "third"
-    _run(cli, replay, second)
-    result = cli("run", second / "scenario.toml", "--out", third)
+    _run(cli, replay, second, "--no-report")
+    result = cli("run", second / "scenario.toml", "--out", third, "--no-report")
     assert result.exit_code == 0, result.output
     assert _bytes(second, "requests.csv") == _bytes(third, "requests.csv")

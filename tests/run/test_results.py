@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.conftest import SODEGAURA_SCENARIOS, TINY_TOML, files_in, read_csv, read_json
 from sim.demand.generate import CSV_COLUMNS, read_demand_csv
@@ -51,17 +50,6 @@ DESIGN_KEYS = (
 )
 PROVENANCE_START = "Synthetic reconstruction of Sodegaura's road network"
 CSV_ROUNDING = 0.0005  # CSV floats are rounded to 3 decimals
-
-
-@pytest.fixture(scope="module")
-def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Results of the Sodegaura baseline (two areas, transfers at the hub, fares)."""
-    from sim.cli.app import app
-
-    out = tmp_path_factory.mktemp("baseline") / "out"
-    result = CliRunner().invoke(app, ["run", str(SODEGAURA_SCENARIOS / "baseline.toml"), "--out", str(out), "--no-report"])
-    assert result.exit_code == 0, result.output
-    return out
 
 
 @pytest.fixture(scope="module")
