@@ -29,7 +29,8 @@ sys.path.insert(0, str(REPO))
 
 from sim.studies.grid import parse_axes  # noqa: E402
 from sim.scenario.schema import load_scenario  # noqa: E402
-from sim.studies.sweep import plan_sweep, run_study  # noqa: E402
+from sim.studies.summary import run_study  # noqa: E402
+from sim.studies.sweep import plan_sweep  # noqa: E402
 
 BASELINE = REPO / "scenarios" / "sodegaura" / "baseline.toml"
 GRID = ["services.choisoko.fleet_size=2,3,4,5"]

@@ -26,10 +26,17 @@ class Estimate:
     std: float
 
 
-def mean_ci(values: Sequence[float | None], *, level: float = 0.95) -> Estimate:
+def mean_ci(
+    values: Sequence[float | None],
+    *,
+    level: float = 0.95,
+    bounds: tuple[float | None, float | None] = (None, None),
+) -> Estimate:
     """Mean and Student-t confidence interval of ``values`` (``None``/``nan`` are skipped).
 
     ``half = t_{(1+level)/2, n-1} * s / sqrt(n)`` with ``s`` the sample standard deviation.
+    ``bounds`` are the physical bounds ``(lo, hi)`` of the quantity (``None``: unbounded; see
+    :mod:`sim.kpis`): the interval is clipped to them (a rate's interval never leaves [0, 1]).
     """
     if not 0.0 < level < 1.0:
         raise ValueError(f"confidence level must be in (0, 1), got {level}")
@@ -45,4 +52,10 @@ def mean_ci(values: Sequence[float | None], *, level: float = 0.95) -> Estimate:
     var = math.fsum((x - mean) ** 2 for x in xs) / (n - 1)
     std = math.sqrt(var)
     half = float(stats.t.ppf((1.0 + level) / 2.0, n - 1)) * std / math.sqrt(n)
-    return Estimate(n, mean, mean - half, mean + half, std)
+    low, high = mean - half, mean + half
+    lo, hi = bounds
+    if lo is not None:
+        low, high = max(low, lo), max(high, lo)
+    if hi is not None:
+        low, high = min(low, hi), min(high, hi)
+    return Estimate(n, mean, low, high, std)

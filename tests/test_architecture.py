@@ -204,11 +204,6 @@ def test_model_imports_no_config_layer_and_no_pydantic() -> None:
     assert not bad, "sim/model/ must take plain records (no scenario classes, no pydantic):\n" + "\n".join(bad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/studies/{sweep,size,sensitivity}.py import sim/report/studies.py and sweep_plots.py back; "
-    "the study-engine change of issue 9 (h9studies) moves study reports under sim/report. Delete this mark then.",
-)
 def test_every_import_goes_down_the_floors() -> None:
     sources, graph = _graph()
     known = set(sources)
@@ -269,11 +264,6 @@ def test_cycle_finder_finds_a_circle_and_nothing_else() -> None:
     assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/studies/{sweep,size,sensitivity}.py import sim/report/studies.py and sweep_plots.py back; "
-    "the study-engine change of issue 9 (h9studies) moves study reports under sim/report. Delete this mark then.",
-)
 def test_no_import_circle() -> None:
     sources, graph = _graph()
     known = set(sources)
@@ -289,8 +279,6 @@ def test_no_import_circle() -> None:
 #: that comes under the limit fails ``test_files_waiting_to_be_split`` (strict xfail): then delete it.
 WAITING_TO_BE_SPLIT: dict[str, str] = {
     "sim/demand/generate.py": "705 lines: issue 16 moves the demand CSV io to sim/demand/io.py",
-    "sim/report/content.py": "722 lines: the study-engine change of issue 9 (h9studies) splits it",
-    "sim/studies/sweep.py": "996 lines: the study-engine change of issue 9 (h9studies) splits it into plan/store/execute/summary",
 }
 
 

@@ -74,38 +74,6 @@ def _errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _fmt(value: Any, digits: int = 1) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def _kpi_table(metrics: dict[str, Any], title: str) -> Table:
-    table = Table(title=title, show_header=True, header_style="bold")
-    table.add_column("KPI")
-    table.add_column("value", justify="right")
-    rows = [
-        ("requests (served / total)", f"{metrics['requests_served']} / {metrics['requests_total']}"),
-        ("rejection rate", _fmt(metrics["rejection_rate"] * 100 if metrics["rejection_rate"] is not None else None) + " %"),
-        ("wait mean / p50 / p90 (min)", " / ".join(_fmt(metrics[k] / 60 if metrics[k] is not None else None) for k in ("wait_mean_s", "wait_p50_s", "wait_p90_s"))),
-        ("ride mean (min)", _fmt(metrics["ride_mean_s"] / 60 if metrics["ride_mean_s"] is not None else None)),
-        ("detour (ride / direct)", _fmt(metrics["detour_mean"], 2)),
-        ("walk mean (m)", _fmt(metrics["walk_mean_m"], 0)),
-        ("transfers", _fmt(metrics["transfers"])),
-        ("vehicles", _fmt(metrics["vehicles"])),
-        ("vehicle-km / vehicle-hours", f"{_fmt(metrics['vehicle_km'])} / {_fmt(metrics['vehicle_hours'])}"),
-        ("empty km share", _fmt(metrics["empty_km_share"], 2)),
-        ("passengers per vehicle-hour", _fmt(metrics["passengers_per_vehicle_hour"], 2)),
-        ("mean occupancy (pax-km / veh-km)", _fmt(metrics["occupancy_mean"], 2)),
-        ("fare revenue (¥)", _fmt(metrics["fare_revenue_yen"], 0)),
-    ]
-    for k, v in rows:
-        table.add_row(k, v)
-    return table
-
-
 def _progress() -> Progress:
     return Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -180,7 +148,9 @@ def run(
         result = run_scenario(sc, base, seed=seed, progress=tick, source=str(path))
     write_results(result, target)
     m = result.metrics
-    out_console.print(_kpi_table(m, f"{sc.name} (seed {result.seed})"))
+    from sim.cli.tables import run_table
+
+    out_console.print(run_table(m, f"{sc.name} (seed {result.seed})"))
     if result.network.synthetic:
         out_console.print(f"[yellow]network:[/] {result.network.provenance}", highlight=False)
     out_console.print(f"results written to {target}", highlight=False)
@@ -188,47 +158,6 @@ def run(
 
 
 SODEGAURA_SET = ("baseline", "drt_plus", "av_shuttle", "av_drt", "hybrid")
-
-#: Comparison table columns: (metrics key, header, scale, digits).
-_COMPARE_COLUMNS = (
-    ("requests_served", "served", 1.0, 0),
-    ("rejection_rate", "rejected %", 100.0, 1),
-    ("wait_mean_s", "wait mean min", 1 / 60, 1),
-    ("wait_p90_s", "wait p90 min", 1 / 60, 1),
-    ("ride_mean_s", "ride min", 1 / 60, 1),
-    ("walk_mean_m", "walk m", 1.0, 0),
-    ("vehicles", "vehicles", 1.0, 0),
-    ("vehicle_km", "veh-km", 1.0, 0),
-    ("vehicle_hours", "veh-h", 1.0, 1),
-    ("occupancy_mean", "occupancy", 1.0, 2),
-    ("drivers_fte", "drivers FTE", 1.0, 1),
-    ("staff_fte_total", "staff FTE", 1.0, 1),
-    ("annual_cost_yen", "annual cost ¥M", 1e-6, 1),
-    ("cost_per_trip_yen", "cost/trip ¥", 1.0, 0),
-)
-
-
-def _comparison_table(comp: Any) -> Table:
-    """KPIs as rows, scenarios as columns (mean, and ± the 95% half-width with replications)."""
-    table = Table(title="comparison (same demand for every scenario)", header_style="bold")
-    table.add_column("KPI", no_wrap=True)
-    for name in comp.names:
-        table.add_column(name, justify="right")
-    estimates = [comp.estimates(n) for n in comp.names]
-    for key, head, scale, digits in _COMPARE_COLUMNS:
-        if not any(key in est for est in estimates):
-            continue
-        cells = [head]
-        for est in estimates:
-            e = est.get(key)
-            if e is None or e.mean != e.mean:
-                cells.append("–")
-            elif e.n > 1 and e.high > e.low:
-                cells.append(f"{e.mean * scale:,.{digits}f} ±{(e.high - e.mean) * scale:,.{digits}f}")
-            else:
-                cells.append(f"{e.mean * scale:,.{digits}f}")
-        table.add_row(*cells)
-    return table
 
 
 @app.command()
@@ -239,32 +168,50 @@ def compare(
         typer.Argument(help="Scenario TOML files (default: the Sodegaura set).", show_default=False),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Comparison directory (default results/comparison).")] = None,
-    replications: Annotated[int, typer.Option("--replications", min=1, help="Replications (independent seeds) per scenario.")] = 1,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=1, help="Replications per scenario (replication 0 is run --seed ROOT).")
+    ] = 1,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="Root seed of the replications (default: the first scenario's seed).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Local worker processes.")] = 1,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Run on an existing Dask cluster at this scheduler address (pip install '.[dask]').", show_default=False),
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Reuse the runs stored in --out by an earlier comparison.")] = False,
     overrides: SetOpt = None,
     lang: LangOpt = "en",
     no_report: NoReportOpt = False,
 ) -> None:
     """Run several scenarios on the same demand and compare their KPIs side by side."""
+    from sim.cli.tables import comparison_table
     from sim.studies.compare import run_comparison
 
     _check_lang(lang)
-
     paths = scenarios or [REPO / "scenarios" / "sodegaura" / f"{n}.toml" for n in SODEGAURA_SET]
     target = out or (REPO / "results" / "comparison")
     if target.exists() and not target.is_dir():
         raise InputError(f"--out {target}: exists and is not a directory; give a directory path")
-    with _progress() as progress:
-        task = progress.add_task("comparing", total=None)
-
-        def tick(label: str) -> None:
-            progress.update(task, description=label)
-
-        comp = run_comparison(paths, out=target, replications=replications, overrides=overrides or [], progress=tick)
-    out_console.print(_comparison_table(comp))
-    nets = {r.network.provenance for r in comp.first_runs.values() if r.network.synthetic}
-    for text in sorted(nets):
-        out_console.print(f"[yellow]network:[/] {text}", highlight=False)
-    out_console.print(f"comparison written to {target / 'comparison.csv'}", highlight=False)
+    with _StudyRun("comparing", target) as tick:
+        comp = run_comparison(
+            paths,
+            out=target,
+            replications=replications,
+            seed=seed,
+            overrides=overrides or [],
+            workers=workers,
+            dask=dask,
+            resume=resume,
+            progress=tick,
+        )
+    out_console.print(comparison_table(comp))
+    _print_networks(comp.study)
+    ex = comp.execution
+    out_console.print(
+        f"{ex.total} run(s): {ex.ran} run now, {ex.reused} reused; comparison written to {target / 'comparison.csv'}",
+        highlight=False,
+    )
     _write_report(target, lang=lang, no_report=no_report)
 
 
@@ -371,7 +318,7 @@ def network_build(
 
 
 # --------------------------------------------------------------------------- studies: sweep, size, sensitivity
-# (sim/studies/sweep.py, sim/studies/size.py, sim/studies/sensitivity.py; figures in sim/report/sweep_plots.py)
+# (sim/studies/sweep.py, size.py, sensitivity.py on the engine in sim/studies/; reports in sim/report/studies.py)
 
 StudyScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file.", show_default=False)]
 ReplicationsOpt = Annotated[
@@ -433,7 +380,15 @@ class _StudyRun:
 def _estimate_text(est: Any, kpi: str) -> str:
     from sim.report.studies import fmt_estimate
 
-    return fmt_estimate(est, kpi)
+    return fmt_estimate(est, kpi, "en")
+
+
+def _study_report(write: Callable[..., list[Path]], result: Any, *args: Any, lang: str, no_report: bool) -> None:
+    """Write a study's report (``report.html``, ``report.md``, ``figures/``) unless ``no_report``."""
+    if no_report:
+        return
+    paths = write(result, *args, lang=lang)
+    out_console.print(f"report written to {paths[0]} (and {paths[1].name}, {len(paths) - 2} figures)", highlight=False)
 
 
 def _print_networks(study: Any) -> None:
@@ -463,11 +418,15 @@ def sweep(
         list[str] | None,
         typer.Option("--plot", help="KPI to plot against each varied key (repeatable; default wait_p90_s, rejection_rate and staff/cost KPIs)."),
     ] = None,
+    lang: LangOpt = "en",
+    no_report: NoReportOpt = False,
 ) -> None:
     """Run a full grid of scenario variants with replications; write runs.csv, summary.csv, figures and a report."""
-    from sim.studies.grid import parse_axes
+    from sim.report.studies import write_sweep_report
+    from sim.studies.grid import format_value, parse_axes
     from sim.studies.sweep import sweep as run_sweep
 
+    _check_lang(lang)
     axes = parse_axes(vary or [])
     target = _study_dir(out, scenario, "sweep")
     with _StudyRun("sweep", target) as tick:
@@ -485,9 +444,7 @@ def sweep(
             services=service or [],
             progress=tick,
         )
-    from sim.studies.sweep import default_kpis
-
-    shown = plot or default_kpis(result.kpis)
+    shown = result.chosen
     table = Table(title=f"sweep of {scenario.name}: mean [95 % CI] over {replications} replication(s)", header_style="bold")
     for k in result.study.keys:
         table.add_column(k, overflow="fold")
@@ -495,13 +452,12 @@ def sweep(
     for k in shown:
         table.add_column(k, justify="right", overflow="fold")
     for s in result.summaries:
-        from sim.studies.grid import format_value
-
         table.add_row(*(format_value(s.point.row.get(k)) for k in result.study.keys), str(s.n), *(_estimate_text(s.estimates[k], k) for k in shown))
     out_console.print(table)
     _print_networks(result.study)
     ex = result.execution
     out_console.print(f"{ex.total} run(s): {ex.ran} run now, {ex.reused} reused; results written to {target}", highlight=False)
+    _study_report(write_sweep_report, result, lang=lang, no_report=no_report)
 
 
 @app.command()
@@ -526,12 +482,16 @@ def size(
     seed: StudySeedOpt = None,
     overrides: SetOpt = None,
     service: ServiceOpt = None,
+    lang: LangOpt = "en",
+    no_report: NoReportOpt = False,
 ) -> None:
     """Find the smallest value of a parameter that meets every target, deciding with the 95 % CI (conservative bound)."""
+    from sim.report.studies import write_size_report
     from sim.studies.grid import format_value, parse_vary
     from sim.studies.size import RULE, parse_target
     from sim.studies.size import size as run_size
 
+    _check_lang(lang)
     if not vary:
         raise InputError("size: give the parameter and its range, e.g. --vary services.choisoko.fleet_size=2..12")
     axis = parse_vary(vary)
@@ -584,6 +544,7 @@ def size(
         out_console.print(f"[yellow]warning:[/] {w}", highlight=False)
     _print_networks(result.study)
     out_console.print(f"results written to {dest}", highlight=False)
+    _study_report(write_size_report, result, lang=lang, no_report=no_report)
 
 
 @app.command()
@@ -606,12 +567,16 @@ def sensitivity(
     seed: StudySeedOpt = None,
     overrides: SetOpt = None,
     service: ServiceOpt = None,
+    lang: LangOpt = "en",
+    no_report: NoReportOpt = False,
 ) -> None:
     """One-at-a-time sensitivity around a scenario: a table and a tornado chart per chosen KPI."""
+    from sim.report.studies import write_sensitivity_report
     from sim.studies.grid import format_value
     from sim.studies.sensitivity import parse_param
     from sim.studies.sensitivity import sensitivity as run_sensitivity
 
+    _check_lang(lang)
     params = [parse_param(p) for p in param or []]
     if not params:
         raise InputError("sensitivity: give at least one --param KEY=LOW,HIGH, e.g. --param services.choisoko.fleet_size=3,6")
@@ -646,3 +611,4 @@ def sensitivity(
         out_console.print(table)
     _print_networks(result.result.study)
     out_console.print(f"results written to {dest}", highlight=False)
+    _study_report(write_sensitivity_report, result, lang=lang, no_report=no_report)

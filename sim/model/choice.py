@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sim.model.lines.timetable import LineLayout, LineQuote, Timetable
+from sim.tolerance import EPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ def best_line_ride(
             walk = b.walk_m + a.walk_m + extra_walk_m
             cost = generalised_s(w, walk_m=walk, gap_s=gap, at_stop_s=at_stop, ride_s=arr - dep + extra_ride_s,
                                  transfers=transfers)
-            if best is None or cost < best.cost_s - 1e-9:
+            if best is None or cost < best.cost_s - EPS:
                 quote = LineQuote(layout.name, b.direction, b.position, a.position, trip_id,
                                   trip.stops[b.position], trip.stops[a.position], dep, arr)
                 best = LineOption(quote, walk, dep - at_stop, gap, at_stop, cost)

@@ -14,37 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from sim.model.eventlog import (
-    EventLog,
-    LegRecord,
-    Outcome,
-    RequestRecord,
-    VehicleRecord,
-)
+from sim import kpis as kpi_registry
+from sim.kpis import Group
+from sim.model.eventlog import EventLog, LegRecord, Outcome, RequestRecord, VehicleRecord
+from sim.tolerance import EPS_S
 
-#: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them.
-KPI_KEYS: tuple[str, ...] = (
-    "requests_total",
-    "requests_served",
-    "requests_rejected",
-    "rejection_rate",
-    "passengers_served",
-    "wait_mean_s",
-    "wait_p50_s",
-    "wait_p90_s",
-    "wait_p95_s",
-    "ride_mean_s",
-    "detour_mean",
-    "walk_mean_m",
-    "transfers",
-    "vehicles",
-    "vehicle_km",
-    "empty_km_share",
-    "vehicle_hours",
-    "passengers_per_vehicle_hour",
-    "occupancy_mean",
-    "fare_revenue_yen",
-)
+#: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them (from the KPI
+#: registry, :mod:`sim.kpis`, which holds their units, bounds and labels).
+KPI_KEYS: tuple[str, ...] = kpi_registry.names(Group.MODEL)
 
 
 def _mean(values: np.ndarray) -> float | None:
@@ -98,10 +75,6 @@ def kpis(requests: Sequence[RequestRecord], vehicles: Sequence[VehicleRecord]) -
     }
 
 
-#: Tolerance (seconds) of the promise check: plan times are sums of floats.
-PROMISE_EPS_S = 1e-6
-
-
 def promise_kpis(legs: Sequence[LegRecord]) -> dict[str, Any]:
     """Promises kept, over the DRT legs (those with a promised pickup window).
 
@@ -114,9 +87,9 @@ def promise_kpis(legs: Sequence[LegRecord]) -> dict[str, Any]:
     breaches = sum(
         1
         for g in drt
-        if g.pickup_s < g.promised_pickup_s - PROMISE_EPS_S
-        or g.pickup_s > g.latest_pickup_s + PROMISE_EPS_S
-        or g.dropoff_s > g.latest_dropoff_s + PROMISE_EPS_S
+        if g.pickup_s < g.promised_pickup_s - EPS_S
+        or g.pickup_s > g.latest_pickup_s + EPS_S
+        or g.dropoff_s > g.latest_dropoff_s + EPS_S
     )
     late = np.array([max(0.0, g.pickup_s - g.promised_pickup_s) for g in drt], dtype=float)
     return {"promised_legs": len(drt), "promise_breaches": breaches, "pickup_late_mean_s": _mean(late)}

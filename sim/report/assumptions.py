@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sim.paths import repo_root
+from sim.tolerance import EPS
 
 #: Repository root (the scenario set lives in ``scenarios/``).
 REPO = repo_root()
@@ -122,7 +123,7 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b or a == b and type(a) is type(b)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)), abs(float(b)))
+        return abs(float(a) - float(b)) <= EPS * max(1.0, abs(float(a)), abs(float(b)))
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):

@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sim import kpis
+from sim.kpis import Better, Group
+from sim.tolerance import EPS
 from sim.report.assumptions import Param, format_value, scenario_params, sourced_default
 from sim.report.data import ScenarioResult, Study, Value
 from sim.report.document import Bullets, Cell, Document, Figure, Note, Paragraph, Section, Table
@@ -26,19 +29,13 @@ from sim.report.i18n import (
 )
 from sim.report.maps import place_names, provenance_text, scenario_towns, zone_label
 
-#: Headline KPIs of the executive summary: (key, unit kind, better).
-HEADLINE: tuple[tuple[str, str, str], ...] = (
-    ("drivers_fte", "fte", "low"),
-    ("wait_mean_s", "min", "low"),
-    ("wait_p90_s", "min", "low"),
-    ("rejection_rate", "pct", "low"),
-    ("requests_rejected", "int", "low"),
-    ("annual_cost_yen", "yen", "low"),
-    ("annual_subsidy_yen", "yen", "low"),
-    ("cost_per_trip_yen", "yen", "low"),
-)
+#: Headline KPIs of the executive summary (unit kind and "better" from the registry, :mod:`sim.kpis`).
+HEADLINE_KEYS: tuple[str, ...] = (
+    "drivers_fte", "wait_mean_s", "wait_p90_s", "rejection_rate", "requests_rejected", "annual_cost_yen",
+    "annual_subsidy_yen", "cost_per_trip_yen",
+)  # fmt: skip
 
-#: KPI table order after the metrics keys.
+#: KPI table order after the metrics keys (report names; aliases of registry names resolve through it).
 _EXTRA_ORDER = (
     "drivers_fte", "class2_drivers_fte", "attendants_fte", "remote_operators_fte", "field_staff_fte", "booking_staff_fte",
     "staff_fte", "duties_per_day", "staff_hours_per_day", "staff_hours_per_passenger", "duty_rule_violations",
@@ -47,59 +44,34 @@ _EXTRA_ORDER = (
     "subsidy_per_trip_yen", "staff_cost_per_trip_yen", "cost_per_vehicle_km_yen", "farebox_ratio",
 )
 
-#: Which direction is better for a KPI (others are descriptive: no best is marked).
-BETTER: dict[str, str] = {
-    "requests_served": "high",
-    "requests_rejected": "low",
-    "rejection_rate": "low",
-    "passengers_served": "high",
-    "wait_mean_s": "low",
-    "wait_p50_s": "low",
-    "wait_p90_s": "low",
-    "wait_p95_s": "low",
-    "ride_mean_s": "low",
-    "detour_mean": "low",
-    "walk_mean_m": "low",
-    "empty_km_share": "low",
-    "passengers_per_vehicle_hour": "high",
-    "occupancy_mean": "high",
-    "fare_revenue_yen": "high",
-    "drivers_fte": "low",
-    "staff_fte": "low",
-    "annual_cost_yen": "low",
-    "annual_subsidy_yen": "low",
-    "cost_per_trip_yen": "low",
-    "subsidy_per_trip_yen": "low",
-    "staff_cost_per_trip_yen": "low",
-    "cost_per_vehicle_km_yen": "low",
-    "farebox_ratio": "high",
-    "duty_rule_violations": "low",
-    "staff_hours_per_passenger": "low",
-}
-
-_INT_KEYS = frozenset({"requests_total", "requests_served", "requests_rejected", "passengers_served", "transfers", "vehicles", "duties_per_day"})
 _SKIP_KEYS = frozenset({"seed", "replications", "replication", "n"})
 
 
+def better(key: str) -> str | None:
+    """``"low"``/``"high"`` when a lower/higher value of ``key`` is better (registry), else ``None``."""
+    k = kpis.get(key)
+    if k is None or k.better is Better.NEITHER:
+        return None
+    return "low" if k.better is Better.LOWER else "high"
+
+
+#: Headline KPIs of the executive summary: (key, unit kind, better).
+HEADLINE: tuple[tuple[str, str, str], ...] = tuple(
+    (key, kpis.get(key).kind, better(key) or "low") for key in HEADLINE_KEYS  # type: ignore[union-attr]
+)
+
+
 def kpi_kind(key: str) -> str:
-    """Unit kind of a KPI key for :func:`sim.report.i18n.fmt_kind`."""
-    if key in _INT_KEYS or key.startswith("requests_") or key.startswith("trips_") or key.endswith("_violations"):
+    """Unit kind of a KPI key for :func:`sim.report.i18n.fmt_kind`: the registry's, else from its suffix."""
+    k = kpis.get(key)
+    if k is not None:
+        return k.kind
+    if key.startswith("requests_") or key.startswith("trips_") or key.endswith("_violations"):
         return "int"
-    if key.endswith("_s"):
-        return "min"
-    if key.endswith("_rate") or key.endswith("_share") or key.endswith("_ratio"):
-        return "pct"
-    if key.endswith("_yen") or "_yen_" in key:
-        return "yen"
-    if key.endswith("_fte"):
-        return "fte"
-    if key.endswith("_m"):
-        return "m"
-    if key.endswith("_km"):
-        return "km"
-    if key.endswith("_hours") or "hours_per" in key:
-        return "h"
-    return "x"
+    for suffix, kind in (("_s", "min"), ("_rate", "pct"), ("_share", "pct"), ("_ratio", "pct"), ("_yen", "yen"), ("_fte", "fte"), ("_m", "m"), ("_km", "km"), ("_hours", "h")):
+        if key.endswith(suffix):
+            return kind
+    return "yen" if "_yen_" in key else "h" if "hours_per" in key else "x"
 
 
 def fmt_value(lang: str, key: str, value: Value, *, kind: str | None = None, ci: bool = True) -> str:
@@ -107,9 +79,9 @@ def fmt_value(lang: str, key: str, value: Value, *, kind: str | None = None, ci:
     kind = kind or kpi_kind(key)
     text = fmt_kind(lang, kind, value.mean)
     if ci and value.has_ci and value.mean is not None and (value.high or 0.0) > (value.low or 0.0):
-        # every KPI here is non-negative: a Student-t interval reaching below zero is cut at zero
-        low = max(0.0, value.low or 0.0) if (value.mean or 0.0) >= 0 else value.low
-        text += f" ({fmt_range(lang, kind, low or 0.0, value.high or 0.0, value.mean or 0.0)})"
+        # clipped to the KPI's physical bounds like every other output (the study already did)
+        low, high = kpis.clip_interval(key, value.low or 0.0, value.high or 0.0)
+        text += f" ({fmt_range(lang, kind, low, high, value.mean or 0.0)})"
     return text
 
 
@@ -124,7 +96,7 @@ def best_of(study: Study, key: str, better: str) -> tuple[list[ScenarioResult], 
     sign = 1.0 if better == "low" else -1.0
     ranked = sorted(have, key=lambda s: sign * (s.kpis[key].mean or 0.0))
     top = ranked[0].kpis[key].mean or 0.0
-    tol = 1e-9 * max(1.0, abs(top))
+    tol = EPS * max(1.0, abs(top))
     tied = [s for s in ranked if abs((s.kpis[key].mean or 0.0) - top) <= tol]
     if len(tied) == len(have):
         return [], None  # all equal: nothing to pick
@@ -145,9 +117,7 @@ def _present(study: Study, key: str) -> bool:
 
 def kpi_keys(study: Study) -> list[str]:
     """KPI rows of the KPI table: the metrics keys, staffing and costs, then anything else found."""
-    from sim.model.metrics import KPI_KEYS
-
-    order = [k for k in (*KPI_KEYS, *_EXTRA_ORDER) if _present(study, k)]
+    order = [k for k in (*kpis.names(Group.MODEL), *_EXTRA_ORDER) if _present(study, k)]
     for s in study.scenarios:
         for key in s.kpis:
             if key not in order and key not in _SKIP_KEYS and _present(study, key):
@@ -467,8 +437,8 @@ def kpi_section(study: Study, lang: str) -> Section:
     """The full KPI table (rows = KPIs, columns = scenarios), best values starred, and per-service tables."""
     rows = []
     for key in kpi_keys(study):
-        better = BETTER.get(key)
-        tied = {s.name for s in best_of(study, key, better)[0]} if better and len(study.scenarios) > 1 else set()
+        side = better(key)
+        tied = {s.name for s in best_of(study, key, side)[0]} if side and len(study.scenarios) > 1 else set()
         cells = [Cell(kpi_label(lang, key))]
         for s in study.scenarios:
             value = s.kpis.get(key, Value(None))

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from sim import kpis
 from sim.errors import InputError
 
 #: CSV files of a run directory that the report reads (all optional except requests/vehicles).
@@ -319,7 +320,7 @@ def _mean_kpis(runs: tuple[RunData, ...]) -> dict[str, Value]:
             continue
         from sim.stats import mean_ci  # scipy.stats: only with replications
 
-        est = mean_ci(values)
+        est = mean_ci(values, bounds=kpis.bounds(key))  # clipped like every study output
         if est.n == 0:
             out[key] = Value(None)
         elif est.n == 1:  # one run had a value: a mean but no interval (low/high are nan)

@@ -11,6 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
+from sim import kpis
+from sim.report.i18n_studies import STUDY_TEXT
+from sim.tolerance import EPS
+
 Lang = Literal["en", "ja"]
 LANGS: tuple[str, ...] = ("en", "ja")
 
@@ -377,55 +381,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_formula": ("Formula", "計算式"),
 }
 
-#: KPI labels: key -> (English, Japanese).
-KPI_LABELS: dict[str, tuple[str, str]] = {
-    "requests_total": ("Trip requests", "乗車予約数"),
-    "requests_served": ("Requests served", "対応した予約数"),
-    "requests_rejected": ("Requests rejected", "不成立の予約数"),
-    "rejection_rate": ("Rejection rate", "不成立率"),
-    "passengers_served": ("Passengers carried", "輸送人員"),
-    "wait_mean_s": ("Mean wait", "平均待ち時間"),
-    "wait_p50_s": ("Median wait", "待ち時間（中央値）"),
-    "wait_p90_s": ("90th-percentile wait", "待ち時間（90パーセンタイル）"),
-    "wait_p95_s": ("95th-percentile wait", "待ち時間（95パーセンタイル）"),
-    "ride_mean_s": ("Mean ride time", "平均乗車時間"),
-    "detour_mean": ("Detour (ride ÷ direct drive)", "迂回率（乗車時間÷直行時間）"),
-    "walk_mean_m": ("Mean walk to and from stops", "乗降場所までの平均徒歩距離"),
-    "transfers": ("Transfers", "乗り継ぎ回数"),
-    "vehicles": ("Vehicles", "車両数"),
-    "vehicle_km": ("Vehicle-km per day", "1日の走行距離（台キロ）"),
-    "empty_km_share": ("Empty running share", "空車走行の割合"),
-    "vehicle_hours": ("Vehicle-hours per day", "1日の稼働時間（台時間）"),
-    "passengers_per_vehicle_hour": ("Passengers per vehicle-hour", "1台1時間あたり輸送人員"),
-    "occupancy_mean": ("Mean occupancy (pax-km ÷ veh-km)", "平均乗車人数（人キロ÷台キロ）"),
-    "fare_revenue_yen": ("Fare revenue per day", "1日の運賃収入"),
-    "drivers_fte": ("Drivers needed (FTE)", "必要運転士数（常勤換算）"),
-    "attendants_fte": ("Attendants on board (FTE)", "車内添乗員（常勤換算）"),
-    "remote_operators_fte": ("Remote operators (FTE)", "遠隔監視員（常勤換算）"),
-    "field_staff_fte": ("Field response staff (FTE)", "現場対応要員（常勤換算）"),
-    "staff_fte": ("All staff (FTE)", "全職員（常勤換算）"),
-    "duties_per_day": ("Duties per day", "1日の勤務数"),
-    "staff_hours_per_day": ("Staff hours per day", "1日の総勤務時間"),
-    "class2_drivers_fte": ("of which drivers with a class-2 licence (FTE)", "うち二種免許の運転士（常勤換算）"),
-    "booking_staff_fte": ("Booking staff (FTE)", "予約受付（常勤換算）"),
-    "staff_hours_per_passenger": ("Staff hours per passenger", "乗客1人あたり勤務時間"),
-    "duty_rule_violations": ("Duties breaking working-time rules", "労働時間規制に反する勤務"),
-    "staff_cost_yen_per_year": ("Staff cost per year", "年間人件費"),
-    "vehicle_cost_yen_per_year": ("Vehicle cost per year", "年間車両費"),
-    "running_cost_yen_per_year": ("Energy and maintenance per year", "年間燃料・整備費"),
-    "fixed_cost_yen_per_year": ("Fixed costs per year", "年間固定費"),
-    "trips_per_year": ("Trips per year", "年間利用回数"),
-    "staff_cost_per_trip_yen": ("Staff cost per trip", "利用1回あたり人件費"),
-    "cost_per_vehicle_km_yen": ("Cost per vehicle-km", "1台キロあたり経費"),
-    "farebox_ratio": ("Farebox ratio (fares ÷ cost)", "運賃収支率（運賃収入÷経費）"),
-    "vehicle_km_per_year": ("Vehicle-km per year", "年間走行距離（台キロ）"),
-    "annual_cost_yen": ("Annual cost", "年間経費"),
-    "annual_subsidy_yen": ("Annual subsidy (cost − fares)", "年間の市負担額（経費−運賃）"),
-    "annual_fare_revenue_yen": ("Annual fare revenue", "年間運賃収入"),
-    "cost_per_trip_yen": ("Cost per trip", "利用1回あたり経費"),
-    "subsidy_per_trip_yen": ("Subsidy per trip", "利用1回あたり市負担額"),
-}
-
 #: Parameter meanings for the assumptions table: field name -> (English, Japanese).
 PARAM_LABELS: dict[str, tuple[str, str]] = {
     "name": ("scenario name", "シナリオ名"),
@@ -561,20 +516,23 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 def tr(lang: str, key: str, **values: Any) -> str:
     """The string ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
-    text = _pick(TEXT[key], lang)
+    text = _pick(TEXT[key] if key in TEXT else STUDY_TEXT[key], lang)
     return text.format(**values) if values else text
 
 
 def has(key: str) -> bool:
-    """Whether :data:`TEXT` has ``key``."""
-    return key in TEXT
+    """Whether :data:`TEXT` (or the study strings) has ``key``."""
+    return key in TEXT or key in STUDY_TEXT
 
 
 def kpi_label(lang: str, key: str) -> str:
-    """Human label of a KPI key (the key itself, prettified, when unknown)."""
-    if key in KPI_LABELS:
-        return _pick(KPI_LABELS[key], lang)
-    return key.replace("_", " ")
+    """Human label of a KPI key from the registry (:mod:`sim.kpis`; ``SERVICE.KPI`` is labelled
+    ``SERVICE: label``); the key itself, prettified, when unknown."""
+    k = kpis.get(key)
+    if k is None:
+        return key.replace("_", " ")
+    service = key.rpartition(".")[0] if key not in (k.name, *k.aliases) else ""
+    return f"{service}: {k.label(lang)}" if service else k.label(lang)
 
 
 def param_label(lang: str, path: str) -> str:
@@ -657,7 +615,7 @@ def fmt_kind(lang: str, kind: str, value: float | None) -> str:
         return "–"
     v = float(value)  # type: ignore[arg-type]
     if kind == "int":
-        return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else f"{v:,.1f}"
+        return f"{v:,.0f}" if abs(v - round(v)) < EPS or abs(v) >= 100 else f"{v:,.1f}"
     if kind == "fte":
         return f"{v:,.1f}"
     if kind == "m":

@@ -5,29 +5,49 @@
 * :func:`plot_size_curve`: the sizing curve of one target KPI, the target and the answer.
 * :func:`plot_tornado`: one-at-a-time sensitivity of one KPI (a tornado chart).
 
-KPIs in seconds (``*_s``) are drawn in minutes. Every figure is written atomically as PNG.
+Each returns a matplotlib :class:`~matplotlib.figure.Figure` (drawn inside
+:func:`sim.report.style.chart_style`); :mod:`sim.report.studies` turns them into PNG files and the
+report. Axis labels come from the KPI registry (:mod:`sim.kpis`) in the report's language; KPIs in
+seconds are drawn in minutes, shares in percent.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sim.atomic import atomic_open
+from sim import kpis as registry
+from sim.report.i18n import kpi_label, tr
 from sim.studies.grid import format_value
 
 #: Most lines drawn in one sweep figure; further combinations of the other parameters are left out.
 MAX_LINES = 8
 
 
-def kpi_axis(kpi: str) -> tuple[float, str]:
-    """Scale factor and axis label of a KPI (seconds are shown in minutes)."""
-    if kpi.endswith("_s"):
-        return 1.0 / 60.0, f"{kpi[:-2]} (min)"
-    return 1.0, kpi
+#: Display unit of a registry display kind: (scale from the stored value, English, Japanese).
+_UNITS: dict[str, tuple[float, str, str]] = {
+    "min": (1.0 / 60.0, "min", "分"),
+    "pct": (100.0, "%", "%"),
+    "yen": (1.0, "yen", "円"),
+    "m": (1.0, "m", "m"),
+    "km": (1.0, "km", "km"),
+    "h": (1.0, "h", "時間"),
+    "fte": (1.0, "FTE", "常勤換算人"),
+}
+
+
+def kpi_axis(kpi: str, lang: str = "en") -> tuple[float, str]:
+    """Scale factor and axis label of a KPI in ``lang`` (seconds shown in minutes, shares in %)."""
+    k = registry.get(kpi)
+    scale, en, ja = _UNITS.get(k.kind if k else "", (1.0, "", ""))
+    unit = ja if lang == "ja" else en
+    label = kpi_label(lang, kpi)
+    if not unit:
+        return scale, label
+    return scale, f"{label}（{unit}）" if lang == "ja" else f"{label} ({unit})"
 
 
 def _figure(width: float = 6.4, height: float = 4.0) -> Any:
@@ -37,13 +57,6 @@ def _figure(width: float = 6.4, height: float = 4.0) -> Any:
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
-
-
-def _save(fig: Any, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(path, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=110)
-    return path
 
 
 def _safe(name: str) -> str:
@@ -62,14 +75,15 @@ def plot_sweep(
     keys: Sequence[str],
     summaries: Sequence[Any],
     kpis: Sequence[str],
-    out_dir: Path,
-) -> list[Path]:
-    """Draw every KPI of ``kpis`` against every key of ``keys``; return the PNG paths.
+    *,
+    lang: str = "en",
+) -> list[tuple[str, str, Any]]:
+    """Every KPI of ``kpis`` against every key of ``keys``: ``(file stem, key, figure)`` each.
 
-    ``summaries`` are :class:`sim.sweep.PointSummary` (``point.row`` holds the key values,
-    ``estimates[kpi]`` the mean and interval). Files: ``<kpi>__vs__<key>.png``.
+    ``summaries`` are :class:`sim.studies.summary.PointSummary` (``point.row`` holds the key
+    values, ``estimates[kpi]`` the mean and clipped interval). File stems: ``<kpi>__vs__<key>``.
     """
-    paths: list[Path] = []
+    out: list[tuple[str, str, Any]] = []
     for key in keys:
         others = [k for k in keys if k != key]
         groups: dict[tuple[Any, ...], list[Any]] = {}
@@ -83,11 +97,10 @@ def plot_sweep(
                 xs_all.append(v)
         numeric = _numeric(xs_all)
         for kpi in kpis:
-            factor, label = kpi_axis(kpi)
+            factor, label = kpi_axis(kpi, lang)
             fig = _figure()
             ax = fig.add_subplot()
-            shown = list(groups.items())[:MAX_LINES]
-            for gk, members in shown:
+            for gk, members in list(groups.items())[:MAX_LINES]:
                 pts = sorted(
                     members,
                     key=lambda s: s.point.row.get(key) if numeric else xs_all.index(s.point.row.get(key)),
@@ -107,17 +120,13 @@ def plot_sweep(
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel(key)
             ax.set_ylabel(label)
-            n = sorted({s.n for s in summaries})
-            reps = f"{n[0]}" if len(n) == 1 else f"{n[0]}–{n[-1]}"
-            title = f"{label} vs {key}\nmean and 95 % CI over {reps} replication(s)"
             if len(groups) > MAX_LINES:
-                title += f" (first {MAX_LINES} of {len(groups)} lines)"
-            ax.set_title(title, fontsize=10)
+                ax.set_title(tr(lang, "sweep_fig_more", shown=MAX_LINES, total=len(groups)).strip(), fontsize=9)
             ax.grid(True, alpha=0.3)
             if others:
                 ax.legend(fontsize=7)
-            paths.append(_save(fig, Path(out_dir) / f"{_safe(kpi)}__vs__{_safe(key)}.png"))
-    return paths
+            out.append((f"{_safe(kpi)}__vs__{_safe(key)}", key, fig))
+    return out
 
 
 def plot_size_curve(
@@ -129,13 +138,13 @@ def plot_size_curve(
     threshold: float,
     op: str,
     answer: Any | None,
-    path: Path,
-) -> Path:
+    lang: str = "en",
+) -> Any:
     """The evaluated sizing curve of one target KPI: mean and 95 % CI, the target and the answer.
 
     ``estimates[i]`` is the :class:`sim.stats.Estimate` of ``kpi`` at ``values[i]``.
     """
-    factor, label = kpi_axis(kpi)
+    factor, label = kpi_axis(kpi, lang)
     order = sorted(range(len(values)), key=lambda i: values[i])
     xs = [values[i] for i in order]
     mean = [_f(estimates[i].mean) * factor for i in order]
@@ -149,56 +158,61 @@ def plot_size_curve(
         yerr=[[m - lo for m, lo in zip(mean, low, strict=True)], [hi - m for m, hi in zip(mean, high, strict=True)]],
         marker="o",
         capsize=3,
-        label="mean, 95 % CI (evaluated points)",
+        label=tr(lang, "mean_ci_legend"),
     )
-    ax.axhline(threshold * factor, color="tab:red", linestyle="--", label=f"target {kpi} {op} {threshold:g}")
+    ax.axhline(threshold * factor, color="tab:red", linestyle="--", label=tr(lang, "target_legend", target=f"{kpi} {op} {threshold:g}"))
     if answer is not None:
-        ax.axvline(answer, color="tab:green", linestyle=":", label=f"answer {key} = {format_value(answer)}")
+        ax.axvline(answer, color="tab:green", linestyle=":", label=tr(lang, "answer_legend", param=key, value=format_value(answer)))
     if all(isinstance(v, int) and not isinstance(v, bool) for v in xs):
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(key)
     ax.set_ylabel(label)
-    ax.set_title(f"sizing: {label} vs {key}", fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7)
-    return _save(fig, path)
+    return fig
+
+
+@dataclass(frozen=True, slots=True)
+class TornadoBar:
+    """One parameter of a tornado chart: its label, the KPI mean at its low and high value, and
+    the (clipped) 95 % intervals there, in the KPI's stored unit."""
+
+    label: str
+    low: float
+    high: float
+    low_ci: tuple[float, float] | None = None
+    high_ci: tuple[float, float] | None = None
 
 
 def plot_tornado(
     kpi: str,
     base: float,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[TornadoBar],
     *,
-    path: Path,
-    title: str | None = None,
-) -> Path:
-    """Tornado chart of ``kpi``: for each parameter a bar from the base to its low and high result.
-
-    ``rows`` hold ``label`` (parameter and its values), ``low`` and ``high`` (the KPI mean at
-    the low and high value) and optionally ``low_ci``/``high_ci`` (``(low, high)`` intervals),
-    widest swing first.
-    """
-    factor, label = kpi_axis(kpi)
+    lang: str = "en",
+) -> Any:
+    """Tornado chart of ``kpi``: for each parameter a bar from the base to its low and high result (widest swing first)."""
+    factor, label = kpi_axis(kpi, lang)
     b = _f(base) * factor
     fig = _figure(8.0, 1.4 + 0.6 * max(1, len(rows)))
     ax = fig.add_subplot()
     ys = list(range(len(rows)))[::-1]
     for y, row in zip(ys, rows, strict=True):
         for side, colour in (("low", "tab:blue"), ("high", "tab:orange")):
-            v = _f(row[side]) * factor
+            v = _f(getattr(row, side)) * factor
             if math.isnan(v) or math.isnan(b):
                 continue
-            ax.barh(y, v - b, left=b, height=0.6, color=colour, alpha=0.8, label=f"at the {side} value" if y == ys[0] else None)
-            ci = row.get(f"{side}_ci")
+            legend = tr(lang, f"sens_at_{side}") if y == ys[0] else None
+            ax.barh(y, v - b, left=b, height=0.6, color=colour, alpha=0.8, label=legend)
+            ci = getattr(row, f"{side}_ci")
             if ci is not None and not any(math.isnan(_f(c)) for c in ci):
                 yy = y + (0.15 if side == "low" else -0.15)
                 ax.plot([_f(ci[0]) * factor, _f(ci[1]) * factor], [yy, yy], color="black", linewidth=1)
-    ax.axvline(b, color="black", linewidth=1, label=f"base {b:.4g}")
-    ax.set_yticks(ys, [str(r["label"]) for r in rows], fontsize=8)
+    ax.axvline(b, color="black", linewidth=1, label=tr(lang, "sens_base_line", value=f"{b:.4g}"))
+    ax.set_yticks(ys, [r.label for r in rows], fontsize=8)
     ax.set_xlabel(label)
-    fig.suptitle(title or f"sensitivity of {label}, one parameter at a time\nbars: mean at the low / high value; lines: 95 % CI", fontsize=9)
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(fontsize=7, loc="best")
-    return _save(fig, path)
+    return fig

@@ -50,6 +50,7 @@ from sim.network.places import resolve_place
 from sim.scenario.schema import DrtService, FixedLine, Scenario, VehicleType
 from sim.scenario.staffing import StaffingConfig
 from sim.timeutil import parse_clock
+from sim.tolerance import EPS
 
 __all__ = [
     "Assembly",
@@ -209,7 +210,7 @@ def first_departures(line: FixedLine) -> tuple[float, ...]:
         return tuple(sorted(parse_clock(t) for t in line.departures))
     start, end = parse_clock(line.start), parse_clock(line.end)
     step = float(line.headway_min) * MIN_S  # type: ignore[arg-type]
-    count = math.floor((end - start) / step + 1e-9) + 1
+    count = math.floor((end - start) / step + EPS) + 1
     return tuple(start + k * step for k in range(count))
 
 

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.timeutil import parse_clock
+from sim.tolerance import EPS
 
 #: Automation levels (same literal as ``sim.scenario.Automation``; repeated here to avoid an import cycle).
 AutomationLevel = Literal["human", "level2", "level4_crew", "level4_remote"]
@@ -123,7 +124,7 @@ class StaffingConfig(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> StaffingConfig:
-        if self.max_binding_h + self.min_rest_h > 24.0 + 1e-9:
+        if self.max_binding_h + self.min_rest_h > 24.0 + EPS:
             raise ValueError(
                 f"max_binding_h {self.max_binding_h} + min_rest_h {self.min_rest_h} exceed 24 h: a duty worked on"
                 f" consecutive days would leave less than min_rest_h of rest; lower min_rest_h (never under 9) or"

@@ -30,26 +30,15 @@ from typing import TYPE_CHECKING, Any
 from sim.model.eventlog import EventLog, Outcome
 from sim.staffing.duties import Staffing
 from sim.scenario.staffing import CostConfig, RoleWages
+from sim.tolerance import EPS
+from sim import kpis as kpi_registry
+from sim.kpis import Group
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 #: Cost keys merged into ``metrics.json`` (and so into comparison tables).
-COST_KPI_KEYS: tuple[str, ...] = (
-    "annual_cost_yen",
-    "staff_cost_yen_per_year",
-    "vehicle_cost_yen_per_year",
-    "running_cost_yen_per_year",
-    "fixed_cost_yen_per_year",
-    "fare_revenue_yen_per_year",
-    "subsidy_yen_per_year",
-    "trips_per_year",
-    "cost_per_trip_yen",
-    "subsidy_per_trip_yen",
-    "staff_cost_per_trip_yen",
-    "cost_per_vehicle_km_yen",
-    "farebox_ratio",
-)
+COST_KPI_KEYS: tuple[str, ...] = kpi_registry.names(Group.COST)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +177,7 @@ def compute_costs(log: EventLog, scenario: Scenario, staffing: Staffing) -> Cost
     notes: list[str] = []
     for name, count in sorted(by_type.items()):
         vt = scenario.vehicles.get(name)
-        fleet = math.ceil(count * (1 + spare) - 1e-9)
+        fleet = math.ceil(count * (1 + spare) - EPS)
         if vt is None:
             notes.append(f"vehicle type {name!r} is not in the scenario: no vehicle, energy or maintenance cost counted")
             continue
@@ -232,7 +221,7 @@ def compute_costs(log: EventLog, scenario: Scenario, staffing: Staffing) -> Cost
             CostItem("fixed:control_room", "fixed", cfg.control_room_yen_per_year, _yen(cfg.control_room_yen_per_year), _source(cfg, "control_room_yen_per_year", "costs"))
         )
     if automated and cfg.av_system_yen_per_vehicle_year > 0:
-        n_auto = math.ceil(automated * (1 + spare) - 1e-9)
+        n_auto = math.ceil(automated * (1 + spare) - EPS)
         items.append(
             CostItem(
                 "fixed:av_system",

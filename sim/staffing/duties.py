@@ -63,6 +63,9 @@ from sim.model.eventlog import EventLog, MoveKind, Outcome, VehicleMove, Vehicle
 from sim.staffing.runcut import EPS, Block, Duty, DutyRules, Relief, cut_duties, lower_bound
 from sim.scenario.staffing import StaffingConfig
 from sim.timeutil import format_clock, parse_clock
+from sim.tolerance import EPS as EPS_RATIO
+from sim import kpis as kpi_registry
+from sim.kpis import Group
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -110,31 +113,10 @@ DRIVING_ROLES = frozenset({Role.DRIVER, Role.LEVEL2_OPERATOR})
 DESK_ROLES = frozenset({Role.REMOTE_OPERATOR, Role.FIELD_STAFF, Role.BOOKING_STAFF})
 
 #: Staffing keys merged into ``metrics.json`` (and so into comparison tables).
-STAFFING_KPI_KEYS: tuple[str, ...] = (
-    "drivers_fte",
-    "class2_drivers_fte",
-    "attendants_fte",
-    "remote_operators_fte",
-    "field_staff_fte",
-    "booking_staff_fte",
-    "staff_fte_total",
-    "duties_per_day",
-    "staff_hours_per_day",
-    "staff_hours_per_passenger",
-    "duty_rule_violations",
-)
+STAFFING_KPI_KEYS: tuple[str, ...] = kpi_registry.names(Group.STAFFING)
 
 #: Staffing keys of each ``per_service`` entry of ``metrics.json`` (:meth:`Staffing.per_service_kpis`).
-STAFFING_SERVICE_KPI_KEYS: tuple[str, ...] = (
-    "attendants_fte",
-    "booking_staff_fte",
-    "class2_drivers_fte",
-    "drivers_fte",
-    "field_staff_fte",
-    "remote_operators_fte",
-    "staff_fte_total",
-    "staff_hours_per_day",
-)
+STAFFING_SERVICE_KPI_KEYS: tuple[str, ...] = tuple(sorted(kpi_registry.names(Group.STAFFING, per_service=True)))
 
 #: Columns of ``duties.csv``.
 DUTY_COLUMNS: tuple[str, ...] = (
@@ -371,7 +353,7 @@ def _booking_blocks(
 def _field_count(cfg: StaffingConfig) -> Any:
     if cfg.field_staff_mode == "per_area":
         return lambda active: cfg.field_staff_per_area * len({(v.service, v.area) for v in active})
-    return lambda active: math.ceil(len(active) / cfg.field_vehicles_per_staff - 1e-9)
+    return lambda active: math.ceil(len(active) / cfg.field_vehicles_per_staff - EPS_RATIO)
 
 
 def role_blocks(log: EventLog, cfg: StaffingConfig, *, drt_services: set[str]) -> dict[Role, list[Block]]:
@@ -393,7 +375,7 @@ def role_blocks(log: EventLog, cfg: StaffingConfig, *, drt_services: set[str]) -
     remote = [v for v in log.vehicles if v.automation == "level4_remote"]
     ratio = cfg.remote_vehicles_per_operator
     out[Role.REMOTE_OPERATOR] = layer_blocks(
-        need_profile(remote, lambda active: math.ceil(len(active) / ratio - 1e-9)), prefix="remote", lead_s=desk_s, grid_s=grid_s
+        need_profile(remote, lambda active: math.ceil(len(active) / ratio - EPS_RATIO)), prefix="remote", lead_s=desk_s, grid_s=grid_s
     )
     field_vs = [v for v in log.vehicles if v.automation in cfg.field_staff_automation]
     out[Role.FIELD_STAFF] = layer_blocks(need_profile(field_vs, _field_count(cfg)), prefix="field", lead_s=desk_s, grid_s=grid_s)
@@ -475,7 +457,7 @@ class RoleStaffing:
             "driving_hours_per_day": self.driving_h_per_day,
             "duty_days_per_year": self.duty_days_per_year,
             "fte": self.fte,
-            "headcount": math.ceil(self.fte - 1e-9),
+            "headcount": math.ceil(self.fte - EPS_RATIO),
             "fte_by_days": self.fte_by_days,
             "fte_by_annual_binding": self.fte_by_annual_binding,
             "fte_by_weekly_driving": self.fte_by_weekly_driving,

@@ -85,8 +85,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sim.timeutil import format_clock
-
-EPS = 1e-6
+from sim.tolerance import EPS as EPS_RATIO
+from sim.tolerance import EPS_S as EPS
 #: The ``fine`` strategy cuts a block into at most this many pieces (at every k-th relief point).
 _FINE_PIECES = 40
 
@@ -626,10 +626,10 @@ def lower_bound(blocks: Sequence[Block], rules: DutyRules) -> int:
         cur += step
         peak = max(peak, cur)
     work = sum(b.end_s - b.start_s + b.lead_in_s + b.lead_out_s for b in blocks)
-    bound = max(peak, math.ceil(work / rules.max_binding_s - 1e-9))
+    bound = max(peak, math.ceil(work / rules.max_binding_s - EPS_RATIO))
     if rules.max_driving_s is not None:
         driving = sum(b - a for blk in blocks for a, b in blk.drives)
-        bound = max(bound, math.ceil(driving / rules.max_driving_s - 1e-9))
+        bound = max(bound, math.ceil(driving / rules.max_driving_s - EPS_RATIO))
     return max(bound, 1)
 
 

@@ -4,7 +4,8 @@
 scenario itself and, for each parameter, the scenario with only that parameter at its low and at
 its high value (``1 + 2 × parameters`` points, each with ``R`` replications on the same seeds).
 It writes ``sensitivity.csv`` (every KPI: base, at low, at high, with intervals, and the swing
-``|KPI(high) - KPI(low)|``) and a tornado chart per chosen KPI, widest swing on top.
+``|KPI(high) - KPI(low)|``), rows widest swing first; the tornado charts and the report are
+:func:`sim.report.studies.write_sensitivity_report`.
 """
 
 from __future__ import annotations
@@ -15,21 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.atomic import write_csv, write_json, write_text
+from sim.atomic import write_csv, write_json
 from sim.errors import InputError
-from sim.studies.grid import format_value, parse_values
 from sim.stats import Estimate
-from sim.studies.sweep import (
-    Progress,
-    Study,
-    StudyResult,
-    check_kpi_names,
-    check_kpis,
-    default_kpis,
-    plan_study,
-    run_study,
-    study_metadata,
-)
+from sim.studies.execute import Progress
+from sim.studies.grid import format_value, parse_values
+from sim.studies.plan import Study, plan_study
+from sim.studies.summary import StudyResult, check_kpi_names, check_kpis, default_kpis, run_study, study_metadata
 
 #: KPIs drawn when none are chosen (those present are used).
 DEFAULT_SENSITIVITY_KPIS: tuple[str, ...] = ("drivers_fte", "wait_p90_s", "cost_per_trip_yen")
@@ -131,10 +124,12 @@ def sensitivity(
     workers: int = 1,
     dask: Any = None,
     resume: bool = False,
-    figures: bool = True,
     progress: Progress | None = None,
 ) -> SensitivityResult:
-    """Run a one-at-a-time sensitivity study and write its tables, tornado charts and report."""
+    """Run a one-at-a-time sensitivity study and write its tables (``sensitivity.csv``, ``sensitivity.json``).
+
+    The report and its tornado charts are :func:`sim.report.studies.write_sensitivity_report`.
+    """
     if not params:
         raise InputError("sensitivity: give at least one --param KEY=LOW,HIGH")
     if kpis:
@@ -177,19 +172,4 @@ def sensitivity(
     write_csv(out_dir / "sensitivity.csv", header, table)
     meta = study_metadata(study, kind="sensitivity", extra={"params": [p.text for p in params], "kpis": chosen})
     write_json(out_dir / "sensitivity.json", meta)
-    figs: list[Path] = []
-    if figures:
-        from sim.report.sweep_plots import plot_tornado
-
-        for k in chosen:
-            rows = [
-                {"label": r.label, "low": r.low.mean, "high": r.high.mean, "low_ci": (r.low.low, r.low.high), "high_ci": (r.high.low, r.high.high)}
-                for r in all_rows[k]
-            ]
-            figs.append(plot_tornado(k, all_rows[k][0].base.mean, rows, path=out_dir / "figures" / f"tornado_{k}.png"))
-    out = SensitivityResult(out_dir, list(params), res, chosen, all_rows, [*res.files, out_dir / "sensitivity.csv", *figs])
-    from sim.report.studies import sensitivity_report
-
-    write_text(out_dir / "report.md", sensitivity_report(out, figs))
-    out.files.append(out_dir / "report.md")
-    return out
+    return SensitivityResult(out_dir, list(params), res, chosen, all_rows, [*res.files, out_dir / "sensitivity.csv"])

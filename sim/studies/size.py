@@ -27,25 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sim.atomic import write_csv, write_json, write_text
+from sim.atomic import write_csv, write_json
 from sim.errors import InputError
-from sim.studies.grid import Axis, format_value
 from sim.stats import Estimate
-from sim.studies.sweep import (
-    Backend,
-    Progress,
-    Study,
-    collect,
-    execute,
-    check_kpi_names,
-    kpi_names,
-    open_backend,
-    plan_study,
-    prepare_directory,
-    study_metadata,
-    summarise,
-    write_tables,
-)
+from sim.studies.execute import Backend, Progress, execute, open_backend
+from sim.studies.grid import Axis, format_value
+from sim.studies.plan import Study, plan_study
+from sim.studies.store import prepare_directory
+from sim.studies.summary import check_kpi_names, collect, kpi_names, study_metadata, summarise, write_tables
 
 Bound = Literal["conservative", "mean", "optimistic"]
 BOUNDS: tuple[Bound, ...] = ("conservative", "mean", "optimistic")
@@ -240,7 +229,6 @@ def size(
     workers: int = 1,
     dask: Any = None,
     resume: bool = False,
-    figures: bool = True,
     progress: Progress | None = None,
     backend: Backend | None = None,
 ) -> SizeResult:
@@ -248,8 +236,8 @@ def size(
 
     Writes into ``out_dir``: ``runs/``, ``runs.csv`` and ``summary.csv`` (the evaluated values),
     ``curve.csv`` (value, n, each target KPI's mean and interval, whether the targets are met
-    under each bound), ``size.json`` (answers, rule, KPIs at the answer), figures and
-    ``report.md``. Every value of the range and every target's KPI name are validated before
+    under each bound) and ``size.json`` (answers, rule, KPIs at the answer); the report and its
+    figures are :func:`sim.report.studies.write_size_report`. Every value of the range and every target's KPI name are validated before
     anything runs or is written. Targets may name a service's own KPI as ``SERVICE.KPI`` when the
     service is listed in ``services``.
 
@@ -302,7 +290,7 @@ def size(
             found = search(values, evaluate_with(be), targets, largest=largest)
     evaluated = {e.value for e in found.evaluations}
     sub = dataclasses.replace(study, points=tuple(p for p in study.points if p.row[axis.key] in evaluated))
-    records, kpis, summaries, files = write_tables(out_dir, sub, store)
+    tables = write_tables(out_dir, sub, store)
     out_dir = Path(out_dir)
     header = [axis.key, "n"]
     target_kpis = list(dict.fromkeys(t.kpi for t in targets))
@@ -341,29 +329,7 @@ def size(
         },
     )
     write_json(out_dir / "size.json", meta)
-    figs: list[Path] = []
-    if figures:
-        from sim.report.sweep_plots import plot_size_curve
-
-        for t in targets:
-            figs.append(
-                plot_size_curve(
-                    axis.key,
-                    [e.value for e in found.evaluations],
-                    [e.estimates[t.kpi] for e in found.evaluations],
-                    kpi=t.kpi,
-                    threshold=t.threshold,
-                    op=t.op,
-                    answer=found.answer,
-                    path=out_dir / "figures" / f"size_{t.kpi}.png",
-                )
-            )
-    result = SizeResult(out_dir, axis.key, sub, found, kpis, runs, [*files, out_dir / "curve.csv", out_dir / "size.json", *figs])
-    from sim.report.studies import size_report
-
-    write_text(out_dir / "report.md", size_report(result, figs))
-    result.files.append(out_dir / "report.md")
-    return result
+    return SizeResult(out_dir, axis.key, sub, found, tables.kpis, runs, [*tables.files, out_dir / "curve.csv", out_dir / "size.json"])
 
 
 __all__ = [

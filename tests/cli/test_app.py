@@ -44,7 +44,7 @@ def test_run_writes_every_results_file(tiny_cli_run: CliRun) -> None:
     for name in RUN_FILES:
         assert (out / name).stat().st_size > 0
     assert "tiny (seed 7)" in tiny_cli_run.stdout
-    assert "requests (served / total)" in tiny_cli_run.stdout
+    assert "Requests served" in tiny_cli_run.stdout and "90th-percentile wait (min)" in tiny_cli_run.stdout  # registry labels
     assert "results written to" in _flat(tiny_cli_run.stdout)
     assert str(out) in tiny_cli_run.stdout.replace("\n", "")  # rich folds a long path over lines
     assert "Traceback" not in tiny_cli_run.output

@@ -430,15 +430,19 @@ def test_best_of_picks_lowest_and_names_an_overlapping_rival() -> None:
 
 
 def test_every_string_exists_in_both_languages_with_the_same_placeholders() -> None:
-    from sim.report.i18n import KPI_LABELS, PARAM_LABELS, TEXT
+    from sim.kpis import REGISTRY
+    from sim.report.i18n import PARAM_LABELS, TEXT
+    from sim.report.i18n_studies import STUDY_TEXT
 
     field = re.compile(r"\{(\w+)\}")
-    for key, (en, ja) in TEXT.items():
+    assert not set(TEXT) & set(STUDY_TEXT)
+    for key, (en, ja) in {**TEXT, **STUDY_TEXT}.items():
         assert en and ja, key
         assert set(field.findall(en)) == set(field.findall(ja)), key
-    for table in (KPI_LABELS, PARAM_LABELS):
-        for key, (en, ja) in table.items():
-            assert en and ja and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", ja), key
+        assert "key" not in field.findall(en), key  # `tr(lang, key, **values)` takes `key` itself
+    labels = {**{k.name: (k.en, k.ja) for k in REGISTRY}, **PARAM_LABELS}
+    for key, (en, ja) in labels.items():
+        assert en and ja and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", ja), key
 
 
 def test_number_formats() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
@@ -145,6 +145,7 @@ values_strategy = st.recursive(
 )
 
 
+@settings(deadline=None)  # a shared 2-core machine: no per-example time limit
 @given(values_strategy)
 def test_toml_literal_round_trips_through_set(value: object) -> None:
     assert parse_override(f"k={toml_literal(value)}")[1] == value

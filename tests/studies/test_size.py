@@ -144,8 +144,10 @@ def test_size_finds_the_fleet_that_gives_three_vehicles(tiny_scenario: Path, tmp
         [parse_target("vehicles>=3")],
         out,
         replications=2,
-        figures=False,
     )
+    from sim.report.studies import write_size_report
+
+    write_size_report(res, lang="ja")
     assert res.search.answers == {"conservative": 3, "mean": 3, "optimistic": 3}
     evaluated = [e.value for e in res.search.evaluations]
     assert evaluated == sorted(evaluated) and 3 in evaluated and 2 in evaluated and len(evaluated) <= 5
@@ -161,9 +163,10 @@ def test_size_finds_the_fleet_that_gives_three_vehicles(tiny_scenario: Path, tmp
     assert len(read_csv(out / "runs.csv")) == 2 * len(evaluated)
     assert meta["network"]["name"] == "sodegaura" and meta["network"]["synthetic"] is True
     assert meta["network"]["provenance"].startswith("Synthetic reconstruction")
-    report = (out / "report.md").read_text(encoding="utf-8")
-    assert "**services.s.fleet_size = 3**" in report
-    assert "* Road network: sodegaura — Synthetic reconstruction" in report
+    report = (out / "report.md").read_text(encoding="utf-8")  # in Japanese
+    assert "すべての目標を満たす services.s.fleet_size の最小値は 3 です" in report
+    assert "> 道路網：内蔵の袖ケ浦市道路網は" in report
+    assert (out / "figures" / "size_vehicles.png").is_file() and (out / "report.html").is_file()
     # resuming evaluates nothing again and rewrites the same tables
     before = (out / "runs.csv").read_bytes()
     stored = sorted(p.name for p in (out / "runs").iterdir())
@@ -174,7 +177,6 @@ def test_size_finds_the_fleet_that_gives_three_vehicles(tiny_scenario: Path, tmp
         out,
         replications=2,
         resume=True,
-        figures=False,
     )
     assert again.search.answer == 3
     assert (out / "runs.csv").read_bytes() == before

@@ -39,8 +39,10 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.tolerance import EPS_S
+
 INF = math.inf
-EPS = 1e-6
+EPS = EPS_S  # seconds (sim/tolerance.py)
 
 
 class StopKind(IntEnum):

@@ -22,8 +22,7 @@ from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
 from sim.model.traffic import TravelTimes
 from sim.network.oracle import TravelOracle
-
-EPS = 1e-6
+from sim.tolerance import EPS_S as EPS
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sim.model.services import LineSpec
+from sim.tolerance import EPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,7 @@ def build_line(spec: LineSpec, tt: Callable[[int, int], float]) -> LineLayout:
     blocks: list[list[int]] = []
     ready: list[tuple[float, int]] = []  # (time ready at the first stop, vehicle)
     for dep in sorted(spec.departures_s):
-        if ready and ready[0][0] <= dep + 1e-9:
+        if ready and ready[0][0] <= dep + EPS:
             _, vehicle = heapq.heappop(ready)
         else:
             vehicle = len(blocks)
@@ -194,5 +195,5 @@ class Timetable:
         if entry is None:  # the last stop of a direction: nothing leaves from it
             return None
         times, ids = entry
-        k = bisect.bisect_left(times, t - 1e-9)
+        k = bisect.bisect_left(times, t - EPS)
         return ids[k] if k < len(ids) else None

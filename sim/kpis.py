@@ -1,0 +1,196 @@
+"""The KPI registry: one typed record per key performance indicator, read by every layer.
+
+Each :class:`Kpi` states the key as it appears in ``metrics.json`` (``name``), its unit, which
+direction is better, its physical bounds ``(lo, hi)`` (a rate lies in [0, 1], a count is ≥ 0;
+``None`` = unbounded on that side), its labels in English and Japanese, and how it is shown
+(``kind`` picks the display unit and ``decimals`` the digits in that unit).
+
+Who reads it: :mod:`sim.model.metrics`, :mod:`sim.staffing.duties` and :mod:`sim.staffing.costs`
+take their key lists from it (:func:`names`); the study engine checks KPI names and clips
+confidence intervals with it (:func:`clip_interval`); the CLI tables and the reports take labels,
+units and "better" from it. It sits on the **ground floor** (it imports nothing from the
+project), so every layer, the model included, may read it.
+
+Adding a KPI is one line in :data:`REGISTRY` (plus the code that computes it): tables, study
+checks, interval clipping and report labels follow from the record.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Better(StrEnum):
+    """Which direction of a KPI is better (``NEITHER``: descriptive, no best is marked)."""
+
+    LOWER = "lower"
+    HIGHER = "higher"
+    NEITHER = "neither"
+
+
+class Group(StrEnum):
+    """Where a KPI is computed: the model's event log, the staffing step or the cost step."""
+
+    MODEL = "model"  # sim/model/metrics.py
+    STAFFING = "staffing"  # sim/staffing/duties.py
+    COST = "cost"  # sim/staffing/costs.py
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    """One KPI.
+
+    Attributes
+    ----------
+    name
+        Key in ``metrics.json`` (and column of every table).
+    unit
+        Unit of the stored value: ``s``, ``m``, ``km``, ``h``, ``1`` (a ratio), ``count``, ``FTE``,
+        ``yen``, ``yen/year``, ``count/year``, ``pax/h``, ``h/pax``.
+    better
+        Which direction is better.
+    lo, hi
+        Physical bounds of the value (``None``: unbounded). Confidence intervals are clipped to them.
+    en, ja
+        Labels in English and Japanese.
+    kind
+        Display kind: ``min`` (seconds shown in minutes), ``pct`` (a share shown in %), ``yen``,
+        ``int``, ``fte``, ``m``, ``km``, ``h``, ``x`` (a plain number).
+    decimals
+        Digits after the point in the display unit.
+    group
+        Which step computes it.
+    per_service
+        Whether each ``per_service`` entry of ``metrics.json`` has it too.
+    aliases
+        Other names of the same KPI in older result files and in the report (``staff_fte``).
+    """
+
+    name: str
+    unit: str
+    better: Better
+    lo: float | None
+    hi: float | None
+    en: str
+    ja: str
+    kind: str
+    decimals: int
+    group: Group
+    per_service: bool = False
+    aliases: tuple[str, ...] = ()
+
+    def label(self, lang: str) -> str:
+        """The label in ``lang`` (``ja``: Japanese, anything else: English)."""
+        return self.ja if lang == "ja" else self.en
+
+    def clip(self, value: float) -> float:
+        """``value`` moved inside the physical bounds (nan stays nan)."""
+        if math.isnan(value):
+            return value
+        if self.lo is not None and value < self.lo:
+            return self.lo
+        if self.hi is not None and value > self.hi:
+            return self.hi
+        return value
+
+
+_L, _H, _N = Better.LOWER, Better.HIGHER, Better.NEITHER
+_M, _S, _C = Group.MODEL, Group.STAFFING, Group.COST
+_POS: float = 0.0
+
+#: Every KPI, in table order: the model's (``metrics.json`` order), staffing, then costs.
+REGISTRY: tuple[Kpi, ...] = (
+    Kpi("requests_total", "count", _N, _POS, None, "Trip requests", "乗車予約数", "int", 0, _M, True),
+    Kpi("requests_served", "count", _H, _POS, None, "Requests served", "対応した予約数", "int", 0, _M, True),
+    Kpi("requests_rejected", "count", _L, _POS, None, "Requests rejected", "不成立の予約数", "int", 0, _M, True),
+    Kpi("rejection_rate", "1", _L, 0.0, 1.0, "Rejection rate", "不成立率", "pct", 1, _M, True),
+    Kpi("passengers_served", "count", _H, _POS, None, "Passengers carried", "輸送人員", "int", 0, _M, True),
+    Kpi("wait_mean_s", "s", _L, _POS, None, "Mean wait", "平均待ち時間", "min", 1, _M, True),
+    Kpi("wait_p50_s", "s", _L, _POS, None, "Median wait", "待ち時間（中央値）", "min", 1, _M, True),
+    Kpi("wait_p90_s", "s", _L, _POS, None, "90th-percentile wait", "待ち時間（90パーセンタイル）", "min", 1, _M, True),
+    Kpi("wait_p95_s", "s", _L, _POS, None, "95th-percentile wait", "待ち時間（95パーセンタイル）", "min", 1, _M, True),
+    Kpi("ride_mean_s", "s", _L, _POS, None, "Mean ride time", "平均乗車時間", "min", 1, _M, True),
+    Kpi("detour_mean", "1", _L, _POS, None, "Detour (ride ÷ direct drive)", "迂回率（乗車時間÷直行時間）", "x", 2, _M, True),
+    Kpi("walk_mean_m", "m", _L, _POS, None, "Mean walk to and from stops", "乗降場所までの平均徒歩距離", "m", 0, _M, True),
+    Kpi("transfers", "count", _N, _POS, None, "Transfers", "乗り継ぎ回数", "int", 0, _M, True),
+    Kpi("vehicles", "count", _N, _POS, None, "Vehicles", "車両数", "int", 0, _M, True),
+    Kpi("vehicle_km", "km", _N, _POS, None, "Vehicle-km per day", "1日の走行距離（台キロ）", "km", 0, _M, True),
+    Kpi("empty_km_share", "1", _L, 0.0, 1.0, "Empty running share", "空車走行の割合", "pct", 1, _M, True),
+    Kpi("vehicle_hours", "h", _N, _POS, None, "Vehicle-hours per day", "1日の稼働時間（台時間）", "h", 1, _M, True),
+    Kpi("passengers_per_vehicle_hour", "pax/h", _H, _POS, None, "Passengers per vehicle-hour", "1台1時間あたり輸送人員", "x", 2, _M, True),
+    Kpi("occupancy_mean", "1", _H, _POS, None, "Mean occupancy (pax-km ÷ veh-km)", "平均乗車人数（人キロ÷台キロ）", "x", 2, _M, True),
+    Kpi("fare_revenue_yen", "yen", _H, _POS, None, "Fare revenue per day", "1日の運賃収入", "yen", 0, _M, True),
+    # issue 11: promises kept, line punctuality, riders who drop out, rebalancing (not per service)
+    Kpi("promised_legs", "count", _N, _POS, None, "DRT legs with a promise", "予約時刻を約束した乗車区間数", "int", 0, _M),
+    Kpi("promise_breaches", "count", _L, _POS, None, "Promises broken", "約束時刻を守れなかった乗車区間数", "int", 0, _M),
+    Kpi("pickup_late_mean_s", "s", _L, _POS, None, "Mean pickup delay against the quote", "予約時刻からの平均お迎え遅れ", "min", 1, _M),
+    Kpi("line_late_mean_s", "s", _L, _POS, None, "Mean line delay against the timetable", "路線の時刻表からの平均遅れ", "min", 1, _M),
+    Kpi("line_on_time_share", "1", _H, 0.0, 1.0, "Line boardings on time (≤ 5 min late)", "路線の定時乗車率（5分以内の遅れ）", "pct", 1, _M),
+    Kpi("cancellations", "count", _N, _POS, None, "Cancellations", "予約の取消し数", "int", 0, _M),
+    Kpi("no_shows", "count", _N, _POS, None, "No-shows", "無断不乗車数", "int", 0, _M),
+    Kpi("rebalancing_km", "km", _N, _POS, None, "Rebalancing km per day", "1日の回送距離（配車準備）", "km", 1, _M),
+    Kpi("drivers_fte", "FTE", _L, _POS, None, "Drivers needed (FTE)", "必要運転士数（常勤換算）", "fte", 1, _S, True),
+    Kpi("class2_drivers_fte", "FTE", _N, _POS, None, "of which drivers with a class-2 licence (FTE)", "うち二種免許の運転士（常勤換算）", "fte", 1, _S, True),
+    Kpi("attendants_fte", "FTE", _N, _POS, None, "Attendants on board (FTE)", "車内添乗員（常勤換算）", "fte", 1, _S, True),
+    Kpi("remote_operators_fte", "FTE", _N, _POS, None, "Remote operators (FTE)", "遠隔監視員（常勤換算）", "fte", 1, _S, True),
+    Kpi("field_staff_fte", "FTE", _N, _POS, None, "Field response staff (FTE)", "現場対応要員（常勤換算）", "fte", 1, _S, True),
+    Kpi("booking_staff_fte", "FTE", _N, _POS, None, "Booking staff (FTE)", "予約受付（常勤換算）", "fte", 1, _S, True),
+    Kpi("staff_fte_total", "FTE", _L, _POS, None, "All staff (FTE)", "全職員（常勤換算）", "fte", 1, _S, True, ("staff_fte", "total_fte")),
+    Kpi("duties_per_day", "count", _N, _POS, None, "Duties per day", "1日の勤務数", "int", 0, _S),
+    Kpi("staff_hours_per_day", "h", _N, _POS, None, "Staff hours per day", "1日の総勤務時間", "h", 1, _S, True),
+    Kpi("staff_hours_per_passenger", "h/pax", _L, _POS, None, "Staff hours per passenger", "乗客1人あたり勤務時間", "h", 2, _S),
+    Kpi("duty_rule_violations", "count", _L, _POS, None, "Duties breaking working-time rules", "労働時間規制に反する勤務", "int", 0, _S),
+    Kpi("annual_cost_yen", "yen/year", _L, _POS, None, "Annual cost", "年間経費", "yen", 0, _C, False, ("annual_cost", "total_cost_yen_per_year")),
+    Kpi("staff_cost_yen_per_year", "yen/year", _N, _POS, None, "Staff cost per year", "年間人件費", "yen", 0, _C),
+    Kpi("vehicle_cost_yen_per_year", "yen/year", _N, _POS, None, "Vehicle cost per year", "年間車両費", "yen", 0, _C),
+    Kpi("running_cost_yen_per_year", "yen/year", _N, _POS, None, "Energy and maintenance per year", "年間燃料・整備費", "yen", 0, _C),
+    Kpi("fixed_cost_yen_per_year", "yen/year", _N, _POS, None, "Fixed costs per year", "年間固定費", "yen", 0, _C),
+    Kpi("fare_revenue_yen_per_year", "yen/year", _H, _POS, None, "Annual fare revenue", "年間運賃収入", "yen", 0, _C, False, ("annual_fare_revenue_yen", "annual_revenue_yen")),
+    Kpi("subsidy_yen_per_year", "yen/year", _L, None, None, "Annual subsidy (cost − fares)", "年間の市負担額（経費−運賃）", "yen", 0, _C, False, ("annual_subsidy_yen", "subsidy_yen")),
+    Kpi("trips_per_year", "count/year", _N, _POS, None, "Trips per year", "年間利用回数", "int", 0, _C),
+    Kpi("cost_per_trip_yen", "yen", _L, _POS, None, "Cost per trip", "利用1回あたり経費", "yen", 0, _C, False, ("cost_per_passenger_yen",)),
+    Kpi("subsidy_per_trip_yen", "yen", _L, None, None, "Subsidy per trip", "利用1回あたり市負担額", "yen", 0, _C, False, ("subsidy_per_passenger_yen",)),
+    Kpi("staff_cost_per_trip_yen", "yen", _L, _POS, None, "Staff cost per trip", "利用1回あたり人件費", "yen", 0, _C),
+    Kpi("cost_per_vehicle_km_yen", "yen", _L, _POS, None, "Cost per vehicle-km", "1台キロあたり経費", "yen", 0, _C),
+    Kpi("farebox_ratio", "1", _H, _POS, None, "Farebox ratio (fares ÷ cost)", "運賃収支率（運賃収入÷経費）", "pct", 1, _C),
+)
+
+_BY_NAME: dict[str, Kpi] = {k.name: k for k in REGISTRY}
+_BY_ALIAS: dict[str, Kpi] = {a: k for k in REGISTRY for a in k.aliases}
+
+
+def names(group: Group | None = None, *, per_service: bool = False) -> tuple[str, ...]:
+    """KPI names in registry order (only ``group`` if given; only per-service KPIs if ``per_service``)."""
+    return tuple(k.name for k in REGISTRY if (group is None or k.group == group) and (k.per_service or not per_service))
+
+
+def get(name: str) -> Kpi | None:
+    """The record of ``name``: a registry name, an alias, or ``SERVICE.KPI`` (a service's own KPI)."""
+    found = _BY_NAME.get(name) or _BY_ALIAS.get(name)
+    if found is None and "." in name:
+        found = _BY_NAME.get(name.rpartition(".")[2])
+    return found
+
+
+def bounds(name: str) -> tuple[float | None, float | None]:
+    """Physical bounds ``(lo, hi)`` of KPI ``name`` (``(None, None)`` when it is not in the registry)."""
+    k = get(name)
+    return (None, None) if k is None else (k.lo, k.hi)
+
+
+def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
+    """A confidence interval ``(low, high)`` of KPI ``name`` clipped to its physical bounds.
+
+    A Student-t interval is symmetric and can reach past a bound (a rejection rate below 0); the
+    clipped interval is what every output (CSV, terminal, report) shows. Unknown KPIs are left as
+    they are; nan stays nan.
+    """
+    k = get(name)
+    if k is None:
+        return low, high
+    return k.clip(low), k.clip(high)
+
+
+__all__ = ["REGISTRY", "Better", "Group", "Kpi", "bounds", "clip_interval", "get", "names"]

@@ -1,0 +1,32 @@
+"""Fixtures of the study tests: the tiny scenario as a file and one reference sweep of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+#: The reference sweep's grid: 2 x 2 points.
+GRID = ["services.s.fleet_size=1,2", "demand.requests_per_day=6,8"]
+
+
+@pytest.fixture(scope="module")
+def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny scenario (seed 7) written to a file."""
+    from tests.conftest import TINY_TOML
+
+    path = tmp_path_factory.mktemp("sweep") / "tiny.toml"
+    path.write_text(TINY_TOML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(tiny_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An uninterrupted serial sweep of the tiny scenario: 2 x 2 grid, 3 replications, with its report."""
+    from sim.report.studies import write_sweep_report
+    from sim.studies.grid import parse_axes
+    from sim.studies.sweep import sweep
+
+    out = tmp_path_factory.mktemp("ref") / "sweep"
+    write_sweep_report(sweep(tiny_file, parse_axes(GRID), out, replications=3))
+    return out
