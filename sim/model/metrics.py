@@ -16,7 +16,7 @@ import numpy as np
 
 from sim import kpis as kpi_registry
 from sim.kpis import Group
-from sim.model.eventlog import EventLog, LegRecord, Outcome, RequestRecord, VehicleRecord
+from sim.model.eventlog import EventLog, LegRecord, Outcome, RequestRecord, VehicleMove, VehicleRecord
 from sim.tolerance import EPS_S
 
 #: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them (from the KPI
@@ -32,11 +32,20 @@ def _pct(values: np.ndarray, q: float) -> float | None:
     return float(np.percentile(values, q)) if values.size else None
 
 
-def kpis(requests: Sequence[RequestRecord], vehicles: Sequence[VehicleRecord]) -> dict[str, Any]:
-    """Scalar KPIs for a set of request outcomes and vehicle days (see :data:`KPI_KEYS`).
+def kpis(
+    requests: Sequence[RequestRecord],
+    vehicles: Sequence[VehicleRecord],
+    legs: Sequence[LegRecord] = (),
+    moves: Sequence[VehicleMove] = (),
+) -> dict[str, Any]:
+    """Scalar KPIs for a set of request outcomes, vehicle days, ride legs and vehicle moves (see
+    :data:`KPI_KEYS`).
 
     ``occupancy_mean`` is passenger-km / vehicle-km (the mean load of a driven kilometre);
-    ``passengers_per_vehicle_hour`` is passengers served / vehicle-hours (depot to depot).
+    ``passengers_per_vehicle_hour`` is passengers served / vehicle-hours (depot to depot);
+    promises kept (:func:`promise_kpis`) and line punctuality (:func:`punctuality_kpis`) come from
+    the legs; ``cancellations`` and ``no_shows`` count requests with those outcomes;
+    ``rebalancing_km`` sums the moves of idle DRT vehicles sent towards demand or their depot.
     """
     served = [r for r in requests if r.outcome is Outcome.SERVED]
     wait = np.array([r.wait_s for r in served], dtype=float)
@@ -72,6 +81,11 @@ def kpis(requests: Sequence[RequestRecord], vehicles: Sequence[VehicleRecord]) -
         "occupancy_mean": pax_km / km if km > 0 else None,
         # fares paid, including those of riders stranded part-way (they rode and paid a leg)
         "fare_revenue_yen": float(sum(r.fare_yen for r in requests)),
+        **promise_kpis(legs),
+        **punctuality_kpis(legs),
+        "cancellations": sum(1 for r in requests if r.outcome is Outcome.CANCELLED),
+        "no_shows": sum(1 for r in requests if r.outcome is Outcome.NO_SHOW),
+        "rebalancing_km": sum(m.distance_m for m in moves if m.detail == "rebalance") / 1000.0,
     }
 
 
@@ -119,17 +133,9 @@ def punctuality_kpis(legs: Sequence[LegRecord]) -> dict[str, Any]:
 
 
 def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The content of ``metrics.json``: scalar KPIs, promises kept (:func:`promise_kpis`),
-    ``cancellations`` and ``no_shows`` (requests whose outcome is ``cancelled`` / ``no_show``),
-    ``rebalancing_km`` (driven by idle DRT vehicles sent towards demand or their depot), line
-    punctuality (:func:`punctuality_kpis`),
-    rejection reasons and a per-service breakdown."""
-    out: dict[str, Any] = kpis(log.requests, log.vehicles)
-    out.update(promise_kpis(log.legs))
-    out.update(punctuality_kpis(log.legs))
-    out["cancellations"] = sum(1 for r in log.requests if r.outcome is Outcome.CANCELLED)
-    out["no_shows"] = sum(1 for r in log.requests if r.outcome is Outcome.NO_SHOW)
-    out["rebalancing_km"] = sum(m.distance_m for m in log.moves if m.detail == "rebalance") / 1000.0
+    """The content of ``metrics.json``: scalar KPIs (:func:`kpis`), rejection reasons and a
+    per-service breakdown."""
+    out: dict[str, Any] = kpis(log.requests, log.vehicles, log.legs, log.moves)
     reasons = Counter(str(r.reason) for r in log.requests if r.outcome is Outcome.REJECTED)
     out["rejections_by_reason"] = dict(sorted(reasons.items()))
     # A request counts for every service it used ("trunk+choisoko" for both); one that found no
@@ -137,7 +143,13 @@ def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> 
     used = [(r, set(r.service.split("+")) if r.service else set()) for r in log.requests]
     services = sorted(set().union(*(u for _, u in used), {v.service for v in log.vehicles}))
     out["per_service"] = {
-        s: kpis([r for r, u in used if s in u], [v for v in log.vehicles if v.service == s]) for s in services
+        s: kpis(
+            [r for r, u in used if s in u],
+            [v for v in log.vehicles if v.service == s],
+            [g for g in log.legs if g.service == s],
+            [m for m in log.moves if m.service == s],
+        )
+        for s in services
     }
     modes = Counter(r.mode or "none" for r in log.requests if r.outcome is Outcome.SERVED)
     out["served_by_mode"] = dict(sorted(modes.items()))
