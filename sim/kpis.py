@@ -36,6 +36,7 @@ class Group(StrEnum):
     MODEL = "model"  # sim/model/metrics.py
     STAFFING = "staffing"  # sim/staffing/duties.py
     COST = "cost"  # sim/staffing/costs.py
+    REMOTE = "remote"  # sim/model/remote.py: only in runs with a [remote_ops] control room
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ class Kpi:
 
 
 _L, _H, _N = Better.LOWER, Better.HIGHER, Better.NEITHER
-_M, _S, _C = Group.MODEL, Group.STAFFING, Group.COST
+_M, _S, _C, _R = Group.MODEL, Group.STAFFING, Group.COST, Group.REMOTE
 _POS: float = 0.0
 
 #: Every KPI, in table order: the model's (``metrics.json`` order), staffing, then costs.
@@ -131,6 +132,17 @@ REGISTRY: tuple[Kpi, ...] = (
     Kpi("cancellations", "count", _N, _POS, None, "Cancellations", "予約の取消し数", "int", 0, _M, True),
     Kpi("no_shows", "count", _N, _POS, None, "No-shows", "無断不乗車数", "int", 0, _M, True),
     Kpi("rebalancing_km", "km", _N, _POS, None, "Rebalancing km per day", "1日の回送距離（配車準備）", "km", 1, _M, True),
+    Kpi("incidents", "count", _L, _POS, None, "Incidents of supervised vehicles", "遠隔監視車両の介入事象数", "int", 0, _R),
+    Kpi("incidents_field", "count", _L, _POS, None, "of which needing field staff", "うち現場対応が必要な事象", "int", 0, _R),
+    Kpi("incident_wait_mean_s", "s", _L, _POS, None, "Mean incident wait for an operator", "介入事象の平均待ち時間（遠隔監視員）", "min", 1, _R),
+    Kpi("incident_wait_p95_s", "s", _L, _POS, None, "95th-percentile incident wait", "介入事象の待ち時間（95パーセンタイル）", "min", 1, _R),
+    Kpi("field_wait_mean_s", "s", _L, _POS, None, "Mean wait for field staff", "現場対応要員の平均到着待ち", "min", 1, _R),
+    Kpi("field_wait_p95_s", "s", _L, _POS, None, "95th-percentile wait for field staff", "現場対応要員の到着待ち（95パーセンタイル）", "min", 1, _R),
+    Kpi("operator_utilisation", "1", _N, 0.0, 1.0, "Remote operator utilisation", "遠隔監視員の稼働率", "pct", 1, _R),
+    Kpi("vehicles_held", "count", _L, _POS, None, "Vehicles held for lack of supervision", "監視枠不足で待機した車両", "int", 0, _R),
+    Kpi("vehicle_hold_s", "s", _L, _POS, None, "Time vehicles were held", "監視枠不足による待機時間", "min", 1, _R),
+    Kpi("remote_operators", "count", _N, _POS, None, "Remote operators on duty", "遠隔監視員（同時配置）", "int", 0, _R),
+    Kpi("field_staff", "count", _N, _POS, None, "Field staff on duty", "現場対応要員（同時配置）", "int", 0, _R),
     Kpi("drivers_fte", "FTE", _L, _POS, None, "Drivers needed (FTE)", "必要運転士数（常勤換算）", "fte", 1, _S, True),
     Kpi("class2_drivers_fte", "FTE", _N, _POS, None, "of which drivers with a class-2 licence (FTE)", "うち二種免許の運転士（常勤換算）", "fte", 1, _S, True),
     Kpi("attendants_fte", "FTE", _N, _POS, None, "Attendants on board (FTE)", "車内添乗員（常勤換算）", "fte", 1, _S, True),

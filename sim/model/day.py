@@ -25,6 +25,7 @@ from sim.model.eventlog import EventLog
 from sim.model.incidents import IncidentProcess, vehicle_rng
 from sim.model.lines.simulation import LineParams, LineSimulation
 from sim.model.lines.timetable import LineLayout, build_line
+from sim.model.remote import SUPERVISED, RemoteCenter, RemoteOpsSpec
 from sim.model.services import DrtServiceSpec, LineSpec, ServiceSpec, VehicleSpec
 from sim.model.traffic import TrafficParams, TravelTimes
 from sim.network.graph import RoadNetwork
@@ -51,6 +52,10 @@ class DaySpec:
         Shortest transfer at a hub (seconds).
     traffic : TrafficParams
         Travel-time variation (default none: fixed free-flow times).
+    remote : RemoteOpsSpec | None
+        The control room supervising ``level4_remote`` vehicles (operator queue, capacity gating,
+        field staff; :mod:`sim.model.remote`). ``None``: incidents stop a vehicle for their
+        duration only, and nothing limits the vehicles in service.
 
     The defaults are those of a scenario that leaves ``[walk]`` and ``[choice]`` unset
     (1 m/s, detour factor 1.3, 800 m; walk and wait weighted 2, a transfer 5 min, timetables
@@ -63,6 +68,7 @@ class DaySpec:
     hubs: tuple[int, ...] = ()
     min_transfer_s: float = 180.0
     traffic: TrafficParams = field(default_factory=TrafficParams)
+    remote: RemoteOpsSpec | None = None
 
 
 @dataclass(slots=True)
@@ -74,7 +80,10 @@ class DayResult:
 
 
 def oracle_of(net: RoadNetwork, vehicle: VehicleSpec) -> TravelOracle:
-    """The travel-time oracle of ``vehicle`` on ``net`` (its speed cap applied; cached by the network)."""
+    """The travel-time oracle of ``vehicle`` on ``net`` (its speed cap and operating domain applied;
+    cached by the network)."""
+    if vehicle.domain is not None:
+        return net.oracle(speed_cap_mps=vehicle.speed_cap_mps, domain=vehicle.domain)
     return net.oracle(speed_cap_mps=vehicle.speed_cap_mps)
 
 
@@ -174,12 +183,18 @@ def simulate_day(
         return lambda vid: vt.incident_process(vehicle_rng(seed, service, vid - first_id))
 
     def travel_for(vt: VehicleSpec) -> TravelTimes | None:
-        return TravelTimes(net, day.traffic, speed_cap_mps=vt.speed_cap_mps) if day.traffic.varies else None
+        if not day.traffic.varies:
+            return None
+        return TravelTimes(net, day.traffic, speed_cap_mps=vt.speed_cap_mps, domain=vt.domain)
 
     def drive_rng_for(service: str, first_id: int) -> Callable[[int], np.random.Generator | None]:
         if seed is None:
             return lambda vid: None
         return lambda vid: vehicle_rng(seed, service + "#drive", vid - first_id)
+    center = RemoteCenter(day.remote, env, net.oracle().time_s) if day.remote is not None else None
+
+    def center_for(vt: VehicleSpec) -> RemoteCenter | None:
+        return center if vt.automation == SUPERVISED else None
 
     next_vehicle = 0
     for svc in day.services:
@@ -200,6 +215,7 @@ def simulate_day(
                 on_leg_done=planner.on_line_leg,
                 travel=travel_for(vt),
                 drive_rng=drive_rng_for(svc.name, next_vehicle),
+                center=center_for(vt),
             )
             next_vehicle += line.vehicle_count
             planner.add_line(line)
@@ -224,9 +240,12 @@ def simulate_day(
             forecast=[(r.earliest_pickup_s, r.origin_node) for r in demand] if svc.rebalancing.strategy == "demand" else (),
             travel=travel_for(vt),
             drive_rng=drive_rng_for(svc.name, next_vehicle),
+            center=center_for(vt),
         )
         next_vehicle += len(sim.vehicles)
         planner.add_drt(sim)
     simulate(demand, planner, env, progress=progress)
     log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))
+    if center is not None:
+        log.remote = center.log()
     return DayResult(log, layouts)

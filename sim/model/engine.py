@@ -25,6 +25,7 @@ from sim.model.drt.simulation import DrtQuote, DrtSimulation, WalkParams
 from sim.model.eventlog import EventLog, LegRecord, Outcome, RejectReason, RequestRecord
 from sim.model.lines.timetable import Timetable
 from sim.model.lines.simulation import LineRider, LineSimulation
+from sim.model.services import Mode, ServiceKind
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
 
@@ -35,7 +36,7 @@ NAN = math.nan
 class _Stage:
     """One part of a journey: a DRT ride or a line ride."""
 
-    kind: str  # "drt" | "line"
+    kind: ServiceKind
     service: str
     drt: DrtQuote | None = None
     line: LineOption | None = None
@@ -45,7 +46,7 @@ class _Stage:
 
 @dataclass(slots=True)
 class _Option:
-    mode: str
+    mode: Mode
     cost_s: float
     stages: list[_Stage]
     access_m: float
@@ -156,7 +157,7 @@ class Planner:
             gap, at_stop = self._drt_gap(q, earliest, req.prebooked)
             cost = generalised_s(w, walk_m=acc[2] + egr[2], gap_s=gap, at_stop_s=at_stop,
                                  ride_s=q.dropoff_s - q.pickup_s, transfers=len(q.legs) - 1)
-            opts.append(_Option("drt", cost, [_Stage("drt", s.name, drt=q)], acc[2], egr[2], acc[1], egr[1], req.prebooked))
+            opts.append(_Option(Mode.DRT, cost, [_Stage(ServiceKind.DRT, s.name, drt=q)], acc[2], egr[2], acc[1], egr[1], req.prebooked))
         for line in self.lines:
             if pax > line.params.capacity:
                 reasons.append(RejectReason.TOO_LARGE)
@@ -170,7 +171,7 @@ class Planner:
             if lo is None:
                 reasons.append(RejectReason.NO_TRIP)
                 continue
-            opts.append(_Option("line", lo.cost_s, [_Stage("line", line.name, line=lo)],
+            opts.append(_Option(Mode.LINE, lo.cost_s, [_Stage(ServiceKind.LINE, line.name, line=lo)],
                                 self._walk_of(boards, lo.quote, True), self._walk_of(alights, lo.quote, False),
                                 lo.quote.board_node, lo.quote.alight_node, lo.at_stop_s < lo.gap_s))
         for hub in self.hubs:
@@ -198,8 +199,8 @@ class Planner:
                                 cost = generalised_s(w, walk_m=lo.walk_m, gap_s=gap, at_stop_s=at_stop,
                                                      ride_s=ride, transfers=len(q.legs))
                                 opts.append(_Option(
-                                    "drt+line", cost,
-                                    [_Stage("drt", s.name, drt=q), _Stage("line", line.name, line=lo)],
+                                    Mode.DRT_LINE, cost,
+                                    [_Stage(ServiceKind.DRT, s.name, drt=q), _Stage(ServiceKind.LINE, line.name, line=lo)],
                                     acc[2], lo.walk_m - acc[2], acc[1], lo.quote.alight_node, req.prebooked,
                                 ))
                     # the line to the hub, then DRT (booked on arrival at the hub)
@@ -214,9 +215,9 @@ class Planner:
                                 cost = generalised_s(w, walk_m=walk, gap_s=lo.gap_s, at_stop_s=lo.at_stop_s,
                                                      ride_s=ride, transfers=len(q.legs))
                                 opts.append(_Option(
-                                    "line+drt", cost,
-                                    [_Stage("line", line.name, line=lo),
-                                     _Stage("drt", s.name, deferred=(s, hub, hub_area, egr[1], egr[0]))],
+                                    Mode.LINE_DRT, cost,
+                                    [_Stage(ServiceKind.LINE, line.name, line=lo),
+                                     _Stage(ServiceKind.DRT, s.name, deferred=(s, hub, hub_area, egr[1], egr[0]))],
                                     lo.walk_m, egr[2], lo.quote.board_node, egr[1], lo.at_stop_s < lo.gap_s,
                                 ))
         return opts, reasons
@@ -245,7 +246,7 @@ class Planner:
         stage = j.option.stages[j.stage]
         j.stage_legs = 0
         now = self.env.now
-        if stage.kind == "drt":
+        if stage.kind is ServiceKind.DRT:
             q = stage.drt
             if q is None:  # booked now, on arrival at the hub
                 assert stage.deferred is not None
@@ -255,7 +256,7 @@ class Planner:
                     self._strand(j, RejectReason.STRANDED_AT_HUB)
                     return
                 q = q2
-                j.option.stages[j.stage] = _Stage("drt", s.name, drt=q)
+                j.option.stages[j.stage] = _Stage(ServiceKind.DRT, s.name, drt=q)
             svc = next(s for s in self.drts if s.name == q.service)
             # riders may cancel or not show up only where the journey is this DRT ride alone
             alone = j.stage == 0 and len(j.option.stages) == 1
@@ -321,7 +322,7 @@ class Planner:
         first, last = legs[0], legs[-1]
         desired_at_stop = req.earliest_pickup_s + opt.access_m / self.walk.speed_mps
         wait = first.pickup_s - desired_at_stop
-        if opt.stages[0].kind == "drt":
+        if opt.stages[0].kind is ServiceKind.DRT:
             promised = first.promised_pickup_s
             late = max(0.0, first.pickup_s - promised) if not math.isnan(promised) else 0.0
             at_stop = wait_at_stop(wait - late, opt.follows_schedule, self.weights.buffer_s) + late

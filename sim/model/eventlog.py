@@ -9,6 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.model.remote import RemoteLog
 
 
 class Outcome(StrEnum):
@@ -168,6 +172,7 @@ class EventLog:
     legs: list[LegRecord] = field(default_factory=list)
     moves: list[VehicleMove] = field(default_factory=list)
     vehicles: list[VehicleRecord] = field(default_factory=list)
+    remote: RemoteLog | None = None  # the control room's day (None: no [remote_ops])
 
 
 def header(record_type: type) -> list[str]:

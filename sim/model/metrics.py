@@ -17,6 +17,7 @@ import numpy as np
 from sim import kpis as kpi_registry
 from sim.kpis import Group
 from sim.model.eventlog import EventLog, LegRecord, Outcome, RequestRecord, VehicleMove, VehicleRecord
+from sim.model.remote import remote_metrics
 from sim.tolerance import EPS_S
 
 #: Scalar KPI keys in the order ``metrics.json`` and comparison tables list them (from the KPI
@@ -153,6 +154,9 @@ def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> 
     }
     modes = Counter(r.mode or "none" for r in log.requests if r.outcome is Outcome.SERVED)
     out["served_by_mode"] = dict(sorted(modes.items()))
+    if log.remote is not None:
+        # the control room (only with [remote_ops]; without it metrics.json is as before)
+        out.update(remote_metrics(log.remote))
     if network is not None:
         out["network"] = network
     return _clean(out)

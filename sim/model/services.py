@@ -9,11 +9,29 @@ them directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 from sim.model.drt.rebalance import Rebalancing
 from sim.model.incidents import NO_INCIDENTS, IncidentProcess, IncidentSpec
+from sim.network.domain import RoadDomain
+
+class ServiceKind(StrEnum):
+    """The two kinds of service (a scenario's ``kind`` key; a journey stage's kind)."""
+
+    DRT = "drt"
+    LINE = "line"
+
+
+class Mode(StrEnum):
+    """How a served rider travelled (``RequestRecord.mode``, ``metrics.json`` ``served_by_mode``)."""
+
+    DRT = "drt"
+    LINE = "line"
+    DRT_LINE = "drt+line"  # DRT to the hub, then the line
+    LINE_DRT = "line+drt"  # the line to the hub, then DRT
+
 
 #: Automation levels; ``human`` vehicles have a driver and no automation incidents.
 AUTOMATION_LEVELS = ("human", "level2", "level4_crew", "level4_remote")
@@ -39,6 +57,9 @@ class VehicleSpec:
         Extra stop time per passenger boarding or alighting (seconds).
     incidents : IncidentSpec
         Automation incidents (ignored for ``human`` vehicles).
+    domain : RoadDomain | None
+        Operating design domain: the roads it may drive and its speed cap per road class
+        (``None``: every road).
     """
 
     name: str
@@ -48,6 +69,7 @@ class VehicleSpec:
     stop_dwell_s: float = 60.0
     board_s_per_pax: float = 0.0
     incidents: IncidentSpec = NO_INCIDENTS
+    domain: RoadDomain | None = None
 
     def incident_process(self, rng: np.random.Generator | None) -> IncidentProcess:
         """The incident process of one vehicle of this type drawing from ``rng``."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.network.domain import RoadDomain
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
 
@@ -70,14 +71,19 @@ class TravelTimes:
     params : TrafficParams
     speed_cap_mps : float | None
         The vehicle type's speed cap (m/s).
+    domain : RoadDomain | None
+        The vehicle type's operating domain (its permitted roads and class caps).
     """
 
-    def __init__(self, net: RoadNetwork, params: TrafficParams, *, speed_cap_mps: float | None = None) -> None:
+    def __init__(
+        self, net: RoadNetwork, params: TrafficParams, *, speed_cap_mps: float | None = None,
+        domain: RoadDomain | None = None,
+    ) -> None:
         self.params = params
-        self._free = net.oracle(speed_cap_mps=speed_cap_mps)
+        self._free = net.oracle(speed_cap_mps=speed_cap_mps, domain=domain)
         self._hourly = [
-            net.oracle(speed_cap_mps=speed_cap_mps, class_factors=params.hour_factors(h)) if params.time_of_day
-            else self._free
+            net.oracle(speed_cap_mps=speed_cap_mps, class_factors=params.hour_factors(h), domain=domain)
+            if params.time_of_day else self._free
             for h in range(HOURS)
         ]
         default_cv = float(params.cv.get("default", 0.0))

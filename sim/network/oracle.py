@@ -56,6 +56,8 @@ class TravelOracle:
         ``min(edge_kmh, cap_kmh) / 3.6`` and ``min(edge_kmh / 3.6, cap_kmh / 3.6)`` are the same
         float (division by 3.6 is correctly rounded, hence monotonic), so a cap given in m/s as
         ``cap_kmh / 3.6`` yields exactly the travel times of the cap in km/h.
+    edge_cap_mps
+        Optional cap per edge in m/s (``inf``: none), e.g. an operating domain's cap per road class.
     """
 
     __slots__ = (
@@ -86,7 +88,9 @@ class TravelOracle:
         *,
         speed_cap_kmh: float | None = None,
         speed_cap_mps: float | None = None,
+        edge_cap_mps: np.ndarray | None = None,
         time_factor: np.ndarray | None = None,
+        edge_ids: np.ndarray | None = None,
     ) -> None:
         if speed_cap_kmh is not None and speed_cap_mps is not None:
             raise ValueError("give speed_cap_kmh or speed_cap_mps, not both")
@@ -99,11 +103,14 @@ class TravelOracle:
         speed_mps = speed / 3.6
         if speed_cap_mps is not None:
             speed_mps = np.minimum(speed_mps, float(speed_cap_mps))
+        if edge_cap_mps is not None:
+            speed_mps = np.minimum(speed_mps, np.asarray(edge_cap_mps, dtype=float))
         length = np.asarray(length_m, dtype=float)
         time = np.maximum(length / speed_mps, _MIN_EDGE_TIME_S)
         if time_factor is not None:  # time-of-day: expected time = free-flow time x factor
             time = time * np.asarray(time_factor, dtype=float)
-        edge_index = np.arange(len(time), dtype=np.int64)
+        # each input edge's index in the network's edge arrays (a domain oracle gets a subset)
+        edge_index = np.arange(len(time), dtype=np.int64) if edge_ids is None else np.asarray(edge_ids, dtype=np.int64)
         tail = np.asarray(tail, dtype=np.int64)
         head = np.asarray(head, dtype=np.int64)
         keep = tail != head

@@ -14,6 +14,7 @@ from typing import Any
 
 from sim import kpis
 from sim.kpis import Better, Group
+from sim.model.services import ServiceKind
 from sim.tolerance import EPS
 from sim.report.assumptions import Param, format_value, scenario_params, sourced_default
 from sim.report.data import ScenarioResult, Study, Value
@@ -248,7 +249,7 @@ def summary_section(study: Study, lang: str) -> Section:
 
 
 def _service_text(lang: str, name: str, svc: dict[str, Any], vehicles: dict[str, Any]) -> str:
-    kind = str(svc.get("kind", "drt"))
+    kind = str(svc.get("kind", ServiceKind.DRT))
     vt = vehicles.get(str(svc.get("vehicle", "")), {}) or {}
     days = svc.get("days") or []
     if len(days) == 7:
@@ -257,7 +258,7 @@ def _service_text(lang: str, name: str, svc: dict[str, Any], vehicles: dict[str,
         days_text = ("・" if lang == "ja" else ", ").join(weekday(lang, str(d)) for d in days)
     automation = str(vt.get("automation", "human"))
     auto_text = tr(lang, f"automation_{automation}") if automation in {"human", "level2", "level4_crew", "level4_remote"} else automation
-    if kind == "drt":
+    if kind == ServiceKind.DRT:
         areas = svc.get("areas") or {}
         areas_text = ""
         if areas:
@@ -283,7 +284,7 @@ def _service_text(lang: str, name: str, svc: dict[str, Any], vehicles: dict[str,
             days=days_text,
             areas=areas_text,
         )
-    if kind == "line":
+    if kind == ServiceKind.LINE:
         stops = [str(x) for x in svc.get("stops") or []]
         names = place_names(lang)
         first = names.get(stops[0], stops[0].removeprefix("town:")) if stops else "?"

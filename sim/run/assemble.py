@@ -32,10 +32,11 @@ from sim.demand.generate import (
 from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones
 from sim.errors import NetworkError, ScenarioError
 from sim.model.choice import Weights
-from sim.model.day import DaySpec, Layout, lay_out
+from sim.model.day import DaySpec, Layout, lay_out, oracle_of
 from sim.model.drt.rebalance import Rebalancing
 from sim.model.drt.simulation import WalkParams
-from sim.model.incidents import IncidentSpec
+from sim.model.incidents import IncidentSpec, SeverityClass
+from sim.model.remote import RemoteOpsSpec
 from sim.model.services import (
     DrtAreaSpec,
     DrtServiceSpec,
@@ -45,6 +46,7 @@ from sim.model.services import (
 )
 from sim.model.traffic import TrafficParams
 from sim.network.cache import NetworkCache
+from sim.network.domain import RoadDomain
 from sim.network.graph import RoadNetwork
 from sim.network.places import resolve_place
 from sim.scenario.schema import DrtService, FixedLine, Scenario, VehicleType
@@ -117,7 +119,31 @@ def place(net: RoadNetwork, text: str, *, where: str, source: str) -> int:
         raise ScenarioError(f"{source}: key {where}: {exc}") from None
 
 
-def vehicle_spec(name: str, vt: VehicleType) -> VehicleSpec:
+def road_domain(name: str, vt: VehicleType, net: RoadNetwork | None, *, source: str) -> RoadDomain | None:
+    """The operating design domain of vehicle type ``name`` (``None`` without ``odd_*`` keys);
+    ``odd_edges`` need ``net`` to turn node ids into indices."""
+    if vt.odd_road_classes is None and vt.odd_edges is None and not vt.odd_speed_cap_kmh:
+        return None
+    edges: set[tuple[int, int]] | None = None
+    if vt.odd_edges is not None:
+        if net is None:
+            raise ScenarioError(f"{source}: vehicles.{name}.odd_edges: need the network to resolve node ids")
+        edges = set()
+        for k, text in enumerate(vt.odd_edges):
+            u, v = text.split("-")
+            try:
+                a, b = net.index_of(u), net.index_of(v)
+            except NetworkError as exc:
+                raise ScenarioError(f"{source}: key vehicles.{name}.odd_edges[{k}] = {text!r}: {exc}") from None
+            edges |= {(a, b), (b, a)}
+    return RoadDomain(
+        road_classes=frozenset(c.strip().lower() for c in vt.odd_road_classes) if vt.odd_road_classes is not None else None,
+        edges=frozenset(edges) if edges is not None else None,
+        class_caps_mps=tuple(sorted((c.strip().lower(), kmh / KMH_MPS) for c, kmh in vt.odd_speed_cap_kmh.items())),
+    )
+
+
+def vehicle_spec(name: str, vt: VehicleType, net: RoadNetwork | None = None, *, source: str = "scenario") -> VehicleSpec:
     """The model's record of vehicle type ``name`` (km/h -> m/s, minutes -> seconds, per 1000 km -> per metre)."""
     return VehicleSpec(
         name=name,
@@ -131,8 +157,29 @@ def vehicle_spec(name: str, vt: VehicleType) -> VehicleSpec:
             remote_share=vt.incident_remote_share,
             remote_mean_s=vt.incident_remote_min * MIN_S,
             onsite_mean_s=vt.incident_onsite_min * MIN_S,
+            classes=tuple(
+                SeverityClass(
+                    cname, c.per_1000_km / 1_000_000.0, c.median_min * MIN_S, c.sigma, c.distribution, c.field
+                )
+                for cname, c in vt.incident_classes.items()
+            ),
         ),
+        domain=road_domain(name, vt, net, source=source),
     )
+
+
+def remote_spec(scenario: Scenario, net: RoadNetwork, *, source: str) -> RemoteOpsSpec | None:
+    """The control room of ``[remote_ops]`` (``None`` without the table); the field base resolved."""
+    ro = scenario.remote_ops
+    if ro is None:
+        return None
+    if ro.field_staff > 0 and ro.field_base is None:
+        raise ScenarioError(
+            f"{source}: remote_ops.field_base is missing; field_staff = {ro.field_staff} need a base"
+            " (a place: node:<id>, lat,lon or a named place), or set field_staff = 0"
+        )
+    base = place(net, ro.field_base, where="remote_ops.field_base", source=source) if ro.field_base else None
+    return RemoteOpsSpec(ro.operators, ro.vehicles_per_operator, ro.capacity_gating, ro.field_staff, base)
 
 
 def drt_spec(
@@ -169,6 +216,17 @@ def drt_spec(
         for area_name, area in svc.areas.items()
     )
     depot = place(net, svc.depot, where=f"{key}.depot", source=source) if svc.depot else None
+    if vehicle.domain is not None and vehicle.domain.restricts:
+        oracle = oracle_of(net, vehicle)
+        named = [(f"{key}.depot", svc.depot, depot), (f"{key}.transfer_hub", svc.transfer_hub, hub)]
+        named += [(f"{key}.areas.{n}.depot", a.depot, d.depot) for (n, a), d in zip(svc.areas.items(), areas, strict=True)]
+        named = [(k, t, n) for k, t, n in named if n is not None]
+        for (k, text, node), (_, _, other) in itertools.product(named, named):
+            if node != other and not (math.isfinite(oracle.time_s(node, other)) and math.isfinite(oracle.time_s(other, node))):
+                raise ScenarioError(f"{source}: key {k} = {text!r}: {_outside(vehicle, other)}")
+        for k, text, node in named:
+            if int(np.isfinite(oracle.times_from(node)).sum()) < 2:
+                raise ScenarioError(f"{source}: key {k} = {text!r}: no permitted road leaves it; {_outside(vehicle, None)}")
     return DrtServiceSpec(
         name=name,
         vehicle=vehicle,
@@ -204,6 +262,22 @@ def drt_spec(
     )
 
 
+def _valid_domain(vehicle: VehicleSpec) -> str:
+    d = vehicle.domain
+    assert d is not None
+    classes = ", ".join(sorted(d.road_classes)) if d.road_classes is not None else "(none)"
+    return (
+        f"its domain permits road classes {classes}"
+        + (f" and {len(d.edges) // 2} listed edges" if d.edges is not None else "")
+        + f"; widen vehicles.{vehicle.name}.odd_road_classes / odd_edges or move the place onto a permitted road"
+    )
+
+
+def _outside(vehicle: VehicleSpec, other: int | None) -> str:
+    where = f" (node index {other})" if other is not None else ""
+    return f"outside the operating domain of vehicle type {vehicle.name!r}{where}; {_valid_domain(vehicle)}"
+
+
 def first_departures(line: FixedLine) -> tuple[float, ...]:
     """Departure times from the first stop (seconds since midnight), from the headway or the explicit list."""
     if line.departures is not None:
@@ -222,6 +296,21 @@ def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork,
         if a == b:
             raise ScenarioError(f"{source}: key {key}.stops: two consecutive stops are the same node")
     depot = place(net, svc.depot, where=f"{key}.depot", source=source) if svc.depot else None
+    if vehicle.domain is not None and vehicle.domain.restricts:
+        oracle = oracle_of(net, vehicle)
+        order = list(range(len(stops))) + ([0] if svc.pattern == "loop" else list(range(len(stops) - 2, -1, -1)))
+        if depot is not None:
+            for k, a, b in ((0, depot, stops[0]), (0, stops[0], depot), (len(stops) - 1, stops[-1], depot)):
+                if not math.isfinite(oracle.time_s(a, b)):
+                    raise ScenarioError(
+                        f"{source}: key {key}.stops[{k}] = {svc.stops[k]!r}: {_outside(vehicle, None)} (to or from {key}.depot)"
+                    )
+        for i, j in itertools.pairwise(order):
+            if not math.isfinite(oracle.time_s(stops[i], stops[j])):
+                raise ScenarioError(
+                    f"{source}: key {key}.stops[{j}] = {svc.stops[j]!r}: not reachable from stop {svc.stops[i]!r} "
+                    f"inside the operating domain of vehicle type {vehicle.name!r}; {_valid_domain(vehicle)}"
+                )
     return LineSpec(
         name=name,
         vehicle=vehicle,
@@ -247,7 +336,7 @@ def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, 
         if not svc.enabled:
             continue
         if svc.vehicle not in vehicles:
-            vehicles[svc.vehicle] = vehicle_spec(svc.vehicle, scenario.vehicles[svc.vehicle])
+            vehicles[svc.vehicle] = vehicle_spec(svc.vehicle, scenario.vehicles[svc.vehicle], net, source=source)
         vehicle = vehicles[svc.vehicle]
         if isinstance(svc, FixedLine):
             services.append(line_spec(name, svc, vehicle, net, source=source))
@@ -272,6 +361,7 @@ def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, 
         traffic=TrafficParams(
             {road: tuple(v) for road, v in scenario.traffic.time_factors.items()}, dict(scenario.traffic.cv)
         ),
+        remote=remote_spec(scenario, net, source=source),
     )
 
 

@@ -133,6 +133,9 @@ def run_scenario(
     t_simulated = time.perf_counter()
     metrics = compute_metrics(log, network=network_summary(net))
     metrics = {"scenario": scenario.name, "seed": seed, **metrics}
+    domains = domain_summary(net, asm.day, zones)
+    if domains:
+        metrics["operating_domain"] = domains
     # --- staffing and costs (sim/staffing/duties.py, sim/staffing/costs.py): pure functions of the log ---
     t_metrics = time.perf_counter()
     staffing = compute_staffing(log, scenario)
@@ -151,6 +154,34 @@ def run_scenario(
         "staffing_costs_s": time.perf_counter() - t_metrics,
     }
     return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings, asm.day)
+
+
+def domain_summary(net: RoadNetwork, day: DaySpec, zones: list[Zone] | None) -> dict[str, dict[str, Any]]:
+    """Per vehicle type with an operating domain: its permitted road km (directed), their share of
+    the network's, the nodes on a permitted road and the share of the zones' population whose
+    nearest node is one of them (``None`` without census zones). Empty without domains."""
+    out: dict[str, dict[str, Any]] = {}
+    tail, head, length = net.edge_arrays()
+    for svc in day.services:
+        vt = svc.vehicle
+        if vt.domain is None or vt.name in out:
+            continue
+        keep = net.domain_edges(vt.domain)
+        inside = np.zeros(net.n, dtype=bool)
+        inside[tail[keep]] = True
+        inside[head[keep]] = True
+        pop_share = None
+        if zones:
+            idx, _ = net.nearest_many(np.array([z.lat for z in zones]), np.array([z.lon for z in zones]))
+            pop = np.array([z.population for z in zones], dtype=float)
+            pop_share = float(pop[inside[idx]].sum() / pop.sum()) if pop.sum() > 0 else None
+        out[vt.name] = {
+            "road_km": float(length[keep].sum() / 1000.0),
+            "network_share": float(length[keep].sum() / length.sum()) if length.sum() > 0 else None,
+            "nodes_inside": int(inside.sum()),
+            "population_share": pop_share,
+        }
+    return out
 
 
 def _clean_kpis(values: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
+from sim.scenario.autonomy import IncidentClassConfig, RemoteOpsConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.timeutil import parse_clock
 
@@ -109,7 +110,12 @@ class VehicleType(_Model):
     supervised from a control room). Incidents (automated vehicles): a Poisson process of
     ``incidents_per_1000_km`` per driven kilometre, each stopping the vehicle for an exponential
     time with mean ``incident_remote_min`` (resolved remotely, share ``incident_remote_share``)
-    or ``incident_onsite_min`` (field staff drive out). Costs: purchase ``price_yen`` written off
+    or ``incident_onsite_min`` (field staff drive out); or, instead, ``incident_classes``:
+    severity classes with their own rates and lognormal durations
+    (:class:`~sim.scenario.autonomy.IncidentClassConfig`). Operating design domain:
+    ``odd_road_classes`` (OSM ``highway`` classes it may drive) and/or ``odd_edges``
+    (``"U-V"`` node ids of the network file, both directions), ``odd_speed_cap_kmh`` (cap per road
+    class, 0 < cap <= 200). Costs: purchase ``price_yen`` written off
     over ``lifetime_years`` down to ``residual_share`` of the price, plus energy and
     maintenance per km.
     """
@@ -124,6 +130,10 @@ class VehicleType(_Model):
     incident_remote_share: float = Field(1.0, ge=0.0, le=1.0)
     incident_remote_min: float = Field(5.0, ge=0.0)
     incident_onsite_min: float = Field(30.0, ge=0.0)
+    incident_classes: dict[str, IncidentClassConfig] = Field(default_factory=dict)
+    odd_road_classes: list[Annotated[str, Field(min_length=1)]] | None = None
+    odd_edges: list[Annotated[str, Field(pattern=r"^[^-\s]+-[^-\s]+$")]] | None = None
+    odd_speed_cap_kmh: dict[str, Annotated[float, Field(gt=0.0, le=200.0)]] = Field(default_factory=dict)
     price_yen: float = Field(0.0, ge=0.0)
     lifetime_years: float = Field(10.0, gt=0.0)
     residual_share: float = Field(0.0, ge=0.0, le=1.0)
@@ -135,6 +145,11 @@ class VehicleType(_Model):
     def _seats(self) -> VehicleType:
         if self.seats is not None and self.seats > self.capacity:
             raise ValueError(f"seats {self.seats} exceed capacity {self.capacity}")
+        if self.incident_classes and self.incidents_per_1000_km > 0:
+            raise ValueError(
+                "incident_classes and incidents_per_1000_km both set; give the rates per class only"
+                " (set incidents_per_1000_km = 0)"
+            )
         return self
 
 
@@ -360,6 +375,7 @@ class Scenario(_Model):
     services: dict[str, Service] = Field(default_factory=dict)
     staffing: StaffingConfig = StaffingConfig()
     costs: CostConfig = CostConfig()
+    remote_ops: RemoteOpsConfig | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from sim.model.eventlog import EventLog, Outcome
 from sim.staffing.duties import Staffing
 from sim.scenario.staffing import CostConfig, RoleWages
+from sim.model.services import ServiceKind
 from sim.tolerance import EPS
 from sim import kpis as kpi_registry
 from sim.kpis import Group
@@ -232,7 +233,7 @@ def compute_costs(log: EventLog, scenario: Scenario, staffing: Staffing) -> Cost
             )
         )
     drt_services = sorted(
-        {v.service for v in log.vehicles if getattr(scenario.services.get(v.service), "kind", "drt") == "drt"}
+        {v.service for v in log.vehicles if getattr(scenario.services.get(v.service), "kind", ServiceKind.DRT) == ServiceKind.DRT}
     )
     if drt_services and cfg.drt_system_yen_per_service_year > 0:
         items.append(

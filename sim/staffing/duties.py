@@ -13,7 +13,7 @@ Roles
 ``level4_crew``
     One on board each ``level4_crew`` vehicle; not driving, so only the binding-time rule.
 ``remote_operator``
-    Control room for ``level4_remote`` vehicles: at each moment ⌈vehicles out / ratio⌉ on duty.
+    Control room for ``level4_remote`` vehicles: ⌈vehicles out / ratio⌉ on duty ([remote_ops]: its numbers).
 ``field_staff``
     Field response for automated vehicles (levels in ``field_staff_automation``): at each moment
     ⌈vehicles out / ``field_vehicles_per_staff``⌉, or ``field_staff_per_area`` for every service
@@ -63,6 +63,7 @@ from sim.model.eventlog import EventLog, MoveKind, Outcome, VehicleMove, Vehicle
 from sim.staffing.runcut import EPS, Block, Duty, DutyRules, Relief, cut_duties, lower_bound
 from sim.scenario.staffing import StaffingConfig
 from sim.timeutil import format_clock, parse_clock
+from sim.model.services import ServiceKind
 from sim.tolerance import EPS as EPS_RATIO
 from sim import kpis as kpi_registry
 from sim.kpis import Group
@@ -350,10 +351,15 @@ def _booking_blocks(
     ]
 
 
-def _field_count(cfg: StaffingConfig) -> Any:
+def _desk_counts(log: EventLog, cfg: StaffingConfig) -> tuple[Any, Any]:
+    """Control-room and field people for the vehicles out: ratio rules, or ``[remote_ops]``'s numbers."""
+    ops, team = (log.remote.spec.operators, log.remote.spec.field_staff) if log.remote is not None else (0, 0)
+    remote = (lambda a: ops) if ops else (lambda a: math.ceil(len(a) / cfg.remote_vehicles_per_operator - EPS_RATIO))
+    if team:
+        return remote, lambda a: team
     if cfg.field_staff_mode == "per_area":
-        return lambda active: cfg.field_staff_per_area * len({(v.service, v.area) for v in active})
-    return lambda active: math.ceil(len(active) / cfg.field_vehicles_per_staff - EPS_RATIO)
+        return remote, lambda a: cfg.field_staff_per_area * len({(v.service, v.area) for v in a})
+    return remote, lambda a: math.ceil(len(a) / cfg.field_vehicles_per_staff - EPS_RATIO)
 
 
 def role_blocks(log: EventLog, cfg: StaffingConfig, *, drt_services: set[str]) -> dict[Role, list[Block]]:
@@ -373,12 +379,10 @@ def role_blocks(log: EventLog, cfg: StaffingConfig, *, drt_services: set[str]) -
                 )
             )
     remote = [v for v in log.vehicles if v.automation == "level4_remote"]
-    ratio = cfg.remote_vehicles_per_operator
-    out[Role.REMOTE_OPERATOR] = layer_blocks(
-        need_profile(remote, lambda active: math.ceil(len(active) / ratio - EPS_RATIO)), prefix="remote", lead_s=desk_s, grid_s=grid_s
-    )
+    remote_count, field_count = _desk_counts(log, cfg)
+    out[Role.REMOTE_OPERATOR] = layer_blocks(need_profile(remote, remote_count), prefix="remote", lead_s=desk_s, grid_s=grid_s)
     field_vs = [v for v in log.vehicles if v.automation in cfg.field_staff_automation]
-    out[Role.FIELD_STAFF] = layer_blocks(need_profile(field_vs, _field_count(cfg)), prefix="field", lead_s=desk_s, grid_s=grid_s)
+    out[Role.FIELD_STAFF] = layer_blocks(need_profile(field_vs, field_count), prefix="field", lead_s=desk_s, grid_s=grid_s)
     out[Role.BOOKING_STAFF] = _booking_blocks(log.vehicles, drt_services, cfg, lead_s=desk_s, grid_s=grid_s)
     return out
 
@@ -607,7 +611,7 @@ class Staffing:
 
 def _service_info(scenario: Scenario) -> tuple[dict[str, int], set[str]]:
     days = {name: len(set(getattr(svc, "days", ()) or ())) or 7 for name, svc in scenario.services.items()}
-    drt = {name for name, svc in scenario.services.items() if getattr(svc, "kind", "drt") == "drt"}
+    drt = {name for name, svc in scenario.services.items() if getattr(svc, "kind", ServiceKind.DRT) == ServiceKind.DRT}
     return days, drt
 
 

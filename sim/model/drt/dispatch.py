@@ -569,6 +569,16 @@ def insert(plan: VehiclePlan, leg: LegRequest, ins: Insertion, tt: Callable[[int
     plan.refresh(tt, dwell)
 
 
+def retime(plan: VehiclePlan, tt: Callable[[int, int], float], dwell: Dwell) -> bool:
+    """Re-time ``plan`` from its anchor: exactly when every promise still fits, else with
+    :meth:`VehiclePlan.retime_relaxed` (moving the promises that do not). Returns whether it relaxed."""
+    if plan_times(plan, plan.stops, tt, dwell) is None:
+        plan.retime_relaxed(tt, dwell)
+        return True
+    plan.refresh(tt, dwell)
+    return False
+
+
 def remove_legs(plan: VehiclePlan, leg_ids: set[int], tt: Callable[[int, int], float], dwell: Dwell) -> bool:
     """Drop every stop of ``leg_ids`` (riders not on board) from ``plan`` and re-time it.
 
@@ -580,10 +590,7 @@ def remove_legs(plan: VehiclePlan, leg_ids: set[int], tt: Callable[[int, int], f
     if len(stops) == len(plan.stops):
         return False
     plan.stops = stops
-    if plan_times(plan, stops, tt, dwell) is None:
-        plan.retime_relaxed(tt, dwell)
-    else:
-        plan.refresh(tt, dwell)
+    retime(plan, tt, dwell)
     return True
 
 

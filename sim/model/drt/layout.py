@@ -126,6 +126,16 @@ def _split_fleet(total: int, weights: Sequence[float]) -> list[int]:
     return [int(b) for b in base]
 
 
+def _domain_reach(spec: DrtServiceSpec, net: RoadNetwork, depot: int) -> np.ndarray:
+    """Nodes the service's vehicles reach from ``depot`` and back inside their operating domain
+    (every node when the vehicle type has none)."""
+    vt = spec.vehicle
+    if vt.domain is None or not vt.domain.restricts:
+        return np.ones(net.n, dtype=bool)
+    oracle = net.oracle(speed_cap_mps=vt.speed_cap_mps, domain=vt.domain)
+    return np.isfinite(oracle.times_from(depot)) & np.isfinite(oracle.times_to(depot))
+
+
 def build_layout(
     spec: DrtServiceSpec,
     net: RoadNetwork,
@@ -170,6 +180,10 @@ def build_layout(
             depot = int(depot_node)
         else:
             depot = hub if hub is not None else int(np.flatnonzero(mask)[0])
+        reach = _domain_reach(spec, net, depot)
+        mask = mask & reach
+        if hub is not None and not reach[hub]:
+            raise ValueError(f"{spec.name!r}: the transfer hub (node {hub}) is outside the operating domain of {spec.vehicle.name!r}")
         forced = [n for n in (hub, depot) if n is not None]
         stops = np.flatnonzero(mask) if spec.door_to_door else select_stops(net, mask, spec.stop_spacing_m, forced)
         # the service's own hub is a stop of every area; the scenario's transfer hubs only of the

@@ -1,4 +1,5 @@
-"""Operating rules of a DRT service and of walking, and quotes, as plain records (seconds, metres, yen)."""
+"""Operating rules of a DRT service and of walking, quotes and booked legs, as plain records
+(seconds, metres, yen)."""
 
 from __future__ import annotations
 
@@ -111,3 +112,21 @@ class DrtQuote:
     pickup_s: float
     dropoff_s: float
     fare_yen: float
+
+
+@dataclass(slots=True)
+class PendingLeg:
+    """A booked leg not yet completed: its vehicle, the promise made (seconds) and its boarding."""
+
+    leg: LegRequest
+    journey: int
+    request_id: str
+    vehicle_id: int
+    direct_s: float
+    direct_m: float
+    promised_pickup_s: float
+    promised_dropoff_s: float
+    latest_pickup_s: float
+    latest_dropoff_s: float
+    pickup_s: float = math.nan
+    next_leg: int | None = None  # the connecting leg after a change of vehicle at the hub

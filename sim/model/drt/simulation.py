@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
@@ -32,15 +31,16 @@ from sim.model.drt.dispatch import (
     VehiclePlan,
     best_insertion,
     insert,
-    plan_times,
     remove_legs,
+    retime,
 )
 from sim.model.drt.layout import DrtLayout
-from sim.model.drt.params import DrtParams, DrtQuote, WalkParams
+from sim.model.drt.params import DrtParams, DrtQuote, PendingLeg, WalkParams
 from sim.model.drt.rebalance import DemandZones, rebalance_target
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, VehicleMove, VehicleRecord
 from sim.model.incidents import IncidentProcess
 from sim.model.traffic import TravelTimes
+from sim.model.remote import RemoteCenter, incident_spans
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
 
@@ -55,24 +55,6 @@ class _Mode(Enum):
     SERVE = 4
     DONE = 5
     HALT = 6
-
-
-@dataclass(slots=True)
-class _PendingLeg:
-    """A leg assigned to a vehicle and not yet completed."""
-
-    leg: LegRequest
-    journey: int
-    request_id: str
-    vehicle_id: int
-    direct_s: float
-    direct_m: float
-    promised_pickup_s: float
-    promised_dropoff_s: float
-    latest_pickup_s: float
-    latest_dropoff_s: float
-    pickup_s: float = NAN
-    next_leg: int | None = None  # the connecting leg after a change of vehicle at the hub
 
 
 class _Vehicle:
@@ -90,6 +72,8 @@ class _Vehicle:
         self.rng: np.random.Generator | None = None  # realised travel times (when they vary)
         self.incidents = incidents
         self.halt_until = -math.inf
+        self.held = False  # waiting at the depot for a supervision slot (capacity gating)
+        self.slot: object = None
         self.plan = plan
         self.depot = depot
         self.area = area
@@ -149,6 +133,9 @@ class _Vehicle:
         plan = self.plan
         if env.now < self.start_s:
             yield env.timeout(self.start_s - env.now)
+        center = self.sim.center
+        if center is not None and self.slot is None:
+            yield from self._take_slot(center)
         self.mode = _Mode.IDLE
         plan.time_s = env.now
         while True:
@@ -201,6 +188,23 @@ class _Vehicle:
             elif self.mode in (_Mode.SERVE, _Mode.WAIT, _Mode.HALT):
                 self.mode = _Mode.IDLE
 
+    def _take_slot(self, center: RemoteCenter):
+        """Wait at the depot for a supervision slot (a vehicle without one has no bookings: it
+        takes its slot when first booked, see :meth:`bookable`); held, it is offered to nobody."""
+        env = self.sim.env
+        self.held = True
+        self.slot = yield from center.acquire(self.plan.vehicle_id, self.sim.name)
+        self.held = False
+        if env.now > self.start_s + EPS:
+            self.start_s = env.now
+
+    def bookable(self, center: RemoteCenter) -> bool:
+        """May take a booking under capacity gating: it has a supervision slot, or it has not
+        started and a slot is free (it takes that slot when booked)."""
+        if self.slot is not None:
+            return True
+        return self.mode is _Mode.BEFORE_SHIFT and not self.held and center.free_slots() > 0
+
     def _start_drive(self, now: float, target: int) -> None:
         oracle = self.sim.oracle
         path = oracle.path(self.pos, target)
@@ -236,26 +240,20 @@ class _Vehicle:
         move earlier or later; promises that no longer fit move (the records keep the originals)."""
         plan, sim = self.plan, self.sim
         plan.node, plan.time_s, plan.at_stop = self.pos, sim.env.now, False
-        if not plan.stops:
-            return
-        tt = sim.oracle.time_s
-        if plan_times(plan, plan.stops, tt, sim.params.dwell) is None:
-            plan.retime_relaxed(tt, sim.params.dwell)
+        if plan.stops and retime(plan, sim.oracle.time_s, sim.params.dwell):
             sim.hold_connections(plan)
-        else:
-            plan.refresh(tt, sim.params.dwell)
 
     def _halt(self, incidents: list) -> None:
         """Stop where the vehicle is for the incidents' resolution and re-time its plan."""
         t = self.sim.env.now
-        for inc in incidents:
+        for t0, t1, inc in incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, incidents):
             self.sim.log.moves.append(
                 VehicleMove(
-                    self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t, t + inc.duration_s, self.pos, self.pos,
-                    0.0, self.plan.load, "onsite" if inc.onsite else "remote",
+                    self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t0, t1, self.pos, self.pos,
+                    0.0, self.plan.load, _detail(inc),
                 )
             )
-            t += inc.duration_s
+            t = t1
         self.halt_until = t
         self.mode = _Mode.HALT
         plan = self.plan
@@ -327,17 +325,21 @@ class _Vehicle:
             self._record_drive(self.pos, self.depot, now, now + tt, dist)
             self.pos = self.depot
             t = env.now
-            for inc in self.incidents.drive(dist):
+            spans = incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, self.incidents.drive(dist))
+            for t0, t1, inc in spans:
                 self.sim.log.moves.append(
                     VehicleMove(
-                        self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t, t + inc.duration_s, self.pos,
-                        self.pos, 0.0, 0, "onsite" if inc.onsite else "remote",
+                        self.plan.vehicle_id, self.sim.name, MoveKind.INCIDENT, t0, t1, self.pos,
+                        self.pos, 0.0, 0, _detail(inc),
                     )
                 )
-                t += inc.duration_s
+                t = t1
             if t > env.now:
                 yield env.timeout(t - env.now)
         self.pull_in_s = env.now
+        if self.sim.center is not None:
+            self.sim.center.release(self.slot)
+            self.slot = None
 
     def record(self) -> VehicleRecord:
         p = self.plan
@@ -360,6 +362,11 @@ class _Vehicle:
             boardings=self.boardings,
             pax_km=self.pax_km,
         )
+
+def _detail(inc) -> str:
+    """The ``detail`` of an incident move: its severity class, else ``remote`` or ``onsite``."""
+    return inc.severity or ("onsite" if inc.onsite else "remote")
+
 
 class DrtSimulation:
     """One DRT service: its vehicles, and quoting and booking of rides between its stops."""
@@ -384,8 +391,10 @@ class DrtSimulation:
         forecast: Sequence[tuple[float, int]] = (),
         travel: TravelTimes | None = None,
         drive_rng: Callable[[int], np.random.Generator] | None = None,
+        center: RemoteCenter | None = None,
     ) -> None:
         self.name = name
+        self.center = center
         self.layout = layout
         self.params = params
         self.walk = walk
@@ -400,7 +409,7 @@ class DrtSimulation:
         self.rng = rng
         self.no_shows: set[int] = set()  # first legs of journeys whose riders will not show up
         self._journey_legs: dict[int, list[int]] = {}
-        self.pending: dict[int, _PendingLeg] = {}
+        self.pending: dict[int, PendingLeg] = {}
         self._leg_ids = leg_ids
         self.vehicles: list[_Vehicle] = []
         self.area_vehicles: list[list[_Vehicle]] = []
@@ -441,15 +450,10 @@ class DrtSimulation:
     def _sync(self, v: _Vehicle) -> None:
         """Times vary: re-time ``v``'s plan on the current expected times from its anchor (a
         vehicle running late makes its plan late; promises that no longer fit move)."""
-        plan = v.plan
-        if not plan.stops or v.mode is _Mode.DONE:
+        if not v.plan.stops or v.mode is _Mode.DONE:
             return
-        tt, dwell = self.oracle.time_s, self.params.dwell
-        if plan_times(plan, plan.stops, tt, dwell) is None:
-            plan.retime_relaxed(tt, dwell)
-            self.hold_connections(plan)
-        else:
-            plan.refresh(tt, dwell)
+        if retime(v.plan, self.oracle.time_s, self.params.dwell):
+            self.hold_connections(v.plan)
         if v.mode is not _Mode.DRIVE:  # a driving vehicle goes on; it is re-timed on arrival
             v.plan_changed()
 
@@ -462,10 +466,11 @@ class DrtSimulation:
             if not math.isfinite(nxt) or nxt >= self.layout.end_s:
                 return
             yield self.env.timeout(nxt - self.env.now)
-            if self.oracle is not self._synced:
-                self._retime_all()
+            self._retime_all()
 
     def _retime_all(self) -> None:
+        if self.oracle is self._synced:
+            return
         self._synced = self.oracle
         for v in self.vehicles:
             v.update_anchor(self.env.now)
@@ -557,11 +562,13 @@ class DrtSimulation:
 
     def _best(self, area: int, leg: LegRequest, now: float) -> Insertion | None:
         vehicles = self.area_vehicles[area]
+        if self.center is not None and self.center.slots is not None:
+            center = self.center
+            vehicles = [v for v in vehicles if v.bookable(center)]
         for v in vehicles:
             v.update_anchor(now)
         if self.travel is not None:
-            if self.oracle is not self._synced:  # the hour's times changed: re-time every plan
-                self._retime_all()
+            self._retime_all()  # if the hour's times changed
             for v in vehicles:
                 if v.mode is _Mode.DRIVE:  # only a driving vehicle's anchor can be off its plan
                     self._sync(v)
@@ -600,8 +607,11 @@ class DrtSimulation:
             _, latest_pick, latest_drop = self.params.window(leg, ins)
             # the plan keeps the promise; the record keeps the rider's own request
             insert(vehicle.plan, self.params.promise(leg, ins), ins, self.oracle.time_s, self.params.dwell)
+            if self.center is not None and self.center.slots is not None and vehicle.slot is None:
+                vehicle.slot = self.center.take_now()  # booked before its start: in service from now on
+            insert(vehicle.plan, leg, ins, self.oracle.time_s, self.params.dwell)
             nxt = quote.legs[k + 1][1].leg_id if k + 1 < len(quote.legs) else None
-            self.pending[leg.leg_id] = _PendingLeg(
+            self.pending[leg.leg_id] = PendingLeg(
                 leg, journey, request_id, ins.vehicle_id, self.oracle.time_s(leg.origin, leg.dest),
                 self.oracle.dist_m(leg.origin, leg.dest), ins.pickup_s, ins.dropoff_s, latest_pick, latest_drop,
                 next_leg=nxt,
@@ -609,20 +619,12 @@ class DrtSimulation:
             vehicle.plan_changed()
 
     def rebalance_target(self, vehicle: _Vehicle, now: float) -> int | None:
-        """Where idle ``vehicle`` should drive now (``None``: stay), by the service's strategy.
-
-        A drive that would end after the vehicle's service window is not started.
-        """
+        """Where idle ``vehicle`` should drive now (``None``: stay; see :func:`rebalance_target`)."""
+        others = [o.heading if o.heading is not None else o.pos for o in self.area_vehicles[vehicle.area_index]
+                  if o is not vehicle and not o.plan.stops and o.mode is not _Mode.DONE]
         zones = self._zones[vehicle.area_index] if self._zones else None
-        others = [
-            o.heading if o.heading is not None else o.pos
-            for o in self.area_vehicles[vehicle.area_index]
-            if o is not vehicle and not o.plan.stops and o.mode is not _Mode.DONE
-        ]
-        return rebalance_target(
-            self.params.rebalancing, zones, vehicle.pos, vehicle.depot, now, vehicle.plan.shift_end_s, others,
-            self.oracle,
-        )
+        rules, end = self.params.rebalancing, vehicle.plan.shift_end_s
+        return rebalance_target(rules, zones, vehicle.pos, vehicle.depot, now, end, others, self.oracle)
 
     def _cancel_at(self, journey: int, at: float):
         if at > self.env.now:
@@ -672,7 +674,7 @@ class DrtSimulation:
                         other.plan_changed()
                     break
 
-    def complete_leg(self, pending: _PendingLeg, dropped: float) -> None:
+    def complete_leg(self, pending: PendingLeg, dropped: float) -> None:
         """Called by a vehicle when a leg's riders alight."""
         del self.pending[pending.leg.leg_id]
         leg = pending.leg

@@ -20,6 +20,7 @@ import simpy
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, VehicleMove, VehicleRecord
 from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
+from sim.model.remote import RemoteCenter, incident_spans
 from sim.model.traffic import TravelTimes
 from sim.network.oracle import TravelOracle
 from sim.tolerance import EPS_S as EPS
@@ -88,10 +89,12 @@ class LineSimulation:
         on_leg_done: Callable[[LineRider, LegRecord], None],
         travel: TravelTimes | None = None,
         drive_rng: Callable[[int], np.random.Generator] | None = None,
+        center: RemoteCenter | None = None,
     ) -> None:
         self.name = name
         self.travel = travel if travel is not None and travel.varies else None
         self._drive_rng = drive_rng
+        self.center = center
         self.layout = layout
         self.params = params
         self.oracle = oracle
@@ -152,13 +155,13 @@ class LineSimulation:
         if state.load == 0:
             state.empty_km += km
         self.log.moves.append(VehicleMove(state.vehicle_id, self.name, MoveKind.DRIVE, t0, env.now, a, b, dist, state.load))
-        for inc in incidents.drive(dist):
-            t1 = env.now
-            yield env.timeout(inc.duration_s)
+        for t1, t2, inc in incident_spans(self.center, env.now, state.vehicle_id, self.name, b, incidents.drive(dist)):
+            # without a control room exactly the old arithmetic (results unchanged)
+            yield env.timeout(inc.duration_s if self.center is None else max(0.0, t2 - env.now))
             self.log.moves.append(
                 VehicleMove(
                     state.vehicle_id, self.name, MoveKind.INCIDENT, t1, env.now, b, b, 0.0, state.load,
-                    "onsite" if inc.onsite else "remote",
+                    inc.severity or ("onsite" if inc.onsite else "remote"),
                 )
             )
 
@@ -214,6 +217,9 @@ class LineSimulation:
         start = max(0.0, first.depart_s[0] - pull_out_tt)
         if start > env.now:
             yield env.timeout(start - env.now)
+        slot = None
+        if self.center is not None:
+            slot = yield from self.center.acquire(state.vehicle_id, self.name)
         state.pull_out_s = env.now
         pos_node = lay.depot
         yield from self._drive(state, pos_node, first.stops[0], incidents)
@@ -249,6 +255,8 @@ class LineSimulation:
             state.last_arrival_s = env.now
         yield from self._drive(state, pos_node, lay.depot, incidents)
         state.pull_in_s = env.now
+        if self.center is not None:
+            self.center.release(slot)
 
     def _dwell(self, state: _VehicleState, node: int, t0: float) -> None:
         if self.env.now > t0 + EPS:

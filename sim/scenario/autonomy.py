@@ -1,0 +1,51 @@
+"""Scenario settings of autonomous operations (issue 12): incident severity classes and the
+control room (``[remote_ops]``).
+
+Units follow the key names (``_min`` minutes, ``per_1000_km`` incidents per 1,000 km driven).
+Defaults and bounds cite their source (README "Autonomous operations") or say ASSUMPTION.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IncidentClassConfig(_Model):
+    """One incident severity class of a vehicle type (``[vehicles.NAME.incident_classes.CLASS]``).
+
+    ``per_1000_km``: incidents per 1,000 km driven, from 0 up to 2,000 (the sourced span runs
+    from 1 per 1,000 km, MATSim's example, to ≈ 1.7 per km = 1,700 per 1,000 km, 鳥取 2024);
+    ``median_min``: median duration in minutes (MATSim's example: ≈ 5 min = 300 s);
+    ``sigma``: lognormal shape (MATSim's example: 0.5); ``distribution``: ``lognormal`` or
+    ``exponential`` (median ``median_min``); ``field``: field staff must drive out.
+    """
+
+    per_1000_km: float = Field(ge=0.0, le=2000.0)
+    median_min: float = Field(5.0, gt=0.0, le=600.0)
+    sigma: float = Field(0.5, ge=0.0, le=3.0)
+    distribution: Literal["lognormal", "exponential"] = "lognormal"
+    field: bool = False
+
+
+class RemoteOpsConfig(_Model):
+    """The control room and field team supervising ``level4_remote`` vehicles (``[remote_ops]``).
+
+    ``operators``: remote operators on duty while supervised vehicles run (1..1000);
+    ``vehicles_per_operator``: vehicles one operator supervises at once (default 3: 永平寺 runs
+    1 operator : 3 vehicles; MATSim's default is 10), 1..100; ``capacity_gating``: a vehicle is
+    in service only while a supervision slot is free; ``field_staff``: people who drive out to
+    incidents of ``field`` classes (0..1000; 0: field response not modelled); ``field_base``:
+    their base (a place: ``node:<id>``, ``lat,lon`` or a named place), required with field staff.
+    """
+
+    operators: int = Field(ge=1, le=1000)
+    vehicles_per_operator: int = Field(3, ge=1, le=100)
+    capacity_gating: bool = True
+    field_staff: int = Field(0, ge=0, le=1000)
+    field_base: str | None = None

@@ -1,0 +1,76 @@
+"""The scenario keys of autonomous operations end to end: ``[remote_ops]``, ``incident_classes``,
+their validation (exit 2 naming the key) and the control room's metrics and staffing."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+
+from tests.conftest import REPO, assert_clean_error
+
+AV_DRT = REPO / "scenarios" / "sodegaura" / "av_drt.toml"
+AV_DRT_OPS = REPO / "scenarios" / "sodegaura" / "av_drt_ops.toml"
+
+
+def test_a_run_with_a_control_room_reports_its_queue(cli: Callable[..., Result], tmp_path: Path) -> None:
+    out = tmp_path / "av"
+    # ten times the file's rates so that the day has enough incidents to queue
+    rates = ["--set", "vehicles.av_van.incident_classes.takeover.per_1000_km=90",
+             "--set", "vehicles.av_van.incident_classes.field.per_1000_km=10", "--set", "remote_ops.operators=3"]
+    result = cli("run", AV_DRT_OPS, "--seed", "7", "--no-report", "--out", out, *rates)
+    assert result.exit_code == 0, result.output
+    m = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert m["remote_operators"] == 3 and m["field_staff"] == 1
+    assert m["incidents"] > 0 and 0 <= m["incidents_field"] <= m["incidents"]
+    assert m["incident_wait_p95_s"] >= 0 and m["incident_wait_mean_s"] >= 0
+    assert 0 < m["operator_utilisation"] < 1
+    # 4 vehicles, 3 operators x 3 = 9 slots: nobody held
+    assert m["vehicles_held"] == 0 and m["vehicle_hold_s"] == 0
+    with (out / "vehicle_moves.csv").open(encoding="utf-8") as fh:
+        details = {r["detail"] for r in csv.DictReader(fh) if r["kind"] == "incident"}
+    assert details and details <= {"takeover", "field"}
+    # staffing follows the control room: 3 operators on duty while the vehicles are out (the ratio
+    # rule would give ceil(4 / 3) = 2), and 1 field responder
+    with (out / "duties.csv").open(encoding="utf-8") as fh:
+        duties = list(csv.DictReader(fh))
+    remote = [r for r in duties if r["role"] == "remote_operator"]
+    assert len(remote) == 3 and len({r["binding_h"] for r in remote}) == 1
+    assert len([r for r in duties if r["role"] == "field_staff"]) == 1
+
+
+def test_field_staff_without_a_base_fail_validation_naming_the_key(cli: Callable[..., Result]) -> None:
+    result = cli("validate", AV_DRT, "--set", "remote_ops.operators=1", "--set", "remote_ops.field_staff=2")
+    assert_clean_error(result, 2, "remote_ops.field_base", "field_staff = 2")
+
+
+def test_zero_operators_fail_validation(cli: Callable[..., Result]) -> None:
+    result = cli("validate", AV_DRT, "--set", "remote_ops.operators=0")
+    assert_clean_error(result, 2, "remote_ops.operators")
+
+
+def test_classes_and_a_single_rate_together_fail_validation(cli: Callable[..., Result]) -> None:
+    result = cli("validate", AV_DRT_OPS, "--set", "vehicles.av_van.incidents_per_1000_km=5")
+    assert_clean_error(result, 2, "incident_classes", "incidents_per_1000_km")
+
+
+def test_a_rate_beyond_the_sourced_span_fails_validation(cli: Callable[..., Result]) -> None:
+    result = cli("validate", AV_DRT_OPS, "--set", "vehicles.av_van.incident_classes.takeover.per_1000_km=5000")
+    assert_clean_error(result, 2, "per_1000_km")
+
+
+def test_the_control_room_kpis_are_registered_in_metrics_order(cli: Callable[..., Result], tmp_path: Path) -> None:
+    from sim import kpis
+    from sim.kpis import Group
+
+    out = tmp_path / "ops"
+    assert cli("run", AV_DRT_OPS, "--seed", "12229", "--no-report", "--out", out).exit_code == 0
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    scalars = [k for k, v in metrics.items() if k not in ("scenario", "seed") and not isinstance(v, (dict, list, str))]
+    assert scalars == list(kpis.names())  # every registered KPI, the control room's included, in order
+    assert [k for k in scalars if kpis.get(k).group is Group.REMOTE][:4] == [  # type: ignore[union-attr]
+        "incidents", "incidents_field", "incident_wait_mean_s", "incident_wait_p95_s",
+    ]
