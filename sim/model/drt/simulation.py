@@ -609,7 +609,6 @@ class DrtSimulation:
             insert(vehicle.plan, self.params.promise(leg, ins), ins, self.oracle.time_s, self.params.dwell)
             if self.center is not None and self.center.slots is not None and vehicle.slot is None:
                 vehicle.slot = self.center.take_now()  # booked before its start: in service from now on
-            insert(vehicle.plan, leg, ins, self.oracle.time_s, self.params.dwell)
             nxt = quote.legs[k + 1][1].leg_id if k + 1 < len(quote.legs) else None
             self.pending[leg.leg_id] = PendingLeg(
                 leg, journey, request_id, ins.vehicle_id, self.oracle.time_s(leg.origin, leg.dest),
