@@ -37,6 +37,8 @@ class Group(StrEnum):
     STAFFING = "staffing"  # sim/staffing/duties.py
     COST = "cost"  # sim/staffing/costs.py
     REMOTE = "remote"  # sim/model/remote.py: only in runs with a [remote_ops] control room
+    ENERGY = "energy"  # sim/model/energy.py: only in runs with vehicles that have a range_km
+    AVAILABILITY = "availability"  # sim/model/availability.py: only with a control room or batteries
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,10 @@ class Kpi:
 
 
 _L, _H, _N = Better.LOWER, Better.HIGHER, Better.NEITHER
-_M, _S, _C, _R = Group.MODEL, Group.STAFFING, Group.COST, Group.REMOTE
+_M, _S, _C, _R, _E = Group.MODEL, Group.STAFFING, Group.COST, Group.REMOTE, Group.ENERGY
+#: Groups whose KPIs a run writes only when it uses the feature (the rest are always written).
+OPTIONAL_GROUPS: frozenset[Group] = frozenset({Group.REMOTE, Group.ENERGY, Group.AVAILABILITY})
+_A = Group.AVAILABILITY
 _POS: float = 0.0
 
 #: Every KPI, in table order: the model's (``metrics.json`` order), staffing, then costs.
@@ -143,6 +148,15 @@ REGISTRY: tuple[Kpi, ...] = (
     Kpi("vehicle_hold_s", "s", _L, _POS, None, "Time vehicles were held", "監視枠不足による待機時間", "min", 1, _R),
     Kpi("remote_operators", "count", _N, _POS, None, "Remote operators on duty", "遠隔監視員（同時配置）", "int", 0, _R),
     Kpi("field_staff", "count", _N, _POS, None, "Field staff on duty", "現場対応要員（同時配置）", "int", 0, _R),
+    Kpi("charging_h", "h", _N, _POS, None, "Vehicle-hours charging at the depot", "車両の充電時間（台時間）", "h", 1, _E),
+    Kpi("battery_swaps", "count", _N, _POS, None, "Changes of vehicle to charge", "充電のための車両交代回数", "int", 0, _E),
+    Kpi("spare_vehicles", "count", _N, _POS, None, "Spare vehicles for charging", "充電用の予備車両", "int", 0, _E),
+    Kpi("spare_vehicles_used", "count", _N, _POS, None, "Spare vehicles used", "使用した予備車両", "int", 0, _E),
+    Kpi("min_charge_km", "km", _H, None, None, "Lowest remaining range", "最小残り航続距離", "km", 1, _E),
+    Kpi("service_availability", "1", _H, 0.0, 1.0, "Service availability (planned vehicle-hours operated)", "運行率（計画車両時間のうち運行）", "pct", 1, _A),
+    Kpi("availability_lost_incidents_h", "h", _L, _POS, None, "Vehicle-hours lost to incidents", "介入事象による運休車両時間", "h", 1, _A),
+    Kpi("availability_lost_supervision_h", "h", _L, _POS, None, "Vehicle-hours lost for lack of supervision", "監視枠不足による運休車両時間", "h", 1, _A),
+    Kpi("availability_lost_charging_h", "h", _L, _POS, None, "Vehicle-hours lost to charging", "充電による運休車両時間", "h", 1, _A),
     Kpi("drivers_fte", "FTE", _L, _POS, None, "Drivers needed (FTE)", "必要運転士数（常勤換算）", "fte", 1, _S, True),
     Kpi("class2_drivers_fte", "FTE", _N, _POS, None, "of which drivers with a class-2 licence (FTE)", "うち二種免許の運転士（常勤換算）", "fte", 1, _S, True),
     Kpi("attendants_fte", "FTE", _N, _POS, None, "Attendants on board (FTE)", "車内添乗員（常勤換算）", "fte", 1, _S, True),

@@ -36,10 +36,11 @@ FLOORS: dict[str, int] = {
     "demand": 3,
     "model": 4,
     "staffing": 5,
-    "run": 6,
-    "studies": 7,
-    "report": 8,
-    "cli": 9,
+    "interop": 6,
+    "run": 7,
+    "studies": 8,
+    "report": 9,
+    "cli": 10,
 }
 
 #: What the simulation core must never import (issue 9, property 1).

@@ -612,3 +612,9 @@ def sensitivity(
     _print_networks(result.result.study)
     out_console.print(f"results written to {dest}", highlight=False)
     _study_report(write_sensitivity_report, result, lang=lang, no_report=no_report)
+
+
+# import/export commands live in their own module (sim/cli/interop.py)
+from sim.cli.interop import register as _register_interop  # noqa: E402
+
+_register_interop(app, errors=_errors, out_console=out_console, default_scenario=DEFAULT_SCENARIO)

@@ -21,10 +21,12 @@ from sim.model.drt.dispatch import Dwell
 from sim.model.drt.layout import DrtLayout, build_layout
 from sim.model.drt.simulation import DrtParams, DrtSimulation, WalkParams
 from sim.model.engine import Planner, simulate
+from sim.model.energy import BatteryPool
 from sim.model.eventlog import EventLog
 from sim.model.incidents import IncidentProcess, vehicle_rng
 from sim.model.lines.simulation import LineParams, LineSimulation
-from sim.model.lines.timetable import LineLayout, build_line
+from sim.model.lines.scheduled import lay_line
+from sim.model.lines.timetable import LineLayout
 from sim.model.remote import SUPERVISED, RemoteCenter, RemoteOpsSpec
 from sim.model.services import DrtServiceSpec, LineSpec, ServiceSpec, VehicleSpec
 from sim.model.traffic import TrafficParams, TravelTimes
@@ -95,12 +97,12 @@ def lay_out(
     Raises
     ------
     ValueError
-        From :func:`~sim.model.drt.layout.build_layout` or :func:`~sim.model.lines.timetable.build_line`.
+        From :func:`~sim.model.drt.layout.build_layout` or :func:`~sim.model.lines.scheduled.lay_line`.
     """
     layouts: dict[str, Layout] = {}
     for svc in day.services:
         if isinstance(svc, LineSpec):
-            layouts[svc.name] = build_line(svc, oracle_of(net, svc.vehicle).time_s)
+            layouts[svc.name] = lay_line(svc, oracle_of(net, svc.vehicle).time_s)
         else:
             layouts[svc.name] = build_layout(svc, net, zones, extra_stops=day.hubs)
     return layouts
@@ -216,8 +218,13 @@ def simulate_day(
                 travel=travel_for(vt),
                 drive_rng=drive_rng_for(svc.name, next_vehicle),
                 center=center_for(vt),
+                pool=BatteryPool(svc.name, vt.name, vt.battery, len(layout.blocks), svc.spare_vehicles) if vt.battery else None,
             )
             next_vehicle += line.vehicle_count
+            log.planned_vehicle_s[svc.name] = sum(
+                max(t.arrive_s[-1] for t in layout.trips if t.vehicle == b) - min(t.depart_s[0] for t in layout.trips if t.vehicle == b)
+                for b in range(len(layout.blocks))
+            )
             planner.add_line(line)
             continue
         assert isinstance(layout, DrtLayout)
@@ -241,8 +248,12 @@ def simulate_day(
             travel=travel_for(vt),
             drive_rng=drive_rng_for(svc.name, next_vehicle),
             center=center_for(vt),
+            pool=BatteryPool(svc.name, vt.name, vt.battery, sum(a.fleet_size for a in layout.areas), svc.spare_vehicles)
+            if vt.battery
+            else None,
         )
         next_vehicle += len(sim.vehicles)
+        log.planned_vehicle_s[svc.name] = len(sim.vehicles) * (layout.end_s - layout.start_s)
         planner.add_drt(sim)
     simulate(demand, planner, env, progress=progress)
     log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sim.model.energy import EnergyLog
     from sim.model.remote import RemoteLog
 
 
@@ -48,6 +49,7 @@ class MoveKind(StrEnum):
     DRIVE = "drive"
     DWELL = "dwell"
     INCIDENT = "incident"
+    CHARGE = "charge"  # at the depot, waiting for a vehicle charged enough (sim/model/energy.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,8 @@ class EventLog:
     moves: list[VehicleMove] = field(default_factory=list)
     vehicles: list[VehicleRecord] = field(default_factory=list)
     remote: RemoteLog | None = None  # the control room's day (None: no [remote_ops])
+    energy: list[EnergyLog] = field(default_factory=list)  # battery pools of services with batteries
+    planned_vehicle_s: dict[str, float] = field(default_factory=dict)  # per service (sim/model/availability.py)
 
 
 def header(record_type: type) -> list[str]:

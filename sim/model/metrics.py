@@ -16,6 +16,8 @@ import numpy as np
 
 from sim import kpis as kpi_registry
 from sim.kpis import Group
+from sim.model.availability import availability
+from sim.model.energy import energy_metrics
 from sim.model.eventlog import EventLog, LegRecord, Outcome, RequestRecord, VehicleMove, VehicleRecord
 from sim.model.remote import remote_metrics
 from sim.tolerance import EPS_S
@@ -157,6 +159,11 @@ def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> 
     if log.remote is not None:
         # the control room (only with [remote_ops]; without it metrics.json is as before)
         out.update(remote_metrics(log.remote))
+    if log.energy:
+        # batteries (only with vehicle types that have a range)
+        out.update(energy_metrics(log.energy))
+    if log.remote is not None or log.energy:
+        out.update(availability(log, log.planned_vehicle_s))
     if network is not None:
         out["network"] = network
     return _clean(out)

@@ -14,6 +14,7 @@ from enum import StrEnum
 import numpy as np
 
 from sim.model.drt.rebalance import Rebalancing
+from sim.model.energy import BatterySpec
 from sim.model.incidents import NO_INCIDENTS, IncidentProcess, IncidentSpec
 from sim.network.domain import RoadDomain
 
@@ -60,6 +61,8 @@ class VehicleSpec:
     domain : RoadDomain | None
         Operating design domain: the roads it may drive and its speed cap per road class
         (``None``: every road).
+    battery : BatterySpec | None
+        Range and charging (``None``: no battery limit).
     """
 
     name: str
@@ -70,6 +73,7 @@ class VehicleSpec:
     board_s_per_pax: float = 0.0
     incidents: IncidentSpec = NO_INCIDENTS
     domain: RoadDomain | None = None
+    battery: BatterySpec | None = None
 
     def incident_process(self, rng: np.random.Generator | None) -> IncidentProcess:
         """The incident process of one vehicle of this type drawing from ``rng``."""
@@ -141,6 +145,8 @@ class DrtServiceSpec:
     plan_breaks : bool
         Driven and Level 2 vehicles keep a break of ``break_s`` at their depot in every
         ``break_interval_s`` in their plans (the working-time rules' continuous-driving limit).
+    spare_vehicles : int
+        Vehicles at the depot besides the fleet, taking over from one that must charge.
     """
 
     name: str
@@ -174,6 +180,18 @@ class DrtServiceSpec:
     plan_breaks: bool = False
     break_s: float = 1800.0
     break_interval_s: float = 14_400.0
+    spare_vehicles: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledTrip:
+    """One trip of a real timetable: ``direction`` (0 over the line's ``stops``, 1 over its
+    ``return_stops``) and its arrival and departure at every stop of that direction (s since
+    midnight of the service day; past 86,400 after midnight)."""
+
+    direction: int
+    arrive_s: tuple[float, ...]
+    depart_s: tuple[float, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +219,13 @@ class LineSpec:
     depot : int | None
         Node index of the depot (``None``: the first stop).
     fare_yen : float
+    spare_vehicles : int
+        Vehicles at the depot besides one per block, taking over from one that must charge.
+    trips : tuple[ScheduledTrip, ...] | None
+        A real timetable (every trip with its times at every stop, e.g. from GTFS); then
+        ``departures_s``/``headway_s``/``loop`` are unused and consecutive stops may share a node.
+    return_stops : tuple[int, ...] | None
+        Stops of direction-1 trips (default: ``stops`` reversed).
     """
 
     name: str
@@ -214,6 +239,9 @@ class LineSpec:
     recovery_share: float = 0.1
     depot: int | None = None
     fare_yen: float = 0.0
+    spare_vehicles: int = 0
+    trips: tuple[ScheduledTrip, ...] | None = None
+    return_stops: tuple[int, ...] | None = None
 
 
 ServiceSpec = DrtServiceSpec | LineSpec

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +34,17 @@ from sim.errors import NetworkError, ScenarioError
 from sim.model.choice import Weights
 from sim.model.day import DaySpec, Layout, lay_out, oracle_of
 from sim.model.drt.rebalance import Rebalancing
+from sim.model.lines.simulation import battery_need_m
+from sim.model.lines.timetable import LineLayout
 from sim.model.drt.simulation import WalkParams
+from sim.model.energy import BatterySpec
 from sim.model.incidents import IncidentSpec, SeverityClass
 from sim.model.remote import RemoteOpsSpec
 from sim.model.services import (
     DrtAreaSpec,
     DrtServiceSpec,
     LineSpec,
+    ScheduledTrip,
     ServiceSpec,
     VehicleSpec,
 )
@@ -86,12 +90,16 @@ class Assembly:
         The enabled services in scenario order, walking and choice.
     layouts : dict[str, Layout]
         Every enabled service laid out on ``net``.
+    from_feeds : dict[str, FixedLine]
+        The lines given as ``gtfs = "feed.zip"`` as they run: stops and timetable read from the
+        feed (:func:`sim.interop.gtfs_import.expand_gtfs_line`).
     """
 
     net: RoadNetwork
     zones: list[Zone] | None
     day: DaySpec
     layouts: dict[str, Layout]
+    from_feeds: dict[str, FixedLine] = field(default_factory=dict)
 
 
 def load_net(scenario: Scenario, base_dir: Path, networks: NetworkCache | None = None, *, source: str) -> RoadNetwork:
@@ -165,6 +173,12 @@ def vehicle_spec(name: str, vt: VehicleType, net: RoadNetwork | None = None, *, 
             ),
         ),
         domain=road_domain(name, vt, net, source=source),
+        battery=BatterySpec(
+            vt.range_km * 1000.0, vt.full_charge_h * 3600.0, vt.range_reserve_km * 1000.0,
+            vt.charge_below_share, vt.charge_resume_share,
+        )
+        if vt.range_km is not None
+        else None,
     )
 
 
@@ -259,6 +273,7 @@ def drt_spec(
         plan_breaks=svc.plan_breaks,
         break_s=staffing.min_break_total_min * MIN_S,
         break_interval_s=staffing.max_continuous_driving_h * 3600.0,
+        spare_vehicles=svc.spare_vehicles,
     )
 
 
@@ -288,14 +303,65 @@ def first_departures(line: FixedLine) -> tuple[float, ...]:
     return tuple(start + k * step for k in range(count))
 
 
+def stop_time(cell: str) -> tuple[float, float]:
+    """A timetable cell, ``"07:03"`` or ``"07:03:00/07:03:30"`` (arrival/departure), in seconds."""
+    parts = str(cell).split("/")
+    arrive = parse_clock(parts[0])
+    return arrive, (parse_clock(parts[1]) if len(parts) > 1 else arrive)
+
+
+def scheduled_trips(name: str, svc: FixedLine, *, source: str) -> tuple[ScheduledTrip, ...]:
+    """The trips of a line's ``timetable`` and ``return_timetable`` (clock strings -> seconds)."""
+    out: list[ScheduledTrip] = []
+    for direction, key in enumerate(("timetable", "return_timetable")):
+        for k, row in enumerate(getattr(svc, key) or []):
+            times = [stop_time(c) for c in row]
+            flat = [x for a, d in times for x in (a, d)]
+            if any(b < a for a, b in itertools.pairwise(flat)):
+                raise ScenarioError(
+                    f"{source}: key services.{name}.{key}[{k}]: times {row!r} go back in time; each stop's "
+                    "arrival/departure must be at or after the one before"
+                )
+            out.append(ScheduledTrip(direction, tuple(a for a, _ in times), tuple(d for _, d in times)))
+    return tuple(out)
+
+
 def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork, *, source: str) -> LineSpec:
     """The model's record of line ``name``: stops and depot resolved, timetable in seconds."""
     key = f"services.{name}"
     stops = tuple(place(net, s, where=f"{key}.stops[{k}]", source=source) for k, s in enumerate(svc.stops))
+    depot = place(net, svc.depot, where=f"{key}.depot", source=source) if svc.depot else None
+    if svc.timetable is not None:  # a real timetable: times as given, stops may share a node
+        trips = scheduled_trips(name, svc, source=source)
+        back = (
+            tuple(place(net, s, where=f"{key}.return_stops[{k}]", source=source) for k, s in enumerate(svc.return_stops))
+            if svc.return_stops is not None else None
+        )
+        if vehicle.domain is not None and vehicle.domain.restricts:
+            oracle = oracle_of(net, vehicle)
+            for label, seq in (("stops", stops), ("return_stops", back or tuple(reversed(stops)))):
+                for k, (a, b) in enumerate(itertools.pairwise(seq)):
+                    if a != b and not math.isfinite(oracle.time_s(a, b)):
+                        raise ScenarioError(
+                            f"{source}: key {key}.{label}[{k + 1}]: not reachable from the stop before it inside the "
+                            f"operating domain of vehicle type {vehicle.name!r}; {_valid_domain(vehicle)}"
+                        )
+        return LineSpec(
+            name=name,
+            vehicle=vehicle,
+            stops=stops,
+            departures_s=tuple(sorted(t.depart_s[0] for t in trips if t.direction == 0)),
+            stop_labels=tuple(svc.stops),
+            layover_s=svc.layover_min * MIN_S,
+            recovery_share=svc.recovery_share,
+            depot=depot,
+            fare_yen=svc.fare_yen,
+            trips=trips,
+            return_stops=back,
+        )
     for a, b in itertools.pairwise(stops):
         if a == b:
             raise ScenarioError(f"{source}: key {key}.stops: two consecutive stops are the same node")
-    depot = place(net, svc.depot, where=f"{key}.depot", source=source) if svc.depot else None
     if vehicle.domain is not None and vehicle.domain.restricts:
         oracle = oracle_of(net, vehicle)
         order = list(range(len(stops))) + ([0] if svc.pattern == "loop" else list(range(len(stops) - 2, -1, -1)))
@@ -323,6 +389,7 @@ def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork,
         recovery_share=svc.recovery_share,
         depot=depot,
         fare_yen=svc.fare_yen,
+        spare_vehicles=svc.spare_vehicles,
     )
 
 
@@ -365,6 +432,18 @@ def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, 
     )
 
 
+def feed_lines(scenario: Scenario, net: RoadNetwork, base_dir: Path, *, source: str) -> dict[str, FixedLine]:
+    """The enabled ``gtfs =`` lines with their stops and timetable read from the feed (relative to
+    ``base_dir``), stops snapped to ``net``."""
+    from sim.interop.gtfs_import import expand_gtfs_line
+
+    out: dict[str, FixedLine] = {}
+    for name, svc in scenario.services.items():
+        if svc.enabled and isinstance(svc, FixedLine) and svc.gtfs is not None:
+            out[name], _ = expand_gtfs_line(name, svc, net, base_dir, source=source)
+    return out
+
+
 def assemble(
     scenario: Scenario,
     base_dir: Path,
@@ -383,12 +462,25 @@ def assemble(
         net = load_net(scenario, base_dir, networks, source=source)
     if zones is None:
         zones = census_zones(scenario)
+    from_feeds = feed_lines(scenario, net, base_dir, source=source)
+    if from_feeds:
+        scenario = scenario.model_copy(update={"services": {**scenario.services, **from_feeds}})
     day = day_spec(scenario, net, zones, source=source)
     try:
         layouts = lay_out(day, net, zones)
     except ValueError as exc:  # checked above with the key; kept for a clear message if the model refuses
         raise ScenarioError(f"{source}: {exc}") from None
-    return Assembly(net, zones, day, layouts)
+    for svc in day.services:
+        battery, layout = svc.vehicle.battery, layouts[svc.name]
+        if battery is not None and isinstance(layout, LineLayout):
+            need = battery_need_m(layout, oracle_of(net, svc.vehicle), battery.reserve_m)
+            if need > battery.range_m:
+                raise ScenarioError(
+                    f"{source}: key vehicles.{svc.vehicle.name}.range_km = {battery.range_m / 1000:g}: line {svc.name!r} has a"
+                    f" trip needing {need / 1000:.1f} km from the depot and back (with range_reserve_km); give a range of"
+                    " at least that, or shorten the line"
+                )
+    return Assembly(net, zones, day, layouts, from_feeds)
 
 
 def demand_spec(scenario: Scenario, *, with_attractors: bool = True) -> DemandSpec:

@@ -36,6 +36,10 @@ RUN_FILES = (
     LAYOUT_FILE,
 )
 
+#: Files for other tools (sim/interop): the Excel workbook and the GIS layers (GeoPackage).
+#: Their values follow from the run files; their timestamps are fixed, so a run gives the same bytes.
+EXCHANGE_FILES = ("results.xlsx", "geo/results.gpkg")
+
 
 def _cell(value: Any) -> Any:
     if isinstance(value, float):
@@ -114,4 +118,10 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
     if result.day is not None:  # what the report's maps draw (sim/run/layout_file.py)
         record = layout_record(result.network, result.day, result.layouts, source=result.scenario.network.source)
         write_json(out / LAYOUT_FILE, record)
-    return [out / f for f in RUN_FILES]
+    # the same run for spreadsheets and GIS (sim/interop/excel.py, sim/interop/gis.py)
+    from sim.interop.excel import write_run_workbook
+    from sim.interop.gis import write_gpkg
+
+    write_run_workbook(result, out / "results.xlsx")
+    write_gpkg(result, out / "geo" / "results.gpkg")
+    return [out / f for f in (*RUN_FILES, *EXCHANGE_FILES)]

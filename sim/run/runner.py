@@ -153,6 +153,8 @@ def run_scenario(
         "metrics_s": t_metrics - t_simulated,
         "staffing_costs_s": time.perf_counter() - t_metrics,
     }
+    if asm.from_feeds:  # the run directory's scenario.toml then replays the day without the feed
+        scenario = scenario.model_copy(update={"services": {**scenario.services, **asm.from_feeds}})
     return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings, asm.day)
 
 

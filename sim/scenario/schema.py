@@ -115,7 +115,11 @@ class VehicleType(_Model):
     (:class:`~sim.scenario.autonomy.IncidentClassConfig`). Operating design domain:
     ``odd_road_classes`` (OSM ``highway`` classes it may drive) and/or ``odd_edges``
     (``"U-V"`` node ids of the network file, both directions), ``odd_speed_cap_kmh`` (cap per road
-    class, 0 < cap <= 200). Costs: purchase ``price_yen`` written off
+    class, 0 < cap <= 200). Battery (:mod:`sim.model.energy`): ``range_km`` on a full charge
+    (unset: no limit), ``full_charge_h`` from empty to full (default 6: Navya ARMA 4–8 h),
+    ``range_reserve_km`` kept in hand, and for DRT ``charge_below_share`` (go to charge below this
+    share of the range, ASSUMPTION 0.25) and ``charge_resume_share`` (take bookings again from this
+    share, ASSUMPTION 0.8). Costs: purchase ``price_yen`` written off
     over ``lifetime_years`` down to ``residual_share`` of the price, plus energy and
     maintenance per km.
     """
@@ -134,6 +138,11 @@ class VehicleType(_Model):
     odd_road_classes: list[Annotated[str, Field(min_length=1)]] | None = None
     odd_edges: list[Annotated[str, Field(pattern=r"^[^-\s]+-[^-\s]+$")]] | None = None
     odd_speed_cap_kmh: dict[str, Annotated[float, Field(gt=0.0, le=200.0)]] = Field(default_factory=dict)
+    range_km: float | None = Field(None, gt=0.0, le=2000.0)
+    full_charge_h: float = Field(6.0, gt=0.0, le=48.0)
+    range_reserve_km: float = Field(0.0, ge=0.0, le=500.0)
+    charge_below_share: float = Field(0.25, ge=0.0, le=1.0)
+    charge_resume_share: float = Field(0.8, gt=0.0, le=1.0)
     price_yen: float = Field(0.0, ge=0.0)
     lifetime_years: float = Field(10.0, gt=0.0)
     residual_share: float = Field(0.0, ge=0.0, le=1.0)
@@ -227,6 +236,7 @@ class DrtService(_Model):
     rebalancing_zone_m: float = Field(2000.0, gt=0.0)
     rebalancing_horizon_min: float = Field(60.0, gt=0.0)
     plan_breaks: bool = False
+    spare_vehicles: int = Field(0, ge=0, le=100)
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -254,15 +264,30 @@ class FixedLine(_Model):
     Out-and-back trips run back from the last stop after ``layover_min``; each vehicle also
     needs ``layover_min`` plus ``recovery_share`` × running time at each terminal before its
     next trip. The fleet follows from the timetable.
+
+    Real timetables: ``timetable`` lists trips over ``stops`` as rows of one clock time per stop
+    (``"07:03"``, or ``"07:03:00/07:03:30"`` for arrival/departure; hours past 24 run past
+    midnight as in GTFS); ``return_timetable`` lists trips of the opposite direction over
+    ``return_stops`` (default: ``stops`` reversed). Or ``gtfs = "feed.zip"`` with ``route_id``
+    takes stops and trips straight from a GTFS/GTFS-JP feed (path relative to the scenario file)
+    on ``service_date`` (``"YYYY-MM-DD"``; default: the feed's usual trips on the first of
+    ``days``); its stops are snapped to the nearest road node, at most ``max_snap_m`` (default 500) away.
     """
 
     kind: Literal["line"] = "line"
     enabled: bool = True
     vehicle: str
-    stops: list[str] = Field(min_length=2)
+    stops: list[str] = Field(default_factory=list)
     pattern: Literal["loop", "out_and_back"] = "out_and_back"
     headway_min: float | None = Field(None, gt=0.0)
     departures: list[str] | None = None
+    timetable: list[list[str]] | None = None
+    return_stops: list[str] | None = None
+    return_timetable: list[list[str]] | None = None
+    gtfs: str | None = None
+    route_id: str | None = None
+    service_date: str | None = None
+    max_snap_m: float | None = Field(None, gt=0.0)
     start: str = "07:00"
     end: str = "19:00"
     days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
@@ -270,6 +295,7 @@ class FixedLine(_Model):
     recovery_share: float = Field(0.1, ge=0.0)
     depot: str | None = None
     fare_yen: float = Field(0.0, ge=0.0)
+    spare_vehicles: int = Field(0, ge=0, le=100)
     note: str = ""
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
@@ -286,8 +312,36 @@ class FixedLine(_Model):
 
     @model_validator(mode="after")
     def _timetable(self) -> FixedLine:
-        if (self.headway_min is None) == (self.departures is None):
-            raise ValueError("give exactly one of headway_min or departures")
+        given = [k for k in ("headway_min", "departures", "timetable", "gtfs") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of headway_min, departures, timetable or gtfs"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.gtfs is None:
+            if len(self.stops) < 2:
+                raise ValueError("stops must list at least 2 stops (or take them from a feed with gtfs)")
+            if self.route_id is not None or self.service_date is not None:
+                raise ValueError("route_id and service_date need gtfs = \"feed.zip\"")
+        elif self.route_id is None:
+            raise ValueError("gtfs needs route_id (the route_id of routes.txt)")
+        elif self.stops:
+            raise ValueError("with gtfs the stops come from the feed; remove stops")
+        if self.service_date is not None:
+            try:
+                datetime.date.fromisoformat(self.service_date)
+            except ValueError:
+                raise ValueError(f"service_date {self.service_date!r} is not a date YYYY-MM-DD") from None
+        for key, stops in (("timetable", self.stops), ("return_timetable", self.return_stops or self.stops)):
+            rows = getattr(self, key)
+            for k, row in enumerate(rows or []):
+                if len(row) != len(stops):
+                    raise ValueError(f"{key}[{k}] has {len(row)} times for {len(stops)} stops")
+                for cell in row:
+                    for t in str(cell).split("/"):
+                        _clock(t)
+        if (self.return_stops is not None or self.return_timetable is not None) and self.timetable is None:
+            raise ValueError("return_stops and return_timetable go with timetable")
         if parse_clock(self.end) < parse_clock(self.start):
             raise ValueError(f"end {self.end!r} must not be before start {self.start!r}")
         return self
@@ -557,6 +611,11 @@ def load_scenario(path: str | Path, *, overrides: list[str] | None = None) -> tu
 def to_toml(scenario: Scenario) -> str:
     """Serialise a resolved scenario back to TOML (the ``scenario.toml`` of a results directory)."""
     data = scenario.model_dump(mode="json", exclude_none=True)
+    return _dump_toml(data)
+
+
+def dump_toml(data: dict[str, Any]) -> str:
+    """Write plain data (strings, numbers, booleans, lists, nested tables) as TOML."""
     return _dump_toml(data)
 
 

@@ -174,6 +174,8 @@ def compute_costs(log: EventLog, scenario: Scenario, staffing: Staffing) -> Cost
         km_by[(v.service, v.vehicle_type)] += v.km
         automated += v.automation != "human"
         remote = remote or v.automation == "level4_remote"
+    for pool in log.energy:  # spare vehicles kept for charging (sim/model/energy.py)
+        by_type[pool.vehicle_type] += pool.spares
     spare = cfg.spare_vehicle_share
     notes: list[str] = []
     for name, count in sorted(by_type.items()):

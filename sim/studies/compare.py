@@ -184,8 +184,9 @@ def _cell(v: Any) -> Any:
 
 def write_comparison(comp: Comparison, out: Path) -> list[Path]:
     """``comparison.csv`` (one row per scenario: the mean of each KPI, and with replications its
-    95% interval, clipped to the KPI's bounds) and ``replications.csv`` (one row per scenario and
-    replication); values rounded to 6 decimals."""
+    95% interval, clipped to the KPI's bounds), ``comparison.xlsx`` (the same means with units and
+    the scenarios' tables, :mod:`sim.interop.excel`) and ``replications.csv`` (one row per scenario
+    and replication); values rounded to 6 decimals."""
     n = comp.study.replications
     header = ["scenario", "description", "replications"]
     for k in comp.kpis:
@@ -203,10 +204,16 @@ def write_comparison(comp: Comparison, out: Path) -> list[Path]:
         rows.append(row)
     files = [out / "comparison.csv"]
     write_csv(files[0], header, rows)
+    # the same table for Excel, with the tables of each scenario's results directory (sim/interop/excel.py)
+    from sim.interop.excel import write_comparison_workbook
+
+    means = {s.point.scenario.name: {k: e.mean for k, e in s.estimates.items()} for s in comp.summaries}
+    files.append(out / "comparison.xlsx")
+    write_comparison_workbook(comp.names, means, {name: out / name for name in comp.names}, files[-1])
     if n > 1:
         files.append(out / "replications.csv")
         write_csv(
-            files[1],
+            files[-1],
             ["scenario", "replication", "seed", *comp.kpis],
             (
                 [pt.scenario.name, r, comp.study.seeds[r], *(_cell(rec.value(k)) for k in comp.kpis)]

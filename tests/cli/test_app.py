@@ -14,9 +14,10 @@ from typer.testing import Result
 from tests.conftest import SODEGAURA_SCENARIOS, TINY_TOML, CliRun, assert_clean_error, files_in, read_csv, read_json
 from sim.errors import ScenarioError, SimError
 from sim.report.build import REPORT_FILES
-from sim.run.results import RUN_FILES
+from sim.run.results import EXCHANGE_FILES, RUN_FILES
 
 Cli = Callable[..., Result]
+TOP_EXCHANGE = sorted({f.split('/')[0] for f in EXCHANGE_FILES})  # results.xlsx, geo/
 WriteScenario = Callable[..., Path]
 
 
@@ -40,7 +41,7 @@ def _run(cli: Cli, scenario: Path | None, out: Path, *args: Any) -> Result:
 
 def test_run_writes_every_results_file(tiny_cli_run: CliRun) -> None:
     out = tiny_cli_run.out  # <tmp>/out/nested: parents are created
-    assert files_in(out) == sorted([*RUN_FILES, *REPORT_FILES])  # every contract file, no temporaries left
+    assert files_in(out) == sorted([*RUN_FILES, *TOP_EXCHANGE, *REPORT_FILES])  # every contract file, no temporaries left
     for name in RUN_FILES:
         assert (out / name).stat().st_size > 0
     assert "tiny (seed 7)" in tiny_cli_run.stdout
@@ -77,7 +78,7 @@ def test_run_default_out_is_results_of_the_scenario_name(
 
     monkeypatch.setattr(sim.cli.app, "REPO", tmp_path / "repo")
     _ok(cli("run", tiny_scenario))
-    assert files_in(tmp_path / "repo" / "results" / "tiny") == sorted([*RUN_FILES, *REPORT_FILES])
+    assert files_in(tmp_path / "repo" / "results" / "tiny") == sorted([*RUN_FILES, *TOP_EXCHANGE, *REPORT_FILES])
 
 
 def test_run_set_overrides_reach_the_run_and_scenario_toml(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:

@@ -171,6 +171,10 @@ def test_capacity_gating_delays_a_line_block_until_a_slot_frees() -> None:
     third = max(gated.log.vehicles, key=lambda v: v.shift_start_s)
     # 11 min late, it runs out and back without the layover: back 1,000 s later
     assert third.shift_start_s == t7 + 1300.0 and third.pull_in_s == t7 + 2300.0
+    # availability: three blocks of 1,300 s planned (07:00-07:21:40, 07:05-07:26:40, 07:10-07:31:40); 700 s held
+    m = compute_metrics(gated.log)
+    assert m["availability_lost_supervision_h"] == 700.0 / 3600.0
+    assert m["service_availability"] == pytest.approx(1 - 700.0 / 3900.0)
 
 
 def test_one_operator_never_handles_two_incidents_at_once_in_a_day() -> None:

@@ -23,7 +23,9 @@ from sim.demand.generate import CSV_COLUMNS, read_demand_csv
 from sim.model.eventlog import LegRecord, RequestRecord, VehicleMove, VehicleRecord, header
 from sim.model.metrics import KPI_KEYS
 from sim.network.io import load_network
-from sim.run.results import RUN_FILES, write_results
+from sim.run.results import EXCHANGE_FILES, RUN_FILES, write_results
+
+TOP_EXCHANGE = sorted({f.split('/')[0] for f in EXCHANGE_FILES})  # results.xlsx, geo/
 from sim.run.runner import run_scenario
 from sim.scenario.schema import load_scenario, validate
 from sim.timeutil import format_clock
@@ -75,7 +77,7 @@ def _served(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def test_every_contract_file_and_nothing_else(run_dir: Path) -> None:
-    assert files_in(run_dir) == sorted(RUN_FILES)
+    assert files_in(run_dir) == sorted([*RUN_FILES, *TOP_EXCHANGE])
 
 
 def test_metrics_has_the_design_keys(run_dir: Path) -> None:
@@ -381,11 +383,11 @@ def test_write_results_returns_the_paths_and_overwrites(tmp_path: Path, tiny_sce
     (out / "metrics.json").write_text("stale", encoding="utf-8")
     (out / "unrelated.txt").write_text("kept", encoding="utf-8")
     paths = write_results(result, out)
-    assert paths == [out / name for name in RUN_FILES]
+    assert paths == [out / name for name in (*RUN_FILES, *EXCHANGE_FILES)]
     assert all(p.is_file() for p in paths)
     assert read_json(out / "metrics.json") == json.loads(json.dumps(result.metrics))
     assert (out / "unrelated.txt").read_text(encoding="utf-8") == "kept"
-    assert files_in(out) == sorted([*RUN_FILES, "unrelated.txt"])
+    assert files_in(out) == sorted([*RUN_FILES, *TOP_EXCHANGE, "unrelated.txt"])
 
 
 def test_results_files_follow_the_umask(tmp_path: Path, tiny_scenario: Path) -> None:
@@ -396,5 +398,5 @@ def test_results_files_follow_the_umask(tmp_path: Path, tiny_scenario: Path) -> 
         write_results(result, tmp_path / "out")
     finally:
         os.umask(old)
-    for name in RUN_FILES:
+    for name in (*RUN_FILES, *EXCHANGE_FILES):
         assert stat.S_IMODE((tmp_path / "out" / name).stat().st_mode) == 0o644, name

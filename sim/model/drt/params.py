@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import Enum
 
 from sim.model.drt.dispatch import Dwell, Insertion, LegRequest, Stop, StopKind
 from sim.model.drt.rebalance import Rebalancing
@@ -130,3 +131,16 @@ class PendingLeg:
     latest_dropoff_s: float
     pickup_s: float = math.nan
     next_leg: int | None = None  # the connecting leg after a change of vehicle at the hub
+
+
+class VehicleMode(Enum):
+    """What a DRT vehicle process is doing (its state machine in :mod:`sim.model.drt.simulation`)."""
+
+    BEFORE_SHIFT = 0
+    IDLE = 1
+    WAIT = 2
+    DRIVE = 3
+    SERVE = 4
+    DONE = 5
+    HALT = 6
+    CHARGE = 7

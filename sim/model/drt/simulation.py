@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterator, Sequence
-from enum import Enum
 
 import numpy as np
 import simpy
@@ -31,12 +30,13 @@ from sim.model.drt.dispatch import (
     VehiclePlan,
     best_insertion,
     insert,
-    remove_legs,
     retime,
 )
 from sim.model.drt.layout import DrtLayout
-from sim.model.drt.params import DrtParams, DrtQuote, PendingLeg, WalkParams
+from sim.model.drt.params import DrtParams, DrtQuote, PendingLeg, VehicleMode, WalkParams
 from sim.model.drt.rebalance import DemandZones, rebalance_target
+from sim.model.drt.riders import RiderDropouts
+from sim.model.energy import BatteryPool
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, VehicleMove, VehicleRecord
 from sim.model.incidents import IncidentProcess
 from sim.model.traffic import TravelTimes
@@ -47,14 +47,7 @@ from sim.network.oracle import TravelOracle
 NAN = math.nan
 
 
-class _Mode(Enum):
-    BEFORE_SHIFT = 0
-    IDLE = 1
-    WAIT = 2
-    DRIVE = 3
-    SERVE = 4
-    DONE = 5
-    HALT = 6
+_Mode = VehicleMode
 
 
 class _Vehicle:
@@ -74,6 +67,8 @@ class _Vehicle:
         self.halt_until = -math.inf
         self.held = False  # waiting at the depot for a supervision slot (capacity gating)
         self.slot: object = None
+        self.unit = -1  # the physical vehicle (battery) in this fleet place (sim/model/energy.py)
+        self.low = False  # charge below the battery's low mark: no bookings, to the depot to charge
         self.plan = plan
         self.depot = depot
         self.area = area
@@ -108,6 +103,8 @@ class _Vehicle:
             plan.node, plan.time_s, plan.at_stop = self.pos, math.inf, False
         elif self.mode is _Mode.HALT:
             plan.node, plan.time_s, plan.at_stop = self.pos, self.halt_until, False
+        elif self.mode is _Mode.CHARGE:
+            plan.node, plan.time_s, plan.at_stop = self.pos, self.wake_s, False
         else:
             # idle or waiting where it stands; ``at_stop`` stays as set by the last stop served
             # here (a vehicle still standing at a stop shares that stop's dwell)
@@ -148,9 +145,14 @@ class _Vehicle:
                 if now >= plan.shift_end_s - EPS:
                     yield from self._pull_in()
                     return
-                target = self.sim.rebalance_target(self, now) if self.seek else None
-                self.seek = False
-                if target is not None:
+                target = None if self.low else (self.sim.rebalance_target(self, now) if self.seek else None)
+                self.seek = self.seek and self.low
+                if self.low and self.pos != self.depot:
+                    self._start_drive(now, self.depot)
+                    wake = self.seg_times[-1]
+                elif self.low:
+                    wake = self._charge(now)
+                elif target is not None:
                     self._start_drive(now, target)
                     self.rebalancing, self.heading = True, target
                     wake = self.seg_times[-1]
@@ -187,6 +189,8 @@ class _Vehicle:
                 self._finish_drive()
             elif self.mode in (_Mode.SERVE, _Mode.WAIT, _Mode.HALT):
                 self.mode = _Mode.IDLE
+            elif self.mode is _Mode.CHARGE:
+                self.mode, self.low = _Mode.IDLE, False
 
     def _take_slot(self, center: RemoteCenter):
         """Wait at the depot for a supervision slot (a vehicle without one has no bookings: it
@@ -198,12 +202,40 @@ class _Vehicle:
         if env.now > self.start_s + EPS:
             self.start_s = env.now
 
-    def bookable(self, center: RemoteCenter) -> bool:
-        """May take a booking under capacity gating: it has a supervision slot, or it has not
-        started and a slot is free (it takes that slot when booked)."""
-        if self.slot is not None:
+    def bookable(self) -> bool:
+        """May take a booking: not going to charge, and under capacity gating it has a
+        supervision slot, or it has not started and a slot is free (it takes that slot when booked)."""
+        if self.low:
+            return False
+        pool = self.sim.pool
+        if pool is not None and pool.charge_m(self.unit) - self._committed_m() < pool.spec.low_m:
+            return False  # what it has booked would take it below the low mark: no more
+        center = self.sim.center
+        if center is None or center.slots is None or self.slot is not None:
             return True
         return self.mode is _Mode.BEFORE_SHIFT and not self.held and center.free_slots() > 0
+
+    def _committed_m(self, node: int | None = None) -> float:
+        """Metres still to drive from ``node`` (default: where it is) for the rides booked, and back to the depot."""
+        oracle, dist = self.sim.oracle, 0.0
+        node = self.pos if node is None else node
+        for s in self.plan.stops:
+            dist += oracle.dist_m(node, s.node)
+            node = s.node
+        return dist + oracle.dist_m(node, self.depot)
+
+    def _charge(self, now: float) -> float:
+        """At the depot with a low battery: continue with the pool's vehicle charged enough
+        first (``resume_share`` of the range); returns when (a ``charge`` move until then)."""
+        pool = self.sim.pool
+        assert pool is not None
+        self.unit, ready = pool.swap(self.unit, now, pool.spec.resume_share * pool.spec.range_m)
+        if ready > now:
+            self.sim.log.moves.append(
+                VehicleMove(self.plan.vehicle_id, self.sim.name, MoveKind.CHARGE, now, ready, self.pos, self.pos, 0.0, 0)
+            )
+        self.mode = _Mode.CHARGE
+        return ready
 
     def _start_drive(self, now: float, target: int) -> None:
         oracle = self.sim.oracle
@@ -262,6 +294,10 @@ class _Vehicle:
         self.sim.hold_connections(plan)
 
     def _record_drive(self, a: int, b: int, t0: float, t1: float, dist: float, detail: str = "") -> None:
+        pool = self.sim.pool
+        if pool is not None:
+            pool.drive(self.unit, dist)
+            self.low = self.low or pool.charge_m(self.unit) - self._committed_m(b) < pool.spec.low_m
         load = self.plan.load
         self.km += dist / 1000.0
         if load == 0:
@@ -275,7 +311,7 @@ class _Vehicle:
         """Serve the plan's first stop now: board or alight, and dwell until its departure."""
         plan = self.plan
         board, depart = plan.board_s[0], plan.depart_s[0]
-        if plan.stops[0].kind is StopKind.PICKUP and plan.stops[0].leg_id in self.sim.no_shows:
+        if plan.stops[0].kind is StopKind.PICKUP and plan.stops[0].leg_id in self.sim.dropouts.no_shows:
             self._no_show(now)
             return
         stop = plan.serve_first()
@@ -306,7 +342,7 @@ class _Vehicle:
         self.seek = True
         self.mode = _Mode.SERVE
         self.wake_s = leave
-        sim.drop_journey(sim.pending[plan.stops[0].leg_id].journey, Outcome.NO_SHOW)
+        sim.dropouts.drop(sim.pending[plan.stops[0].leg_id].journey, Outcome.NO_SHOW)
 
     def _pull_in(self):
         env = self.sim.env
@@ -392,9 +428,11 @@ class DrtSimulation:
         travel: TravelTimes | None = None,
         drive_rng: Callable[[int], np.random.Generator] | None = None,
         center: RemoteCenter | None = None,
+        pool: BatteryPool | None = None,
     ) -> None:
         self.name = name
         self.center = center
+        self.pool = pool
         self.layout = layout
         self.params = params
         self.walk = walk
@@ -406,9 +444,7 @@ class DrtSimulation:
         self.log = log
         self.on_leg_done = on_leg_done
         self.on_dropped = on_dropped
-        self.rng = rng
-        self.no_shows: set[int] = set()  # first legs of journeys whose riders will not show up
-        self._journey_legs: dict[int, list[int]] = {}
+        self.dropouts = RiderDropouts(self, rng)
         self.pending: dict[int, PendingLeg] = {}
         self._leg_ids = leg_ids
         self.vehicles: list[_Vehicle] = []
@@ -428,13 +464,14 @@ class DrtSimulation:
                     plan.stops = params.breaks(area.depot, layout.start_s, layout.end_s, len(members))
                     plan.refresh(oracle.time_s, params.dwell)
                 vehicle = _Vehicle(self, plan, area.depot, area.name, layout.start_s, incidents(vid), k)
+                vehicle.unit = vid - first_vehicle_id
                 members.append(vehicle)
                 self.vehicles.append(vehicle)
                 vid += 1
             self.area_vehicles.append(members)
         self._stop_xy = [(np.column_stack([net.x[a.stops], net.y[a.stops]]), a.stops) for a in layout.areas]
         self._stop_sets = [set(a.stops.tolist()) for a in layout.areas]
-        self._by_id = {v.plan.vehicle_id: v for v in self.vehicles}
+        self.by_id = {v.plan.vehicle_id: v for v in self.vehicles}
         self._synced = oracle  # the expected-time oracle every plan was last timed on
         if self.travel is not None:
             for v in self.vehicles:
@@ -562,9 +599,8 @@ class DrtSimulation:
 
     def _best(self, area: int, leg: LegRequest, now: float) -> Insertion | None:
         vehicles = self.area_vehicles[area]
-        if self.center is not None and self.center.slots is not None:
-            center = self.center
-            vehicles = [v for v in vehicles if v.bookable(center)]
+        if (self.center is not None and self.center.slots is not None) or self.pool is not None:
+            vehicles = [v for v in vehicles if v.bookable()]
         for v in vehicles:
             v.update_anchor(now)
         if self.travel is not None:
@@ -583,27 +619,13 @@ class DrtSimulation:
     def book(
         self, quote: DrtQuote, journey: int, request_id: str, *, prebooked: bool = False, may_drop: bool = False
     ) -> None:
-        """Book every leg of ``quote`` (made at the current time) for ``journey``.
-
-        With ``may_drop`` (a journey that is this DRT ride alone) and a positive
-        ``cancel_share`` or ``no_show_share``, two uniform numbers are drawn from the service's
-        generator: a prebooked rider cancels if the first is below ``cancel_share`` (at
-        ``cancel_lead_s`` before the promised pickup, or at once if that has passed); otherwise
-        the rider does not show up if the second is below ``no_show_share``.
-        """
-        p = self.params
-        if may_drop and (p.cancel_share > 0 or p.no_show_share > 0):
-            if self.rng is None:
-                raise ValueError(f"{self.name}: cancellations and no-shows need a random generator")
-            u_cancel, u_show = self.rng.random(2)
-            ids = [leg.leg_id for _, leg, _ in quote.legs]
-            self._journey_legs[journey] = ids
-            if prebooked and u_cancel < p.cancel_share:
-                self.env.process(self._cancel_at(journey, max(self.env.now, quote.pickup_s - p.cancel_lead_s)))
-            elif u_show < p.no_show_share:
-                self.no_shows.add(ids[0])
+        """Book every leg of ``quote`` (made at the current time) for ``journey``; with
+        ``may_drop`` (a journey that is this DRT ride alone) its rider may cancel or not show up
+        (:meth:`RiderDropouts.draw`)."""
+        if may_drop:
+            self.dropouts.draw(quote, journey, prebooked)
         for k, (area, leg, ins) in enumerate(quote.legs):
-            vehicle = self._by_id[ins.vehicle_id]
+            vehicle = self.by_id[ins.vehicle_id]
             _, latest_pick, latest_drop = self.params.window(leg, ins)
             # the plan keeps the promise; the record keeps the rider's own request
             insert(vehicle.plan, self.params.promise(leg, ins), ins, self.oracle.time_s, self.params.dwell)
@@ -625,29 +647,6 @@ class DrtSimulation:
         rules, end = self.params.rebalancing, vehicle.plan.shift_end_s
         return rebalance_target(rules, zones, vehicle.pos, vehicle.depot, now, end, others, self.oracle)
 
-    def _cancel_at(self, journey: int, at: float):
-        if at > self.env.now:
-            yield self.env.timeout(at - self.env.now)
-        ids = self._journey_legs[journey]
-        if all(i in self.pending and math.isnan(self.pending[i].pickup_s) for i in ids[:1]):
-            self.drop_journey(journey, Outcome.CANCELLED)
-
-    def drop_journey(self, journey: int, outcome: Outcome) -> None:
-        """Remove every leg of ``journey`` from the plans (its riders never board) and report it."""
-        ids = set(self._journey_legs.pop(journey))
-        now = self.env.now
-        for leg_id in sorted(ids):
-            pending = self.pending.pop(leg_id, None)
-            if pending is None:
-                continue
-            self.no_shows.discard(leg_id)
-            vehicle = self._by_id[pending.vehicle_id]
-            vehicle.update_anchor(now)
-            if remove_legs(vehicle.plan, ids, self.oracle.time_s, self.params.dwell):
-                vehicle.plan_changed()
-        if self.on_dropped is not None:
-            self.on_dropped(journey, outcome)
-
     def hold_connections(self, plan: VehiclePlan) -> None:
         """After ``plan`` was delayed, make connecting vehicles wait for transferring riders.
 
@@ -661,7 +660,7 @@ class DrtSimulation:
             if nxt is None:
                 continue
             ready = arrive + self.params.min_transfer_s
-            other = self._by_id[self.pending[nxt].vehicle_id]
+            other = self.by_id[self.pending[nxt].vehicle_id]
             stops = other.plan.stops
             for idx, s in enumerate(stops):
                 if s.leg_id == nxt and s.kind is StopKind.PICKUP:
@@ -691,3 +690,6 @@ class DrtSimulation:
         if self.pending:
             raise RuntimeError(f"{self.name}: {len(self.pending)} legs were never completed")
         self.log.vehicles.extend(v.record() for v in self.vehicles)
+        if self.pool is not None:
+            self.pool.finish(max([self.layout.end_s, *(v.pull_in_s for v in self.vehicles if not math.isnan(v.pull_in_s))]))
+            self.log.energy.append(self.pool.log())

@@ -20,6 +20,7 @@ import simpy
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, VehicleMove, VehicleRecord
 from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
+from sim.model.energy import BatteryPool
 from sim.model.remote import RemoteCenter, incident_spans
 from sim.model.traffic import TravelTimes
 from sim.network.oracle import TravelOracle
@@ -68,8 +69,24 @@ class _VehicleState:
     pull_out_s: float = math.nan
     last_arrival_s: float = math.nan
     pull_in_s: float = math.nan
+    unit: int = 0  # the physical vehicle (battery) running the block (sim/model/energy.py)
     onboard: list[LineRider] = field(default_factory=list)
     rng: np.random.Generator | None = None  # realised travel times (when they vary)
+
+
+def trip_m(oracle: TravelOracle, stops) -> float:
+    """Length in metres of a trip through ``stops`` in order (fastest paths between stops)."""
+    return float(sum(oracle.dist_m(a, b) for a, b in zip(stops[:-1], stops[1:], strict=True)))
+
+
+def battery_need_m(layout: LineLayout, oracle: TravelOracle, reserve_m: float) -> float:
+    """The most range one trip of ``layout`` needs from the depot: out to its first stop, the trip,
+    back to the depot, and the reserve (metres). A battery must hold at least this much."""
+    d = layout.depot
+    return max(
+        (oracle.dist_m(d, t.stops[0]) + trip_m(oracle, t.stops) + oracle.dist_m(t.stops[-1], d) + reserve_m for t in layout.trips),
+        default=0.0,
+    )
 
 
 class LineSimulation:
@@ -90,11 +107,13 @@ class LineSimulation:
         travel: TravelTimes | None = None,
         drive_rng: Callable[[int], np.random.Generator] | None = None,
         center: RemoteCenter | None = None,
+        pool: BatteryPool | None = None,
     ) -> None:
         self.name = name
         self.travel = travel if travel is not None and travel.varies else None
         self._drive_rng = drive_rng
         self.center = center
+        self.pool = pool
         self.layout = layout
         self.params = params
         self.oracle = oracle
@@ -109,7 +128,7 @@ class LineSimulation:
         trips = {t.trip_id: t for t in layout.trips}
         for k, block in enumerate(layout.blocks):
             vid = first_vehicle_id + k
-            state = _VehicleState(vid)
+            state = _VehicleState(vid, unit=k)
             if self.travel is not None and drive_rng is not None:
                 state.rng = drive_rng(vid)
             self.states.append(state)
@@ -151,6 +170,8 @@ class LineSimulation:
         yield env.timeout(tt)
         km = dist / 1000.0
         state.km += km
+        if self.pool is not None:
+            self.pool.drive(state.unit, dist)
         state.pax_km += state.load * km
         if state.load == 0:
             state.empty_km += km
@@ -225,6 +246,8 @@ class LineSimulation:
         yield from self._drive(state, pos_node, first.stops[0], incidents)
         pos_node = first.stops[0]
         for trip in trips:
+            if self.pool is not None:
+                pos_node = yield from self._ensure_charge(state, pos_node, trip, incidents)
             if pos_node != trip.stops[0]:
                 yield from self._drive(state, pos_node, trip.stops[0], incidents)
                 pos_node = trip.stops[0]
@@ -258,6 +281,25 @@ class LineSimulation:
         if self.center is not None:
             self.center.release(slot)
 
+    def _ensure_charge(self, state: _VehicleState, pos: int, trip, incidents: IncidentProcess):
+        """Before ``trip``: if the charge does not cover reaching it, running it, the way back to
+        the depot and the reserve, go to the depot and continue with the pool's vehicle charged
+        enough first (waiting there until then). Returns where the block now stands."""
+        pool, lay, o = self.pool, self.layout, self.oracle
+        assert pool is not None
+        rest = trip_m(o, trip.stops) + o.dist_m(trip.stops[-1], lay.depot) + pool.spec.reserve_m
+        if pool.charge_m(state.unit) >= o.dist_m(pos, trip.stops[0]) + rest:
+            return pos
+        yield from self._drive(state, pos, lay.depot, incidents)
+        t0 = self.env.now
+        state.unit, ready = pool.swap(state.unit, t0, o.dist_m(lay.depot, trip.stops[0]) + rest)
+        if ready > t0:
+            yield self.env.timeout(ready - t0)
+            self.log.moves.append(
+                VehicleMove(state.vehicle_id, self.name, MoveKind.CHARGE, t0, ready, lay.depot, lay.depot, 0.0, state.load)
+            )
+        return lay.depot
+
     def _dwell(self, state: _VehicleState, node: int, t0: float) -> None:
         if self.env.now > t0 + EPS:
             self.log.moves.append(
@@ -265,7 +307,11 @@ class LineSimulation:
             )
 
     def finish(self) -> None:
-        """Append one vehicle record per block (after the day has run)."""
+        """Append one vehicle record per block (after the day has run), and the battery pool's day."""
+        if self.pool is not None:
+            ends = [s.pull_in_s for s in self.states if not math.isnan(s.pull_in_s)]
+            self.pool.finish(max(ends, default=self.env.now))
+            self.log.energy.append(self.pool.log())
         for s in self.states:
             pull_in = s.pull_in_s if not math.isnan(s.pull_in_s) else s.last_arrival_s
             self.log.vehicles.append(

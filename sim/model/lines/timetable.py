@@ -113,6 +113,8 @@ def build_line(spec: LineSpec, tt: Callable[[int, int], float]) -> LineLayout:
     nodes = tuple(int(n) for n in spec.stops)
     if len(nodes) < 2:
         raise ValueError(f"line {spec.name!r} needs at least two stops")
+    if spec.trips is not None:
+        raise ValueError(f"line {spec.name!r} has a real timetable: lay it out with sim.model.lines.scheduled.lay_line")
     for a, b in zip(nodes, nodes[1:]):
         if a == b:
             raise ValueError(f"line {spec.name!r}: two consecutive stops are the same node")
