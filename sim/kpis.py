@@ -157,6 +157,7 @@ REGISTRY: tuple[Kpi, ...] = (
     Kpi("availability_lost_incidents_h", "h", _L, _POS, None, "Vehicle-hours lost to incidents", "介入事象による運休車両時間", "h", 1, _A),
     Kpi("availability_lost_supervision_h", "h", _L, _POS, None, "Vehicle-hours lost for lack of supervision", "監視枠不足による運休車両時間", "h", 1, _A),
     Kpi("availability_lost_charging_h", "h", _L, _POS, None, "Vehicle-hours lost to charging", "充電による運休車両時間", "h", 1, _A),
+    Kpi("annual_service_availability", "1", _H, 0.0, 1.0, "Service availability over the year (suspended days included)", "年間運行率（運休日を含む）", "pct", 1, _A),
     Kpi("drivers_fte", "FTE", _L, _POS, None, "Drivers needed (FTE)", "必要運転士数（常勤換算）", "fte", 1, _S, True),
     Kpi("class2_drivers_fte", "FTE", _N, _POS, None, "of which drivers with a class-2 licence (FTE)", "うち二種免許の運転士（常勤換算）", "fte", 1, _S, True),
     Kpi("attendants_fte", "FTE", _N, _POS, None, "Attendants on board (FTE)", "車内添乗員（常勤換算）", "fte", 1, _S, True),

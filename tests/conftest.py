@@ -5,8 +5,8 @@ one DRT service over the whole network, so one ``run`` takes well under a second
 has imported everything.
 
 Runs that several tests only read are made once per test session (``scope="session"``):
-``tiny_run`` (``run tiny.toml --no-report``), ``tiny_cli_run`` (the same with its report, and the
-terminal output), ``baseline_run`` (``run`` with no scenario: the Sodegaura baseline, seed 12229)
+``tiny_run`` (``run tiny.toml --no-report``), ``tiny_cli_run`` (the same with a Japanese report, and
+the terminal output), ``baseline_run`` (``run`` with no scenario: the Sodegaura baseline, seed 12229)
 and ``sodegaura_runs`` (each Sodegaura scenario and seed run on first use). A test that changes a
 run directory must copy it first (``shutil.copytree``) or make its own run.
 """
@@ -16,8 +16,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pickle
+import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,49 @@ TINY_TOML = textwrap.dedent(
     fleet_size = 2
     """
 )
+
+
+class EmbeddedNetworks:
+    """``load_network`` for the session: an embedded network's file is parsed once, then every call
+    gets an unused copy (a pickle round trip of the pristine network, as ``NetworkCache(fresh=True)``
+    hands to study runs). Any other source, or a changed file, is loaded as usual.
+
+    Parsing the Sodegaura GraphML takes ~0.25 s of CPU and the suite's CLI runs, validations and
+    error cases load it a few hundred times; a copy takes ~10 ms. ``tests/network/`` imports the
+    original ``load_network`` directly, so the network tests still read the files every time, and
+    ``test_session_copy_of_a_network_equals_a_fresh_load`` checks that a copy is a fresh load.
+    """
+
+    def __init__(self, load: Callable[..., Any]) -> None:
+        self.load = load
+        self.blobs: dict[tuple[str, str, int, int], bytes] = {}
+
+    def __call__(self, source: str, *args: Any, **kwargs: Any) -> Any:
+        from sim.network.io import embedded_networks
+
+        name = source.strip() if isinstance(source, str) else ""
+        path = embedded_networks().get(name) if re.fullmatch(r"[A-Za-z0-9_\-]+", name) else None
+        if path is None or args or kwargs.get("cache_dir") is not None:
+            return self.load(source, *args, **kwargs)
+        stat = path.stat()
+        key = (name, str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in self.blobs:
+            self.blobs[key] = pickle.dumps(self.load(source, *args, **kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.loads(self.blobs[key])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_networks_parsed_once() -> Iterator[EmbeddedNetworks]:
+    """Install :class:`EmbeddedNetworks` as ``sim.network.io.load_network`` for the whole session
+    (also where ``sim.network.cache`` imported it)."""
+    import sim.network.cache
+    import sim.network.io
+
+    loader = EmbeddedNetworks(sim.network.io.load_network)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sim.network.io, "load_network", loader)
+        mp.setattr(sim.network.cache, "load_network", loader)
+        yield loader
 
 
 @pytest.fixture
@@ -122,15 +167,17 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_cli_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
-    """``run tiny.toml --out <dir>/out/nested`` with its report (read-only: shared by the session).
+    """``run tiny.toml --out <dir>/out/nested --lang ja``: the results and a Japanese report
+    (read-only: shared by the session; the browser test opens this report).
 
     The scenario file is ``<dir>/tiny.toml``; the nested ``--out`` did not exist before the run.
+    The terminal output is English whatever the report's language.
     """
     base = tmp_path_factory.mktemp("tiny_cli_run")
     scenario = base / "tiny.toml"
     scenario.write_text(TINY_TOML, encoding="utf-8")
     out = base / "out" / "nested"
-    result = _run_cli("run", scenario, "--out", out)
+    result = _run_cli("run", scenario, "--out", out, "--lang", "ja")
     return CliRun(out, result.stdout, result.output)
 
 

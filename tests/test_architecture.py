@@ -46,6 +46,10 @@ FLOORS: dict[str, int] = {
 #: What the simulation core must never import (issue 9, property 1).
 MODEL_FORBIDDEN = ("sim.scenario", "sim.run", "sim.studies", "sim.report", "sim.cli", "pydantic")
 
+#: Modules that read or write files or talk to a user: the model uses none of them (it takes records
+#: and returns an event log; the run layer does the files, the report and CLI the rest).
+MODEL_NO_IO = ("tomllib", "csv", "json", "pickle", "pathlib", "os", "io", "shutil", "tempfile", "matplotlib", "typer", "rich", "osmnx", "pandas")
+
 MAX_LINES = 700
 
 
@@ -203,6 +207,22 @@ def test_model_imports_no_config_layer_and_no_pydantic() -> None:
         if any(i.target == f or i.target.startswith(f + ".") for f in MODEL_FORBIDDEN)
     ]
     assert not bad, "sim/model/ must take plain records (no scenario classes, no pydantic):\n" + "\n".join(bad)
+
+
+def test_model_reads_and_writes_no_files() -> None:
+    sources, graph = _graph()
+    model = {m: p for m, p in sources.items() if m == "sim.model" or m.startswith("sim.model.")}
+    bad = [
+        f"{p.relative_to(SIM.parent)}:{i.line} imports {i.target}"
+        for m, p in model.items()
+        for i in graph[m]
+        if i.target.split(".")[0] in MODEL_NO_IO
+    ]
+    for p in model.values():
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
+                bad.append(f"{p.relative_to(SIM.parent)}:{node.lineno} calls open()")
+    assert not bad, "sim/model/ takes records and returns an event log; files belong to sim/run:\n" + "\n".join(bad)
 
 
 def test_every_import_goes_down_the_floors() -> None:

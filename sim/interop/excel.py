@@ -8,7 +8,8 @@ readable); yen (``_yen`` columns and KPIs) are numbers shown as ``¥#,##0``; sha
 town and district names) is written as it is: ``.xlsx`` is UTF-8 inside, so Excel shows it
 whatever the Windows code page.
 
-Sheets of ``results.xlsx``: ``KPIs`` (key, value, unit), ``requests``, ``vehicles``, ``duties``,
+Sheets of ``results.xlsx``: ``KPIs`` (key, value, unit, English and Japanese label from the KPI
+registry :mod:`sim.kpis`), ``requests``, ``vehicles``, ``duties``,
 ``costs`` (annual cost items with formula and source). ``comparison.xlsx``: ``KPIs`` (one row per
 KPI, one column per scenario, unit; the mean over replications) and the
 ``requests``/``vehicles``/``duties``/``costs`` of every scenario's results directory (the first
@@ -35,8 +36,31 @@ _CLOCK_COLUMNS = {"start", "end"}
 _NODE_COLUMNS = {"origin_stop", "dest_stop", "depot_node", "origin_node", "dest_node"}
 
 
+_REGISTRY_UNITS = {"s": "h:mm:ss", "1": "share", "count": "count", "yen": "yen", "yen/year": "yen/year"}
+
+
 def kpi_unit(key: str) -> str:
-    """Unit of a ``metrics.json`` KPI, from its name."""
+    """Unit of a ``metrics.json`` KPI: from the KPI registry (:mod:`sim.kpis`; seconds shown as
+    ``h:mm:ss``, shares of 1 shown in %), else from the key's name."""
+    from sim import kpis
+
+    k = kpis.get(key)
+    if k is not None:
+        if k.unit == "1" and k.kind != "pct":
+            return "ratio"
+        return _REGISTRY_UNITS.get(k.unit, k.unit)
+    return _unit_from_name(key)
+
+
+def _label(key: str, lang: str) -> str:
+    from sim import kpis
+
+    k = kpis.get(key)
+    return k.label(lang) if k is not None else ""
+
+
+def _unit_from_name(key: str) -> str:
+    """Unit of a KPI the registry does not know, from its name."""
     if key.endswith("_yen_per_year"):
         return "yen/year"
     if key.endswith("_yen"):
@@ -212,11 +236,11 @@ def write_run_workbook(result: FinishedRun, path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "KPIs"
-    ws.append(["kpi", "value", "unit"])
-    ws.append(["scenario", result.scenario.name, ""])
-    ws.append(["seed", result.seed, ""])
+    ws.append(["kpi", "value", "unit", "label", "ラベル"])
+    ws.append(["scenario", result.scenario.name, "", "Scenario", "シナリオ"])
+    ws.append(["seed", result.seed, "", "Random seed", "乱数シード"])
     for k, v, unit in _kpi_rows(result.metrics):
-        ws.append([k, _kpi_value(k, v), unit])
+        ws.append([k, _kpi_value(k, v), unit, _label(k, "en"), _label(k, "ja")])
         _format_kpi_cell(ws.cell(ws.max_row, 2), k)
     ws.freeze_panes = "A2"
     for name, (cols, rows) in run_tables(result).items():
@@ -235,10 +259,10 @@ def write_comparison_workbook(
     wb = Workbook()
     ws = wb.active
     ws.title = "KPIs"
-    ws.append(["kpi", *names, "unit"])
+    ws.append(["kpi", *names, "unit", "label", "ラベル"])
     keys = list(dict.fromkeys(k for n in names for k in metrics.get(n, {})))
     for k in keys:
-        ws.append([k, *(_kpi_value(k, metrics.get(n, {}).get(k)) for n in names), kpi_unit(k)])
+        ws.append([k, *(_kpi_value(k, metrics.get(n, {}).get(k)) for n in names), kpi_unit(k), _label(k, "en"), _label(k, "ja")])
         for j in range(2, 2 + len(names)):
             _format_kpi_cell(ws.cell(ws.max_row, j), k)
     ws.freeze_panes = "B2"

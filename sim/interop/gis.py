@@ -6,7 +6,7 @@ minutes, ``_kmh`` km/h). Node ids are those of the network file, as in the CSVs.
 * ``network`` (LineString): every directed road edge used by the simulation, straight from node
   to node.
 * ``stops`` (Point): line stops in order and DRT virtual stops.
-* ``lines`` (LineString): each line direction through its stops (straight between stops).
+* ``lines`` (LineString): each line direction along the roads its vehicles drive between the stops.
 * ``drt_areas`` (MultiPolygon): each DRT area, drawn :data:`sim.interop.layouts.AREA_BUFFER_M`
   around its road nodes.
 * ``depots_hubs`` (Point): depots of lines and DRT areas, transfer hubs.
@@ -79,6 +79,24 @@ def town_points(result: FinishedRun) -> dict[str, tuple[float, float]]:
     return pts
 
 
+def _road_path(result: FinishedRun, service: str, pattern: tuple[int, ...]) -> list[int]:
+    """Nodes along the roads the line's vehicles drive between its stops (their own oracle: speed
+    cap and operating domain), or the stops themselves when the run has no model records."""
+    from sim.model.day import oracle_of
+    from sim.model.services import LineSpec
+
+    day = getattr(result, "day", None)
+    spec = next((s for s in getattr(day, "services", ()) if isinstance(s, LineSpec) and s.name == service), None)
+    if spec is None:
+        return list(pattern)
+    oracle = oracle_of(result.network, spec.vehicle)
+    path: list[int] = [pattern[0]]
+    for a, b in zip(pattern, pattern[1:]):
+        if a != b:
+            path += oracle.path(a, b)[1:]
+    return path
+
+
 def layer_rows(result: FinishedRun) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
     """Attribute rows and shapely geometries of every layer."""
     import shapely
@@ -117,7 +135,7 @@ def layer_rows(result: FinishedRun) -> dict[str, tuple[list[dict[str, Any]], lis
                     "last_departure": _clock(max(t.depart_s[0] for t in trips)) if trips else "",
                     "vehicles": layout.fleet_size,
                 })
-                out["lines"][1].append(shapely.LineString([pt(n) for n in pattern]))
+                out["lines"][1].append(shapely.LineString([pt(n) for n in _road_path(result, name, pattern)]))
             out["depots_hubs"][0].append({"service": name, "kind": "depot", "area": "", "node_id": nid(layout.depot)})
             out["depots_hubs"][1].append(shapely.Point(pt(layout.depot)))
         elif isinstance(layout, DrtLayout):

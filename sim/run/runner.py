@@ -140,6 +140,8 @@ def run_scenario(
     t_metrics = time.perf_counter()
     staffing = compute_staffing(log, scenario)
     costs = compute_costs(log, scenario, staffing)
+    if "availability" in metrics:
+        metrics["annual_service_availability"] = annual_availability(metrics["availability"], staffing.operating_days, scenario)
     metrics = {**metrics, **_clean_kpis(staffing.kpis()), **_clean_kpis(costs.kpis())}
     shares = staffing.per_service_kpis()
     zero = dict.fromkeys(next(iter(shares.values()), {}), 0.0)  # trips over several services: staff sit with vehicles
@@ -156,6 +158,23 @@ def run_scenario(
     if asm.from_feeds:  # the run directory's scenario.toml then replays the day without the feed
         scenario = scenario.model_copy(update={"services": {**scenario.services, **asm.from_feeds}})
     return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings, asm.day)
+
+
+def annual_availability(avail: dict[str, Any], days: dict[str, float], scenario: Scenario) -> float | None:
+    """The year's ``service_availability``: each service's day weighted by its planned vehicle-hours
+    and its operating days, a day suspended and cancelled counting as planned but not operated
+    (``suspended_days_per_year``); a suspended day run by a driven backup counts as operated. Adds
+    ``annual_service_availability`` to each service's entry of ``avail``."""
+    planned = operated = 0.0
+    for name, entry in avail["per_service"].items():
+        svc = scenario.services.get(name)
+        run_days = days.get(name, 0.0)
+        lost_days = svc.suspended_days_per_year if svc is not None and svc.suspension_fallback == "cancel" else 0.0
+        full = run_days + lost_days
+        entry["annual_service_availability"] = entry["service_availability"] * run_days / full if full > 0 else None
+        planned += entry["planned_vehicle_h"] * full
+        operated += entry["planned_vehicle_h"] * run_days * entry["service_availability"]
+    return operated / planned if planned > 0 else None
 
 
 def domain_summary(net: RoadNetwork, day: DaySpec, zones: list[Zone] | None) -> dict[str, dict[str, Any]]:

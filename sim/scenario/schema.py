@@ -237,6 +237,8 @@ class DrtService(_Model):
     rebalancing_horizon_min: float = Field(60.0, gt=0.0)
     plan_breaks: bool = False
     spare_vehicles: int = Field(0, ge=0, le=100)
+    suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
+    suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 
@@ -296,6 +298,8 @@ class FixedLine(_Model):
     depot: str | None = None
     fare_yen: float = Field(0.0, ge=0.0)
     spare_vehicles: int = Field(0, ge=0, le=100)
+    suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
+    suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
     note: str = ""
 
     _check_times = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))

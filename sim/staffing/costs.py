@@ -219,6 +219,24 @@ def compute_costs(log: EventLog, scenario: Scenario, staffing: Staffing) -> Cost
                     source=f"scenario vehicles.{name}.{cat}_yen_per_km; km from the simulation; days from staffing.json",
                 )
             )
+    for name, svc in sorted(scenario.services.items()):
+        # suspended days run by a driven backup vehicle: one driver-day per vehicle of the day
+        if svc.suspended_days_per_year > 0 and svc.suspension_fallback == "driven_backup":
+            n_veh = sum(1 for v in log.vehicles if v.service == name)
+            wage = cfg.wage_yen_per_year.driver * (1 + cfg.staff_overhead_share)
+            per_day = wage / scenario.staffing.working_days_per_employee
+            items.append(
+                CostItem(
+                    f"staff:backup_drivers:{name}",
+                    "staff",
+                    svc.suspended_days_per_year * n_veh * per_day,
+                    f"{svc.suspended_days_per_year:g} suspended days × {n_veh} vehicles × one driver-day"
+                    f" ({_yen(cfg.wage_yen_per_year.driver)} × (1 + {cfg.staff_overhead_share:g}) ÷"
+                    f" {scenario.staffing.working_days_per_employee:g} days)",
+                    f"scenario services.{name}.suspended_days_per_year (ASSUMPTION: no published count) and"
+                    " suspension_fallback; the backup vehicle from the operator's fleet (not bought)",
+                )
+            )
     if remote and cfg.control_room_yen_per_year > 0:
         items.append(
             CostItem("fixed:control_room", "fixed", cfg.control_room_yen_per_year, _yen(cfg.control_room_yen_per_year), _source(cfg, "control_room_yen_per_year", "costs"))

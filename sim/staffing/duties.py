@@ -622,6 +622,9 @@ def compute_staffing(log: EventLog, scenario: Scenario) -> Staffing:
     for v in log.vehicles:
         service_days.setdefault(v.service, 7)
     days = operating_days(service_days, cfg)
+    for name, svc in scenario.services.items():  # suspended days cancelled: the service does not run
+        if name in days and svc.suspended_days_per_year > 0 and svc.suspension_fallback == "cancel":
+            days[name] = max(0.0, days[name] - svc.suspended_days_per_year)
     roles = []
     for role, blocks in role_blocks(log, cfg, drt_services=drt).items():
         rules = rules_for(role, cfg)

@@ -87,6 +87,12 @@ def test_gpkg_layers_match_the_run(run_dir: Path) -> None:
     lines = pyogrio.read_dataframe(gpkg, layer="lines")
     assert sorted(lines["direction"]) == [0, 1] and set(lines["service"]) == {"nozomino"}
     assert list(lines["trips"]) == [9, 9] and list(lines["first_departure"])[0] == "08:00:00"
+    # along the roads: more vertices than stops, starting and ending at the first and last stop
+    stops = pyogrio.read_dataframe(gpkg, layer="stops")
+    stops_xy = stops[stops["kind"] == "line"].geometry
+    outbound = lines[lines["direction"] == 0].geometry.iloc[0]
+    assert len(outbound.coords) > 3
+    assert outbound.coords[0] == stops_xy.iloc[0].coords[0] and outbound.coords[-1] == stops_xy.iloc[2].coords[0]
     stops = pyogrio.read_dataframe(gpkg, layer="stops")
     assert (stops["kind"] == "line").sum() == 6
     assert stops[stops["kind"] == "line"]["name"].iloc[2] == "town:のぞみ野"  # Japanese text intact
@@ -104,13 +110,17 @@ def test_workbook_cells_are_typed_and_equal_the_csvs(run_dir: Path) -> None:
     wb = load_workbook(run_dir / "results.xlsx")
     assert wb.sheetnames == ["KPIs", "requests", "vehicles", "legs", "duties", "costs"]
     meta = read_json(run_dir / "metrics.json")
+    assert [c.value for c in wb["KPIs"][1]] == ["kpi", "value", "unit", "label", "ラベル"]
     kpis = {row[0]: (row[1], row[2]) for row in wb["KPIs"].iter_rows(min_row=2, values_only=True)}
+    labels = {row[0]: (row[3], row[4]) for row in wb["KPIs"].iter_rows(min_row=2, values_only=True)}
+    assert labels["wait_mean_s"] == ("Mean wait", "平均待ち時間")  # from the KPI registry, Japanese intact
     assert kpis["requests_served"] == (meta["requests_served"], "count")
     assert isinstance(kpis["requests_served"][0], int)
     wait, unit = kpis["wait_mean_s"]
     assert unit == "h:mm:ss" and isinstance(wait, datetime.timedelta)
     assert wait.total_seconds() == pytest.approx(meta["wait_mean_s"], abs=1e-3)
-    assert kpis["annual_cost_yen"][1] == "yen"
+    assert kpis["annual_cost_yen"][1] == "yen/year" and kpis["fare_revenue_yen"][1] == "yen"
+    assert kpis["rejection_rate"][1] == "share" and kpis["detour_mean"][1] == "ratio"
     ws = wb["KPIs"]
     yen_cell = next(r[1] for r in ws.iter_rows(min_row=2) if r[0].value == "annual_cost_yen")
     assert yen_cell.number_format == '"¥"#,##0' and isinstance(yen_cell.value, float)
@@ -171,7 +181,7 @@ def test_compare_writes_layers_per_scenario_and_comparison_workbook(tmp_path: Pa
     wb = load_workbook(out / "comparison.xlsx")
     assert wb.sheetnames[0] == "KPIs"
     rows = list(wb["KPIs"].iter_rows(values_only=True))
-    assert rows[0] == ("kpi", "with_line", "長浦_drt", "unit")
+    assert rows[0] == ("kpi", "with_line", "長浦_drt", "unit", "label", "ラベル")
     comp = {r["scenario"]: r for r in read_csv(out / "comparison.csv")}
     served = next(r for r in rows if r[0] == "requests_served")
     assert served[1:3] == (int(float(comp["with_line"]["requests_served"])), int(float(comp["長浦_drt"]["requests_served"])))

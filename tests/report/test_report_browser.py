@@ -14,9 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from tests.conftest import TINY_TOML
+from tests.conftest import CliRun
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -41,16 +39,10 @@ def _chromium(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[st
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """report.html of a tiny run in Japanese (Japanese text needs the embedded font)."""
-    from sim.cli.app import app
-
-    base = tmp_path_factory.mktemp("browser")
-    scenario = base / "tiny.toml"
-    scenario.write_text(TINY_TOML, encoding="utf-8")
-    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(base / "run"), "--lang", "ja"])
-    assert result.exit_code == 0, result.output
-    return base / "run" / "report.html"
+def report(tiny_cli_run: CliRun) -> Path:
+    """report.html of a tiny run in Japanese (Japanese text needs the embedded font): the session's
+    ``run tiny.toml --lang ja`` (tests/conftest.py), only read here."""
+    return tiny_cli_run.out / "report.html"
 
 
 def test_report_renders_in_chromium(report: Path, tmp_path: Path) -> None:

@@ -1,4 +1,7 @@
-"""Fixtures of the study tests: the tiny scenario as a file and one reference sweep of it."""
+"""Fixtures of the study tests: the tiny scenario as a file and one reference sweep of it.
+
+Both are made once per test session and only read (a test that needs to change them copies them).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import pytest
 GRID = ["services.s.fleet_size=1,2", "demand.requests_per_day=6,8"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny scenario (seed 7) written to a file."""
     from tests.conftest import TINY_TOML
@@ -20,7 +23,7 @@ def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def reference(tiny_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An uninterrupted serial sweep of the tiny scenario: 2 x 2 grid, 3 replications, with its report."""
     from sim.report.studies import write_sweep_report

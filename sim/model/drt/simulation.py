@@ -578,6 +578,11 @@ class DrtSimulation:
             leg2.leg_id, leg2.origin, leg2.dest, leg2.pax, ins2.pickup_s, leg2.latest_pickup_s,
             leg2.max_ride_s, leg2.latest_dropoff_s,
         )
+        center = self.center
+        if center is not None and center.slots is not None:
+            new = {i.vehicle_id for i in (ins1, ins2) if self._by_id[i.vehicle_id].slot is None}
+            if len(new) > center.free_slots():  # two vehicles not yet in service, one supervision slot
+                return RejectReason.NO_TRANSFER
         fare = p.fare_between_yen * pax
         return DrtQuote(
             self.name, ((a_o, leg1, ins1), (a_d, leg2, ins2)), o_stop, d_stop, ins1.pickup_s, ins2.dropoff_s, fare
