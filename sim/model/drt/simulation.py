@@ -580,7 +580,7 @@ class DrtSimulation:
         )
         center = self.center
         if center is not None and center.slots is not None:
-            new = {i.vehicle_id for i in (ins1, ins2) if self._by_id[i.vehicle_id].slot is None}
+            new = {i.vehicle_id for i in (ins1, ins2) if self.by_id[i.vehicle_id].slot is None}
             if len(new) > center.free_slots():  # two vehicles not yet in service, one supervision slot
                 return RejectReason.NO_TRANSFER
         fare = p.fare_between_yen * pax
