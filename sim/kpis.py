@@ -31,9 +31,11 @@ class Better(StrEnum):
 
 
 class Group(StrEnum):
-    """Where a KPI is computed: the model's event log, the staffing step or the cost step."""
+    """Where a KPI is computed: the model's event log, the behavioural demand (written only by runs
+    with ``demand.model = "behavioural"``), the staffing step or the cost step."""
 
     MODEL = "model"  # sim/model/metrics.py
+    DEMAND = "demand"  # sim/run/behaviour_outputs.py (behavioural demand only)
     STAFFING = "staffing"  # sim/staffing/duties.py
     COST = "cost"  # sim/staffing/costs.py
     REMOTE = "remote"  # sim/model/remote.py: only in runs with a [remote_ops] control room
@@ -100,13 +102,14 @@ class Kpi:
 
 
 _L, _H, _N = Better.LOWER, Better.HIGHER, Better.NEITHER
-_M, _S, _C, _R, _E = Group.MODEL, Group.STAFFING, Group.COST, Group.REMOTE, Group.ENERGY
+_M, _D, _S, _C, _R, _E = Group.MODEL, Group.DEMAND, Group.STAFFING, Group.COST, Group.REMOTE, Group.ENERGY
 #: Groups whose KPIs a run writes only when it uses the feature (the rest are always written).
-OPTIONAL_GROUPS: frozenset[Group] = frozenset({Group.REMOTE, Group.ENERGY, Group.AVAILABILITY})
+OPTIONAL_GROUPS: frozenset[Group] = frozenset({Group.DEMAND, Group.REMOTE, Group.ENERGY, Group.AVAILABILITY})
 _A = Group.AVAILABILITY
 _POS: float = 0.0
 
-#: Every KPI, in table order: the model's (``metrics.json`` order), staffing, then costs.
+#: Every KPI, in table order (``metrics.json`` order): the model's, the control room's, the behavioural
+#: demand's, staffing, then costs.
 REGISTRY: tuple[Kpi, ...] = (
     Kpi("requests_total", "count", _N, _POS, None, "Trip requests", "乗車予約数", "int", 0, _M, True),
     Kpi("requests_served", "count", _H, _POS, None, "Requests served", "対応した予約数", "int", 0, _M, True),
@@ -158,6 +161,11 @@ REGISTRY: tuple[Kpi, ...] = (
     Kpi("availability_lost_supervision_h", "h", _L, _POS, None, "Vehicle-hours lost for lack of supervision", "監視枠不足による運休車両時間", "h", 1, _A),
     Kpi("availability_lost_charging_h", "h", _L, _POS, None, "Vehicle-hours lost to charging", "充電による運休車両時間", "h", 1, _A),
     Kpi("annual_service_availability", "1", _H, 0.0, 1.0, "Service availability over the year (suspended days included)", "年間運行率（運休日を含む）", "pct", 1, _A),
+    Kpi("trips_total", "count", _N, _POS, None, "Trips of residents (all modes)", "住民の移動数（全手段）", "int", 0, _D),
+    Kpi("pt_share", "1", _H, 0.0, 1.0, "Public-transport share of trips", "公共交通の分担率", "pct", 2, _D),
+    Kpi("unmet_trips", "count", _L, _POS, None, "Unmet public-transport demand (trips)", "満たされない公共交通需要（移動数）", "int", 0, _D),
+    Kpi("riders_per_line_trip", "1", _N, _POS, None, "Riders per line trip", "路線1便あたり利用者数", "x", 2, _D),
+    Kpi("line_riders_65plus_share", "1", _N, 0.0, 1.0, "Share of line riders aged 65+", "路線利用者のうち65歳以上の割合", "pct", 1, _D),
     Kpi("drivers_fte", "FTE", _L, _POS, None, "Drivers needed (FTE)", "必要運転士数（常勤換算）", "fte", 1, _S, True),
     Kpi("class2_drivers_fte", "FTE", _N, _POS, None, "of which drivers with a class-2 licence (FTE)", "うち二種免許の運転士（常勤換算）", "fte", 1, _S, True),
     Kpi("attendants_fte", "FTE", _N, _POS, None, "Attendants on board (FTE)", "車内添乗員（常勤換算）", "fte", 1, _S, True),

@@ -14,7 +14,7 @@ from sim.kpis import REGISTRY, Better, Group
 def test_every_scalar_of_a_run_is_registered_and_every_registered_kpi_is_written(tiny_run: Path) -> None:
     metrics = json.loads((tiny_run / "metrics.json").read_text(encoding="utf-8"))
     scalars = [k for k, v in metrics.items() if k not in ("scenario", "seed") and not isinstance(v, (dict, list, str))]
-    # the same keys, in metrics.json order (the control room's only in runs with [remote_ops])
+    # the same keys, in metrics.json order (optional groups only in runs using them: behavioural demand, control room, ...)
     assert scalars == [k for k in kpis.names() if kpis.get(k).group not in kpis.OPTIONAL_GROUPS]  # type: ignore[union-attr]
     for service, entry in metrics["per_service"].items():
         assert set(entry) == set(kpis.names(per_service=True)), service

@@ -614,6 +614,24 @@ def sensitivity(
     _study_report(write_sensitivity_report, result, lang=lang, no_report=no_report)
 
 
+
+@app.command()
+@_errors
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (its demand becomes behavioural).")],
+    targets: Annotated[Path, typer.Option("--targets", help="Targets TOML file ([targets.NAME] tables).")],
+    out: Annotated[Path | None, typer.Option("--out", help="TOML to write (default: calibration.toml beside the scenario).")] = None,
+    max_iterations: Annotated[int, typer.Option("--max-iterations", min=1, help="Most re-runs.")] = 15,
+    overrides: SetOpt = None,
+) -> None:
+    """Fit the behavioural demand's constants (and trip-rate scale) to targets; write a TOML that
+    scenarios `extends` and a target-vs-simulated table (.md beside it). Exit 1 if not converged."""
+    from sim.cli.calibrate import calibrate_command
+
+    if not calibrate_command(scenario, targets, out, max_iterations, overrides or [], out_console):
+        raise typer.Exit(1)
+
+
 # import/export commands live in their own module (sim/cli/interop.py)
 from sim.cli.interop import register as _register_interop  # noqa: E402
 

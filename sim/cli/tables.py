@@ -17,7 +17,7 @@ from sim.tolerance import EPS
 
 #: Rows of the ``run`` table, in order.
 RUN_KPIS: tuple[str, ...] = (
-    "requests_total", "requests_served", "rejection_rate", "wait_mean_s", "wait_p50_s", "wait_p90_s", "ride_mean_s",
+    "trips_total", "pt_share", "unmet_trips", "requests_total", "requests_served", "rejection_rate", "wait_mean_s", "wait_p50_s", "wait_p90_s", "ride_mean_s",
     "detour_mean", "walk_mean_m", "transfers", "vehicles", "vehicle_km", "vehicle_hours", "empty_km_share",
     "passengers_per_vehicle_hour", "occupancy_mean", "fare_revenue_yen", "drivers_fte", "staff_fte_total",
     "annual_cost_yen", "cost_per_trip_yen",
@@ -25,7 +25,7 @@ RUN_KPIS: tuple[str, ...] = (
 
 #: Rows of the ``compare`` table, in order.
 COMPARE_KPIS: tuple[str, ...] = (
-    "requests_served", "rejection_rate", "wait_mean_s", "wait_p90_s", "ride_mean_s", "walk_mean_m", "vehicles",
+    "pt_share", "unmet_trips", "requests_served", "rejection_rate", "wait_mean_s", "wait_p90_s", "ride_mean_s", "walk_mean_m", "vehicles",
     "vehicle_km", "vehicle_hours", "occupancy_mean", "drivers_fte", "staff_fte_total", "annual_cost_yen", "cost_per_trip_yen",
 )  # fmt: skip
 

@@ -12,6 +12,8 @@ Service days follow GTFS: a service runs on a date when ``calendar.txt`` has the
 when ``calendar_dates.txt`` adds it (1). The *usual* day of a weekday is the set of services
 running on most dates with that weekday in the feed's period (holidays fall out).
 
+Frequency-based trips (``frequencies.txt``) are expanded into one trip per departure.
+
 This module imports only the ground floor and the network (stop snapping); the run layer and the
 ``import gtfs`` command build on it.
 """
@@ -19,6 +21,7 @@ This module imports only the ground floor and the network (stop snapping); the r
 from __future__ import annotations
 
 import datetime
+import math
 import zipfile
 from collections import Counter
 from collections.abc import Iterable
@@ -376,7 +379,45 @@ def read_feed(path: str | Path) -> Feed:
                 )
         trips[tid] = FeedTrip(tid, rid, sid, direction, tuple(s for _, s, _, _ in seq),
                               tuple(a for _, _, a, _ in seq), tuple(b for _, _, _, b in seq))
+    freq = getattr(gf, "frequencies", None)
+    if freq is not None and len(freq):
+        trips = _expand_frequencies(p, freq, trips)
     return Feed(p, default_agency, stops, routes, trips, weekly, exceptions, frozenset(meta))
+
+
+def _expand_frequencies(p: Path, freq, trips: dict[str, FeedTrip]) -> dict[str, FeedTrip]:
+    """Trips of ``frequencies.txt``: a template trip runs every ``headway_secs`` from ``start_time``
+    until before ``end_time``, its times shifted so it leaves its first stop then (GTFS); the
+    copies are ``<trip_id>@HH:MM:SS``. ``exact_times`` does not matter for a planned timetable."""
+    absent = [c for c in ("trip_id", "start_time", "end_time", "headway_secs") if c not in freq.columns]
+    if absent:
+        raise FeedError(f"{p}: frequencies.txt: required column(s) missing: {', '.join(absent)}")
+    out = dict(trips)
+    templates: set[str] = set()
+    for idx, row in freq.iterrows():
+        w = f"{p}: {_where('frequencies', idx)}"
+        tid = _text(row["trip_id"])
+        if tid not in trips:
+            raise FeedError(f"{w}: trip_id {tid!r} is not a trip with stop times in trips.txt/stop_times.txt")
+        start, end = _clock(row["start_time"], w, "start_time"), _clock(row["end_time"], w, "end_time")
+        try:
+            headway = float(_text(row["headway_secs"]))
+        except ValueError:
+            headway = math.nan
+        if not headway > 0 or end < start:
+            raise FeedError(f"{w}: headway_secs {_text(row['headway_secs'])!r} must be > 0 and end_time after start_time")
+        base = trips[tid]
+        templates.add(tid)
+        t = start
+        while t < end - 1e-9:
+            shift = t - base.depart_s[0]
+            name = f"{tid}@{format_clock(t)}"
+            out[name] = FeedTrip(name, base.route_id, base.service_id, base.direction, base.stop_ids,
+                                 tuple(a + shift for a in base.arrive_s), tuple(d + shift for d in base.depart_s))
+            t += headway
+    for tid in templates:  # a template's own times only give the running times
+        out.pop(tid, None)
+    return out
 
 
 # --------------------------------------------------------------------------- stops on the network

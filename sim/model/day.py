@@ -20,8 +20,8 @@ from sim.model.choice import Weights
 from sim.model.drt.dispatch import Dwell
 from sim.model.drt.layout import DrtLayout, build_layout
 from sim.model.drt.simulation import DrtParams, DrtSimulation, WalkParams
-from sim.model.engine import Planner, simulate
 from sim.model.energy import BatteryPool
+from sim.model.engine import DemandScreen, Planner, simulate
 from sim.model.eventlog import EventLog
 from sim.model.incidents import IncidentProcess, vehicle_rng
 from sim.model.lines.simulation import LineParams, LineSimulation
@@ -156,6 +156,7 @@ def simulate_day(
     seed: np.random.SeedSequence | None = None,
     layouts: dict[str, Layout] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    plan: Callable[[Planner], tuple[Sequence[Request], DemandScreen]] | None = None,
 ) -> DayResult:
     """Simulate one service day of ``day`` on ``net`` for ``demand`` (sorted by request time).
 
@@ -170,6 +171,10 @@ def simulate_day(
         Layouts from :func:`lay_out` (computed here if not given).
     progress
         Called as ``progress(done, total)`` after each request is dispatched.
+    plan
+        A demand model that reacts to the services (the behavioural demand): called with the
+        planner once every service is built, it returns the requests to simulate (replacing
+        ``demand``) and the screen the planner consults on every request and refusal.
     """
     if layouts is None:
         layouts = lay_out(day, net, zones)
@@ -255,6 +260,8 @@ def simulate_day(
         next_vehicle += len(sim.vehicles)
         log.planned_vehicle_s[svc.name] = len(sim.vehicles) * (layout.end_s - layout.start_s)
         planner.add_drt(sim)
+    if plan is not None:
+        demand, planner.screen = plan(planner)
     simulate(demand, planner, env, progress=progress)
     log.requests.sort(key=lambda r: (r.request_time_s, r.request_id))
     if center is not None:

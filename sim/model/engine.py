@@ -14,7 +14,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import simpy
@@ -30,6 +30,23 @@ from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
 
 NAN = math.nan
+
+
+class DemandScreen(Protocol):
+    """What a behavioural demand model tells the engine (the fixed model uses none).
+
+    ``skip`` drops a request whose trip no longer uses public transport (its tour changed mode
+    after the outbound was refused); ``allowed`` names the service (``"+"``-joined for a journey
+    over several) the rider chose, ``None`` for any; ``refused`` is told of every refusal and may
+    return a request for the rider's next public-transport choice, to be submitted at once
+    (``retry`` is false at the end of the day).
+    """
+
+    def skip(self, req: Request) -> bool: ...
+
+    def allowed(self, req: Request) -> str | None: ...
+
+    def refused(self, req: Request, reason: RejectReason, retry: bool) -> Request | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +115,8 @@ class Planner:
         self.journeys: list[_Journey] = []
         self._base: TravelOracle = net.oracle()
         self.leg_ids = itertools.count()
+        self.screen: DemandScreen | None = None
+        self._day_over = False
 
     def add_drt(self, svc: DrtSimulation) -> None:
         self.drts.append(svc)
@@ -127,8 +146,9 @@ class Planner:
         gap = q.pickup_s - earliest
         return gap, wait_at_stop(gap, prebooked, self.weights.buffer_s)
 
-    def options(self, req: Request) -> tuple[list[_Option], list[RejectReason]]:
-        """Every feasible option for ``req`` now, and why the others failed."""
+    def options(self, req: Request, only: set[str] | None = None) -> tuple[list[_Option], list[RejectReason]]:
+        """Every feasible option for ``req`` now, and why the others failed; with ``only``, just
+        the options using no service outside that set."""
         w = self.weights
         speed = self.walk.speed_mps
         max_walk = self.walk.max_walk_m
@@ -140,6 +160,9 @@ class Planner:
         reasons: list[RejectReason] = []
         accesses = []
         for s in self.drts:
+            if only is not None and s.name not in only:
+                accesses.append((None, None))
+                continue
             acc = s.access(req.origin_lat, req.origin_lon, req.origin_node)
             egr = s.access(req.dest_lat, req.dest_lon, req.dest_node)
             accesses.append((acc, egr))
@@ -159,6 +182,8 @@ class Planner:
                                  ride_s=q.dropoff_s - q.pickup_s, transfers=len(q.legs) - 1)
             opts.append(_Option(Mode.DRT, cost, [_Stage(ServiceKind.DRT, s.name, drt=q)], acc[2], egr[2], acc[1], egr[1], req.prebooked))
         for line in self.lines:
+            if only is not None and line.name not in only:
+                continue
             if pax > line.params.capacity:
                 reasons.append(RejectReason.TOO_LARGE)
                 continue
@@ -180,6 +205,8 @@ class Planner:
                 if hub_area is None:
                     continue
                 for line in self.lines:
+                    if only is not None and line.name not in only:
+                        continue
                     hub_cands = self._hub_candidates(line, hub)
                     if not hub_cands or pax > line.params.capacity:
                         continue
@@ -230,10 +257,15 @@ class Planner:
     # -- requests -----------------------------------------------------------------------------
     def submit(self, req: Request) -> None:
         """Offer ``req`` its options now and book the best, or reject it."""
+        if self.screen is not None and self.screen.skip(req):
+            return
         if not self.drts and not self.lines:
             self._reject(req, RejectReason.NO_SERVICE)
             return
-        opts, reasons = self.options(req)
+        chosen = self.screen.allowed(req) if self.screen is not None else None
+        opts, reasons = self.options(req, None if chosen is None else set(chosen.split("+")))
+        if chosen is not None:
+            opts = [o for o in opts if "+".join(st.service for st in o.stages) == chosen]
         if not opts:
             self._reject(req, _main_reason(reasons))
             return
@@ -309,11 +341,20 @@ class Planner:
 
     def finish(self) -> None:
         """Close the day: riders still waiting for a line are stranded."""
+        self._day_over = True
         for line in self.lines:
             for r in line.stranded():
                 j = self.journeys[r.journey]
                 j.denied += r.denied
                 self._strand(j, RejectReason.STRANDED if r.denied else RejectReason.NO_TRIP)
+
+    def _refused(self, req: Request, reason: RejectReason) -> None:
+        """Tell the demand model; submit the rider's next public-transport choice, if any."""
+        if self.screen is None:
+            return
+        retry = self.screen.refused(req, reason, not self._day_over)
+        if retry is not None and not self._day_over:
+            self.submit(retry)
 
     # -- records ------------------------------------------------------------------------------
     def _served(self, j: _Journey) -> None:
@@ -364,9 +405,11 @@ class Planner:
                 "vehicles": ";".join(f"{r.vehicle_id}" for r in legs),
             }
         self._record(j.request, Outcome.REJECTED, reason, j.option, j.denied, **ridden)
+        self._refused(j.request, reason)
 
     def _reject(self, req: Request, reason: RejectReason) -> None:
         self._record(req, Outcome.REJECTED, reason, None, 0)
+        self._refused(req, reason)
 
     def _record(
         self, req: Request, outcome: Outcome, reason: RejectReason, opt: _Option | None, denied: int, **served: Any

@@ -13,6 +13,7 @@ from sim.atomic import atomic_open, write_text
 from sim.errors import InputError
 from sim.report.content import compose
 from sim.report.data import Study, load_study
+from sim.report.demand import riders_chart
 from sim.report.document import Document, Figure
 from sim.report.figures import CHARTS, Chart
 from sim.report.html import render_html
@@ -27,7 +28,7 @@ REPORT_FILES = ("figures", "report.html", "report.md")
 #: File stems of every figure a report can write (stale ones are removed on rebuild).
 FIGURE_NAMES = (
     "wait_cdf", "wait_by_hour", "rejections_by_hour", "staff_by_role", "cost_breakdown", "fleet_over_day",
-    "passengers_per_vehicle_hour", "map_service", "map_trip_starts", "map_towns",
+    "passengers_per_vehicle_hour", "map_service", "map_trip_starts", "map_towns", "riders_by_service",
 )
 
 
@@ -38,6 +39,9 @@ def render_charts(study: Study, lang: str) -> dict[str, list[Chart]]:
         charts = [c for c in (make(study, lang) for make in makers) if c is not None]
         if charts:
             out[section] = charts
+    riders = riders_chart(study, lang)
+    if riders is not None:
+        out["sec_demand"] = [riders]
     maps = all_maps(study, lang, RunNetworks())
     if maps:
         out["sec_maps"] = maps

@@ -16,6 +16,7 @@ from sim import kpis
 from sim.kpis import Better, Group
 from sim.model.services import ServiceKind
 from sim.tolerance import EPS
+from sim.report.demand import demand_section
 from sim.report.assumptions import Param, format_value, scenario_params, sourced_default
 from sim.report.data import ScenarioResult, Study, Value
 from sim.report.document import Bullets, Cell, Document, Figure, Note, Paragraph, Section, Table
@@ -672,6 +673,7 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     subtitle = tr(lang, "subtitle", date=datetime.date.today().isoformat(), version=__version__, directory=study.directory.name)
     params, files = study_params(study)
     sections = [summary_section(study, lang), compared_section(study, lang, params), kpi_section(study, lang)]
+    sections += [d for d in (demand_section(study, lang, list(figures.get("sec_demand") or [])),) if d is not None]
     anchors = {"sec_service": "service", "sec_staff_cost": "staff-cost", "sec_operations": "operations", "sec_maps": "maps"}
     for key in ("sec_service", "sec_staff_cost", "sec_operations", "sec_maps"):
         blocks: list[Any] = list(figures.get(key) or [])

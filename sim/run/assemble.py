@@ -409,7 +409,7 @@ def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, 
             services.append(line_spec(name, svc, vehicle, net, source=source))
         else:
             services.append(drt_spec(name, svc, vehicle, net, zones, source=source, staffing=scenario.staffing))
-    if not services:
+    if not services and scenario.demand.model != "behavioural":  # behavioural: everyone travels without
         raise ScenarioError(f"{source}: no enabled services; add a [services.NAME] table")
     walk = scenario.walk
     return DaySpec(

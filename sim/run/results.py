@@ -15,6 +15,7 @@ from sim.model.eventlog import (
     VehicleRecord,
     header,
 )
+from sim.run.behaviour_outputs import write_trips_csv
 from sim.run.layout_file import LAYOUT_FILE, layout_record
 from sim.run.runner import RunResult
 from sim.scenario.schema import to_toml
@@ -118,10 +119,14 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
     if result.day is not None:  # what the report's maps draw (sim/run/layout_file.py)
         record = layout_record(result.network, result.day, result.layouts, source=result.scenario.network.source)
         write_json(out / LAYOUT_FILE, record)
+    written = [out / f for f in RUN_FILES]
+    if result.behaviour is not None:
+        write_trips_csv(result.behaviour, out / "trips.csv")
+        written.append(out / "trips.csv")
     # the same run for spreadsheets and GIS (sim/interop/excel.py, sim/interop/gis.py)
     from sim.interop.excel import write_run_workbook
     from sim.interop.gis import write_gpkg
 
     write_run_workbook(result, out / "results.xlsx")
     write_gpkg(result, out / "geo" / "results.gpkg")
-    return [out / f for f in (*RUN_FILES, *EXCHANGE_FILES)]
+    return written + [out / f for f in EXCHANGE_FILES]

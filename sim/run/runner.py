@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 
 from sim.demand.generate import Request
-from sim.demand.zones import Zone
+from sim.demand.zones import Zone, load_attractors
+from sim.errors import ScenarioError
 from sim.model.day import DaySpec, Layout, simulate_day
+from sim.model.engine import Planner
 from sim.model.eventlog import EventLog
 from sim.model.metrics import compute_metrics
 from sim.network.graph import RoadNetwork
@@ -28,6 +30,9 @@ from sim.run.assemble import (
     census_zones,
     load_net,
 )
+from sim.run.behaviour import BehaviouralDay, plan_day
+from sim.run.behaviour_outputs import behaviour_metrics
+from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.schema import Scenario
 from sim.staffing.costs import Costs, compute_costs
 from sim.staffing.duties import Staffing, compute_staffing
@@ -58,6 +63,7 @@ class RunResult:
     costs: Costs | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
     day: DaySpec | None = None
+    behaviour: BehaviouralDay | None = None
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -122,17 +128,34 @@ def run_scenario(
     t_start = time.perf_counter()  # timings exclude loading the network
     demand_rng, _ = seed_streams(seed)
     zones = census_zones(scenario)
-    if demand is None:
+    behavioural = scenario.demand.model == "behavioural"
+    if behavioural:
+        _check_behavioural(scenario, zones, source)
+    elif demand is None:
         demand = build_demand(scenario, net, base_dir, demand_rng, zones, source=source)
     t_built = time.perf_counter()
     asm = assemble(scenario, base_dir, net=net, zones=zones, source=source)
     sim_seed = np.random.SeedSequence(seed).spawn(2)[1]
     t_setup = time.perf_counter()
-    day = simulate_day(net, demand, asm.day, zones=zones, seed=sim_seed, layouts=asm.layouts, progress=progress)
+    planned: list[tuple[BehaviouralDay, list[Request]]] = []
+
+    def plan(planner: Planner) -> tuple[list[Request], BehaviouralDay]:
+        assert zones is not None
+        planned.append(_plan_behaviour(scenario, zones, net, planner, demand_rng, seed))
+        return planned[0][1], planned[0][0]
+
+    day = simulate_day(net, demand or [], asm.day, zones=zones, seed=sim_seed, layouts=asm.layouts, progress=progress,
+                       plan=plan if behavioural else None)
     log, layouts = day.log, day.layouts
+    behaviour = planned[0][0] if planned else None
+    if planned:
+        demand = planned[0][1]
     t_simulated = time.perf_counter()
     metrics = compute_metrics(log, network=network_summary(net))
     metrics = {"scenario": scenario.name, "seed": seed, **metrics}
+    if behaviour is not None:
+        line_trips = sum(len(lay.trips) for lay in layouts.values() if hasattr(lay, "trips"))
+        metrics = {**metrics, **behaviour_metrics(behaviour, log, line_trips)}
     domains = domain_summary(net, asm.day, zones)
     if domains:
         metrics["operating_domain"] = domains
@@ -157,7 +180,29 @@ def run_scenario(
     }
     if asm.from_feeds:  # the run directory's scenario.toml then replays the day without the feed
         scenario = scenario.model_copy(update={"services": {**scenario.services, **asm.from_feeds}})
-    return RunResult(scenario, seed, net, demand, log, metrics, layouts, staffing, costs, timings, asm.day)
+    return RunResult(scenario, seed, net, demand or [], log, metrics, layouts, staffing, costs, timings, asm.day, behaviour)
+
+
+def _check_behavioural(scenario: Scenario, zones: list[Zone] | None, source: str) -> None:
+    d = scenario.demand
+    if zones is None:
+        raise ScenarioError(f"{source}: key demand.model: 'behavioural' needs demand.zones = 'sodegaura' "
+                            f"(census towns), got {d.zones!r}; use demand.model = 'fixed'")
+    if d.csv:
+        raise ScenarioError(f"{source}: key demand.csv: {d.csv!r} is read only with demand.model = 'fixed'; "
+                            "the behavioural model draws its own trips (remove csv or set demand.model = 'fixed')")
+
+
+def _plan_behaviour(scenario: Scenario, zones: list[Zone], net: RoadNetwork, planner: Planner,
+                    rng: np.random.Generator, seed: int) -> tuple[BehaviouralDay, list[Request]]:
+    """Population, tours and mode choice of a behavioural scenario (sim/run/behaviour.py)."""
+    d = scenario.demand
+    cfg = d.behaviour or BehaviourConfig()
+    return plan_day(
+        cfg=cfg, zones=zones, attractors=load_attractors(weights=d.attractor_weights), net=net, planner=planner,
+        walk=planner.walk, weights=planner.weights, jitter_m=d.jitter_m, prebooked_share=d.prebooked_share,
+        lead_range_s=(d.prebook_lead_min_min * 60.0, d.prebook_lead_max_min * 60.0), rng=rng, taste_seed=seed,
+    )
 
 
 def annual_availability(avail: dict[str, Any], days: dict[str, float], scenario: Scenario) -> float | None:

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
+from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.autonomy import IncidentClassConfig, RemoteOpsConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.timeutil import parse_clock
@@ -65,6 +66,10 @@ class DemandConfig(_Model):
     jitter_m: float = Field(150.0, ge=0.0)
     population_total: float = Field(65000.0, gt=0.0)
     attractor_weights: dict[str, float] | None = None
+    # "fixed": the generator above (or ``csv``); "behavioural": a synthetic population whose
+    # trips choose their mode (sim/run/behaviour.py), keys under [demand.behaviour]
+    model: Literal["fixed", "behavioural"] = "fixed"
+    behaviour: BehaviourConfig | None = None
 
     _check_start = field_validator("start", "end")(classmethod(lambda cls, v: _clock(v)))
 

@@ -52,7 +52,7 @@ def run_job(job: Job) -> RunRecord:
     t0 = time.perf_counter()
     source: Any = process_networks()
     demand = None
-    if job.demand_from is not None:
+    if job.demand_from is not None and job.demand_from.demand.model != "behavioural":  # behavioural: drawn per run
         first = job.demand_from
         net = process_networks().get(first.network.source, Path(job.demand_base_dir))
         demand_rng, _ = seed_streams(job.seed)

@@ -61,7 +61,10 @@ def test_run_without_scenario_runs_the_baseline(baseline_run: Path) -> None:
     metrics = read_json(out / "metrics.json")
     assert metrics["scenario"] == "baseline"
     assert metrics["seed"] == 12229
-    assert metrics["requests_total"] == 120  # base.toml: requests_per_day
+    # base.toml: behavioural demand of 65,000 residents; only public-transport trips are requests
+    assert metrics["trips_total"] > 130_000
+    assert 0 < metrics["requests_total"] == len(read_csv(out / "requests.csv"))
+    assert len(read_csv(out / "trips.csv")) == metrics["trips_total"]
     # today's DRT (4 Noah) and the three fixed lines (one vehicle each on their timetables)
     assert metrics["per_service"]["choisoko"]["vehicles"] == 4
     with_vehicles = sorted(k for k, v in metrics["per_service"].items() if v["vehicles"])

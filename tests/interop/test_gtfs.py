@@ -239,3 +239,30 @@ def test_door_to_door_drt_is_a_zone(base_scenario: Path, tmp_path: Path) -> None
         assert "location_groups.txt" not in zf.namelist()
         geo = json.loads(zf.read("locations.geojson"))
     assert [f["id"] for f in geo["features"]] == ["ondemand_all"]
+
+
+def test_frequency_based_trips_are_expanded(feed_dir: Path, net: RoadNetwork) -> None:
+    # R2's weekday outbound trip becomes a template run every 20 min from 08:00 until before 09:00
+    (feed_dir / "frequencies.txt").write_text(
+        "trip_id,start_time,end_time,headway_secs,exact_times\nR2_WD_0800,08:00:00,09:00:00,1200,1\n", encoding="utf-8"
+    )
+    feed = read_feed(feed_dir)
+    assert "R2_WD_0800" not in feed.trips
+    runs = sorted((t.trip_id, t.depart_s) for t in feed.trips.values() if t.trip_id.startswith("R2_WD_0800@"))
+    assert runs == [
+        ("R2_WD_0800@08:00:00", (_s(8, 0), _s(8, 4))),
+        ("R2_WD_0800@08:20:00", (_s(8, 20), _s(8, 24))),
+        ("R2_WD_0800@08:40:00", (_s(8, 40), _s(8, 44))),
+    ]
+    lines = {il.name: il for il in import_routes(feed, net, ["R2"], vehicle="bus")}
+    assert [row[0] for row in lines["R2_weekday"].fields["timetable"]] == ["08:00:00", "08:20:00", "08:40:00"]
+
+
+def test_bad_frequencies_row(feed_dir: Path) -> None:
+    from sim.interop.gtfs_read import FeedError
+
+    (feed_dir / "frequencies.txt").write_text(
+        "trip_id,start_time,end_time,headway_secs\nR2_WD_0800,08:00:00,09:00:00,0\n", encoding="utf-8"
+    )
+    with pytest.raises(FeedError, match=r"frequencies.txt row 2: headway_secs '0' must be > 0"):
+        read_feed(feed_dir)
