@@ -224,6 +224,7 @@ def simulate_day(
                 drive_rng=drive_rng_for(svc.name, next_vehicle),
                 center=center_for(vt),
                 pool=BatteryPool(svc.name, vt.name, vt.battery, len(layout.blocks), svc.spare_vehicles) if vt.battery else None,
+                path_edges=net.path_edges,
             )
             next_vehicle += line.vehicle_count
             log.planned_vehicle_s[svc.name] = sum(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -162,6 +164,7 @@ class RoadNetwork:
 
         self._oracles: dict[tuple[Any, Any], TravelOracle] = {}
         self._domain_oracles: dict[tuple[object, float | None, Any], TravelOracle] = {}
+        self._edge_lookup: dict[tuple[int, int], tuple[tuple[str, ...], float]] | None = None
         self._length_csr: csr_matrix | None = None
         self._info: NetworkInfo | None = None
 
@@ -332,6 +335,18 @@ class RoadNetwork:
     def domain_edges(self, domain: RoadDomain) -> np.ndarray:
         """Permitted edges of ``domain`` (bool per directed edge, in the network's edge order)."""
         return domain.edge_mask(self.edge_classes, self._tail, self._head)
+
+    def path_edges(self, path: Sequence[int]) -> list[tuple[tuple[str, ...], float]]:
+        """Road classes and length (m) of each edge along ``path`` (node indices; of parallel
+        edges the shortest)."""
+        if self._edge_lookup is None:
+            lookup: dict[tuple[int, int], tuple[tuple[str, ...], float]] = {}
+            for k in range(len(self._tail)):
+                key = (int(self._tail[k]), int(self._head[k]))
+                if key not in lookup or self._length[k] < lookup[key][1]:
+                    lookup[key] = (self.edge_classes[k], float(self._length[k]))
+            self._edge_lookup = lookup
+        return [self._edge_lookup[(int(a), int(b))] for a, b in itertools.pairwise(path)]
 
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Tail and head node indices and lengths (m) of every directed edge (read-only views)."""

@@ -167,7 +167,8 @@ def vehicle_spec(name: str, vt: VehicleType, net: RoadNetwork | None = None, *, 
             onsite_mean_s=vt.incident_onsite_min * MIN_S,
             classes=tuple(
                 SeverityClass(
-                    cname, c.per_1000_km / 1_000_000.0, c.median_min * MIN_S, c.sigma, c.distribution, c.field
+                    cname, c.per_1000_km / 1_000_000.0, c.median_min * MIN_S, c.sigma, c.distribution, c.field,
+                    frozenset(x.strip().lower() for x in c.road_classes) if c.road_classes is not None else None,
                 )
                 for cname, c in vt.incident_classes.items()
             ),

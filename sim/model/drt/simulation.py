@@ -263,13 +263,15 @@ class _Vehicle:
         self.seg_nodes, self.seg_times = [], []
         if self.sim.travel is not None:
             self._retime_on_arrival()
-        incidents = self.incidents.drive(dist)
+        if getattr(self.incidents, "needs_roads", False):  # a class limited to some roads
+            incidents = self.incidents.drive(dist, self.sim.net.path_edges(self.seg_nodes) if end != start else [])
+        else:
+            incidents = self.incidents.drive(dist)
         if incidents:
             self._halt(incidents)
 
     def _retime_on_arrival(self) -> None:
-        """Times vary: re-time the plan from where and when the vehicle really is. Stops ahead
-        move earlier or later; promises that no longer fit move (the records keep the originals)."""
+        """Times vary: re-time the plan from where and when the vehicle really is."""
         plan, sim = self.plan, self.sim
         plan.node, plan.time_s, plan.at_stop = self.pos, sim.env.now, False
         if plan.stops and retime(plan, sim.oracle.time_s, sim.params.dwell):
@@ -334,14 +336,10 @@ class _Vehicle:
         """The rider of the first stop is not there: wait ``no_show_wait_s``, then drop the journey."""
         sim, plan = self.sim, self.plan
         leave = now + sim.params.no_show_wait_s
-        sim.log.moves.append(
-            VehicleMove(plan.vehicle_id, sim.name, MoveKind.DWELL, now, leave, self.pos, self.pos, 0.0, plan.load,
-                        "no_show")
-        )
+        sim.log.moves.append(VehicleMove(plan.vehicle_id, sim.name, MoveKind.DWELL, now, leave, self.pos, self.pos,
+                                         0.0, plan.load, "no_show"))
         plan.node, plan.time_s, plan.at_stop = self.pos, leave, True
-        self.seek = True
-        self.mode = _Mode.SERVE
-        self.wake_s = leave
+        self.seek, self.mode, self.wake_s = True, _Mode.SERVE, leave
         sim.dropouts.drop(sim.pending[plan.stops[0].leg_id].journey, Outcome.NO_SHOW)
 
     def _pull_in(self):
@@ -350,6 +348,7 @@ class _Vehicle:
         self.plan.time_s = math.inf
         now = env.now
         if self.pos != self.depot:
+            a0 = self.pos
             oracle = self.sim.oracle
             tt = oracle.time_s(self.pos, self.depot)
             dist = oracle.dist_m(self.pos, self.depot)
@@ -361,7 +360,11 @@ class _Vehicle:
             self._record_drive(self.pos, self.depot, now, now + tt, dist)
             self.pos = self.depot
             t = env.now
-            spans = incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, self.incidents.drive(dist))
+            if getattr(self.incidents, "needs_roads", False):
+                found = self.incidents.drive(dist, self.sim.net.path_edges(self.sim.oracle.path(a0, self.depot)))
+            else:
+                found = self.incidents.drive(dist)
+            spans = incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, found)
             for t0, t1, inc in spans:
                 self.sim.log.moves.append(
                     VehicleMove(
@@ -485,8 +488,7 @@ class DrtSimulation:
         return self._oracle if self.travel is None else self.travel.oracle_at(self.env.now)
 
     def _sync(self, v: _Vehicle) -> None:
-        """Times vary: re-time ``v``'s plan on the current expected times from its anchor (a
-        vehicle running late makes its plan late; promises that no longer fit move)."""
+        """Times vary: re-time ``v``'s plan on the current expected times from its anchor."""
         if not v.plan.stops or v.mode is _Mode.DONE:
             return
         if retime(v.plan, self.oracle.time_s, self.params.dwell):
@@ -495,15 +497,13 @@ class DrtSimulation:
             v.plan_changed()
 
     def _retime_hourly(self):
-        """When the hour's expected times change, re-time every plan on them (promises that no
-        longer fit move, as after an incident; the records keep the original ones)."""
+        """When the hour's expected times change, re-time every plan on them."""
         assert self.travel is not None
-        while True:
-            nxt = self.travel.next_change_s(self.env.now)
-            if not math.isfinite(nxt) or nxt >= self.layout.end_s:
-                return
+        nxt = self.travel.next_change_s(self.env.now)
+        while math.isfinite(nxt) and nxt < self.layout.end_s:
             yield self.env.timeout(nxt - self.env.now)
             self._retime_all()
+            nxt = self.travel.next_change_s(self.env.now)
 
     def _retime_all(self) -> None:
         if self.oracle is self._synced:
@@ -624,9 +624,7 @@ class DrtSimulation:
     def book(
         self, quote: DrtQuote, journey: int, request_id: str, *, prebooked: bool = False, may_drop: bool = False
     ) -> None:
-        """Book every leg of ``quote`` (made at the current time) for ``journey``; with
-        ``may_drop`` (a journey that is this DRT ride alone) its rider may cancel or not show up
-        (:meth:`RiderDropouts.draw`)."""
+        """Book every leg of ``quote`` (made now) for ``journey``; ``may_drop``: see :meth:`RiderDropouts.draw`."""
         if may_drop:
             self.dropouts.draw(quote, journey, prebooked)
         for k, (area, leg, ins) in enumerate(quote.legs):

@@ -9,6 +9,7 @@ those left behind count a denied boarding and wait for the next vehicle.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable
@@ -76,7 +77,7 @@ class _VehicleState:
 
 def trip_m(oracle: TravelOracle, stops) -> float:
     """Length in metres of a trip through ``stops`` in order (fastest paths between stops)."""
-    return float(sum(oracle.dist_m(a, b) for a, b in zip(stops[:-1], stops[1:], strict=True)))
+    return float(sum(oracle.dist_m(a, b) for a, b in itertools.pairwise(stops)))
 
 
 def battery_need_m(layout: LineLayout, oracle: TravelOracle, reserve_m: float) -> float:
@@ -108,10 +109,12 @@ class LineSimulation:
         drive_rng: Callable[[int], np.random.Generator] | None = None,
         center: RemoteCenter | None = None,
         pool: BatteryPool | None = None,
+        path_edges: Callable[[list[int]], list[tuple[tuple[str, ...], float]]] | None = None,
     ) -> None:
         self.name = name
         self.travel = travel if travel is not None and travel.varies else None
         self._drive_rng = drive_rng
+        self.path_edges = path_edges
         self.center = center
         self.pool = pool
         self.layout = layout
@@ -176,7 +179,12 @@ class LineSimulation:
         if state.load == 0:
             state.empty_km += km
         self.log.moves.append(VehicleMove(state.vehicle_id, self.name, MoveKind.DRIVE, t0, env.now, a, b, dist, state.load))
-        for t1, t2, inc in incident_spans(self.center, env.now, state.vehicle_id, self.name, b, incidents.drive(dist)):
+        if getattr(incidents, "needs_roads", False):  # a class limited to some roads
+            assert self.path_edges is not None, "incident classes limited to road classes need the network's edges"
+            found = incidents.drive(dist, self.path_edges(self.oracle.path(a, b)))
+        else:
+            found = incidents.drive(dist)
+        for t1, t2, inc in incident_spans(self.center, env.now, state.vehicle_id, self.name, b, found):
             # without a control room exactly the old arithmetic (results unchanged)
             yield env.timeout(inc.duration_s if self.center is None else max(0.0, t2 - env.now))
             self.log.moves.append(
