@@ -33,6 +33,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.network.graph import RoadNetwork
 from sim.timeutil import format_clock, parse_clock
+from sim.tolerance import EPS_S
 
 #: Files a feed must have (and one of ``calendar.txt`` / ``calendar_dates.txt``).
 REQUIRED_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
@@ -432,7 +433,7 @@ def _expand_frequencies(p: Path, freq, trips: dict[str, FeedTrip]) -> dict[str, 
         base = trips[tid]
         templates.add(tid)
         t = start
-        while t < end - 1e-9:
+        while t < end - EPS_S:
             shift = t - base.depart_s[0]
             name = f"{tid}@{format_clock(t)}"
             out[name] = FeedTrip(name, base.route_id, base.service_id, base.direction, base.stop_ids,

@@ -163,12 +163,8 @@ def run_scenario(
     t_metrics = time.perf_counter()
     staffing = compute_staffing(log, scenario)
     costs = compute_costs(log, scenario, staffing)
-    if "availability" in metrics:
-        # placed right after the day's availability keys (the KPI registry's order)
-        annual = annual_availability(metrics["availability"], staffing.operating_days, scenario)
-        items = list(metrics.items())
-        at = next(k for k, (key, _) in enumerate(items) if key == "availability_lost_charging_h") + 1
-        metrics = dict([*items[:at], ("annual_service_availability", annual), *items[at:]])
+    if "availability" in metrics:  # after the behavioural KPIs, as in the KPI registry
+        metrics["annual_service_availability"] = annual_availability(metrics["availability"], staffing.operating_days, scenario)
     metrics = {**metrics, **_clean_kpis(staffing.kpis()), **_clean_kpis(costs.kpis())}
     shares = staffing.per_service_kpis()
     zero = dict.fromkeys(next(iter(shares.values()), {}), 0.0)  # trips over several services: staff sit with vehicles
