@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import simpy
 
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, VehicleMove, VehicleRecord
@@ -22,6 +23,7 @@ from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
 from sim.model.energy import BatteryPool
 from sim.model.remote import RemoteCenter, incident_spans
+from sim.model.traffic import TravelTimes
 from sim.network.oracle import TravelOracle
 from sim.tolerance import EPS_S as EPS
 
@@ -70,6 +72,7 @@ class _VehicleState:
     pull_in_s: float = math.nan
     unit: int = 0  # the physical vehicle (battery) running the block (sim/model/energy.py)
     onboard: list[LineRider] = field(default_factory=list)
+    rng: np.random.Generator | None = None  # realised travel times (when they vary)
 
 
 def trip_m(oracle: TravelOracle, stops) -> float:
@@ -102,11 +105,15 @@ class LineSimulation:
         first_vehicle_id: int,
         incidents: Callable[[int], IncidentProcess],
         on_leg_done: Callable[[LineRider, LegRecord], None],
+        travel: TravelTimes | None = None,
+        drive_rng: Callable[[int], np.random.Generator] | None = None,
         center: RemoteCenter | None = None,
         pool: BatteryPool | None = None,
         path_edges: Callable[[list[int]], list[tuple[tuple[str, ...], float]]] | None = None,
     ) -> None:
         self.name = name
+        self.travel = travel if travel is not None and travel.varies else None
+        self._drive_rng = drive_rng
         self.path_edges = path_edges
         self.center = center
         self.pool = pool
@@ -125,6 +132,8 @@ class LineSimulation:
         for k, block in enumerate(layout.blocks):
             vid = first_vehicle_id + k
             state = _VehicleState(vid, unit=k)
+            if self.travel is not None and drive_rng is not None:
+                state.rng = drive_rng(vid)
             self.states.append(state)
             env.process(self._run(state, [trips[t] for t in block], incidents(vid)))
 
@@ -153,8 +162,14 @@ class LineSimulation:
         if a == b:
             return
         t0 = env.now
-        tt = self.oracle.time_s(a, b)
-        dist = self.oracle.dist_m(a, b)
+        if self.travel is None:
+            tt = self.oracle.time_s(a, b)
+            dist = self.oracle.dist_m(a, b)
+        else:  # the timetable was planned on free-flow times; the vehicle drives realised ones
+            oracle = self.travel.oracle_at(t0)
+            path = oracle.path(a, b)
+            tt = self.travel.drive(path, t0, state.rng)[-1] - t0
+            dist = oracle.path_length_m(path)
         yield env.timeout(tt)
         km = dist / 1000.0
         state.km += km
