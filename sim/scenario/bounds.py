@@ -57,10 +57,10 @@ def _numeric_kind(ann: Any) -> tuple[str | None, list[Any]]:
         return kind, [*meta, *args[1:]]
     if origin is list and args:
         kind, meta = _numeric_kind(args[0])
-        return (f"list of {kind}s" if kind else None), meta
+        return (f"list of {kind}s" if kind in ("integer", "number") else f"list of ({kind})" if kind else None), meta
     if origin is dict and len(args) == 2:
         kind, meta = _numeric_kind(args[1])
-        return (f"table of {kind}s" if kind else None), meta
+        return (f"table of {kind}s" if kind in ("integer", "number") else f"table of ({kind})" if kind else None), meta
     for arg in args:
         if arg is type(None):
             continue

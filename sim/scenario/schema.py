@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 from sim.errors import ScenarioError
 from sim.paths import name_problem, safe_component
 from sim.scenario.bounds import bounds_at, markdown_table
+from sim.scenario.tomlio import MAX_FILE_BYTES, _dump_toml, dump_toml, read_text_file, to_toml  # noqa: F401 - callers import them from here
 from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.autonomy import IncidentClassConfig, RemoteOpsConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
@@ -39,8 +40,6 @@ MAX_FLEET = 20_000  # vehicles of one service or area
 MAX_YEN = 1e10  # one price or yearly amount (¥10 billion)
 MAX_SEED = 2**63 - 1
 MAX_DAY_S = 48 * 3600.0  # a service day lasts at most 48 h: clock times run from 00:00 to 48:00
-#: Largest scenario file read, bytes (a scenario is a few kilobytes).
-MAX_FILE_BYTES = 1_000_000
 #: Longest ``extends`` chain.
 MAX_EXTENDS_DEPTH = 32
 
@@ -427,8 +426,8 @@ class TrafficConfig(_Model):
     the default is no variation; scenarios that vary times must state their source.
     """
 
-    time_factors: dict[str, list[float]] = Field(default_factory=dict)
-    cv: dict[str, float] = Field(default_factory=dict)
+    time_factors: dict[str, list[Annotated[float, Field(gt=0.0, le=100.0)]]] = Field(default_factory=dict)
+    cv: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(default_factory=dict)
 
     @field_validator("time_factors")
     @classmethod
@@ -504,36 +503,6 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-def read_text_file(path: Path, *, what: str, limit: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file (a leading BOM is dropped) of at most ``limit`` bytes.
-
-    Raises :class:`ScenarioError` naming the file for a missing file, a directory, a device or
-    pipe, an oversized file, or another encoding (with the fix: save it as UTF-8).
-    """
-    try:
-        if path.is_dir():
-            raise ScenarioError(f"{path}: is a directory, expected a {what}")
-        if path.exists() and not path.is_file():
-            raise ScenarioError(f"{path}: is not a regular file (a device or pipe?), expected a {what}")
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: {what} not found") from None
-    except PermissionError as exc:
-        raise ScenarioError(f"{path}: cannot read the {what}: {exc.strerror}") from None
-    if len(data) > limit:
-        raise ScenarioError(f"{path}: larger than {limit:,} bytes; a {what} is a small text file")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ScenarioError(f"{path}: the {what} is UTF-16; save it as UTF-8 (with or without BOM)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"{path}: the {what} is not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}); "
-            "save it as UTF-8 (e.g. a Shift-JIS file: iconv -f CP932 -t UTF-8)"
-        ) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -710,54 +679,6 @@ def load_scenario(path: str | Path, *, overrides: list[str] | None = None) -> tu
     raw = load_raw(p)
     raw = apply_overrides(raw, overrides or [], source=str(p))
     return validate(raw, source=str(p)), p.resolve().parent
-
-
-def to_toml(scenario: Scenario) -> str:
-    """Serialise a resolved scenario back to TOML (the ``scenario.toml`` of a results directory)."""
-    data = scenario.model_dump(mode="json", exclude_none=True)
-    return _dump_toml(data)
-
-
-def dump_toml(data: dict[str, Any]) -> str:
-    """Write plain data (strings, numbers, booleans, lists, nested tables) as TOML."""
-    return _dump_toml(data)
-
-
-_TOML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\t": "\\t"}
-
-
-def _toml_char(c: str) -> str:
-    if c in _TOML_ESCAPES:
-        return _TOML_ESCAPES[c]
-    if ord(c) < 0x20 or ord(c) == 0x7F:
-        return f"\\u{ord(c):04X}"
-    return c
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + "".join(_toml_char(c) for c in v) + '"'
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {v!r} as TOML")
-
-
-def _toml_key(k: str) -> str:
-    return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else _toml_value(k)
-
-
-def _dump_toml(data: dict[str, Any], prefix: str = "") -> str:
-    lines = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for k, v in data.items():
-        if isinstance(v, dict):
-            name = f"{prefix}{_toml_key(k)}"
-            lines.append(f"\n[{name}]")
-            lines.append(_dump_toml(v, prefix=f"{name}.").rstrip("\n"))
-    return "\n".join(line for line in lines if line) + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover - documentation helper: the README's bounds table
