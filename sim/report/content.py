@@ -16,7 +16,7 @@ from sim import kpis
 from sim.kpis import Better, Group
 from sim.model.services import ServiceKind
 from sim.tolerance import EPS
-from sim.report.demand import demand_section
+from sim.report.demand import behavioural_intro, demand_section
 from sim.report.assumptions import Param, format_value, scenario_params, sourced_default
 from sim.report.data import ScenarioResult, Study, Value
 from sim.report.document import Bullets, Cell, Document, Figure, Note, Paragraph, Section, Table
@@ -207,7 +207,10 @@ def summary_section(study: Study, lang: str) -> Section:
     total = study.scenarios[0].kpis.get("requests_total", Value(None)).mean
     k = fmt_kind(lang, "int", total)
     blocks: list[Any] = []
-    if study.kind == "comparison" and len(study.scenarios) > 1:
+    behavioural = behavioural_intro(study, lang, seed=_seed(study))  # residents choosing their mode
+    if behavioural is not None:
+        blocks.append(Paragraph(behavioural))
+    elif study.kind == "comparison" and len(study.scenarios) > 1:
         key = "intro_comparison_same" if _same_demand(study) else "intro_comparison_diff"
         blocks.append(Paragraph(tr(lang, key, n=len(study.scenarios), k=k, seed=_seed(study))))
     else:

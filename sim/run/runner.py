@@ -163,7 +163,7 @@ def run_scenario(
     t_metrics = time.perf_counter()
     staffing = compute_staffing(log, scenario)
     costs = compute_costs(log, scenario, staffing)
-    if "availability" in metrics:
+    if "availability" in metrics:  # after the behavioural KPIs, as in the KPI registry
         metrics["annual_service_availability"] = annual_availability(metrics["availability"], staffing.operating_days, scenario)
     metrics = {**metrics, **_clean_kpis(staffing.kpis()), **_clean_kpis(costs.kpis())}
     shares = staffing.per_service_kpis()

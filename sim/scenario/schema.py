@@ -180,8 +180,32 @@ class DrtService(_Model):
 
     The dispatcher books each request where it adds the least vehicle time plus
     ``wait_cost_weight`` × the rider's wait (0: vehicle time alone, which lets riders wait up to
-    ``max_wait_min`` whenever that saves a kilometre). ``max_candidate_vehicles`` limits the
-    search to the vehicles that can reach the pickup soonest (large fleets; default all).
+    ``max_wait_min`` whenever that saves a kilometre) plus ``delay_cost_weight`` × the delay it
+    imposes on riders already booked (rider-seconds later than planned, at their pickups and
+    drop-offs) plus ``ride_cost_weight`` × the new rider's ride beyond the direct drive.
+    ``delay_cost_weight = 0`` and ``ride_cost_weight = 0`` give the former objective.
+
+    Promises (``keep_promises``, default on): a booked rider is picked up no earlier than quoted
+    and at most ``pickup_window_min`` later, and arrives at most ``arrival_window_min`` after the
+    quoted arrival; later bookings keep these as hard constraints (ASSUMPTION: 10 minutes each,
+    no source found; the max wait and max ride limits still apply). Off: only the max wait and
+    max ride limits bind, as before.
+    ``max_candidate_vehicles`` limits the search to the vehicles that can reach the pickup
+    soonest (large fleets; default all).
+
+    Riders who book a DRT-only trip may cancel or not show up (default never): a prebooked rider
+    cancels with probability ``cancel_share``, ``cancel_lead_min`` before the promised pickup;
+    a rider does not show up with probability ``no_show_share``, and the vehicle then waits
+    ``no_show_wait_min`` at the stop before it leaves (ASSUMPTION: 3 minutes, no source found).
+
+    Idle vehicles (``rebalancing``): ``stay`` where they are (default), return to the ``depot``,
+    or drive towards ``demand``: the square zone (``rebalancing_zone_m``) of their area with the
+    most forecast requests in the next ``rebalancing_horizon_min`` per idle vehicle already there.
+    The forecast is the day's own demand counted per zone (a perfect forecast: an upper bound).
+
+    ``plan_breaks`` (default off): driven and Level 2 vehicles keep, in their plans, a break of
+    ``[staffing] min_break_total_min`` at their depot within every
+    ``max_continuous_driving_h`` (staggered across the fleet); riders are not booked through it.
     """
 
     kind: Literal["drt"] = "drt"
@@ -203,7 +227,20 @@ class DrtService(_Model):
     fare_within_area_yen: float = Field(0.0, ge=0.0)
     fare_between_areas_yen: float = Field(0.0, ge=0.0)
     wait_cost_weight: float = Field(1.0, ge=0.0)
+    delay_cost_weight: float = Field(1.0, ge=0.0)
+    ride_cost_weight: float = Field(1.0, ge=0.0)
+    keep_promises: bool = True
+    pickup_window_min: float = Field(10.0, ge=0.0)
+    arrival_window_min: float = Field(10.0, ge=0.0)
     max_candidate_vehicles: int | None = Field(None, ge=1)
+    cancel_share: float = Field(0.0, ge=0.0, le=1.0)
+    cancel_lead_min: float = Field(60.0, gt=0.0)
+    no_show_share: float = Field(0.0, ge=0.0, le=1.0)
+    no_show_wait_min: float = Field(3.0, ge=0.0)
+    rebalancing: Literal["stay", "depot", "demand"] = "stay"
+    rebalancing_zone_m: float = Field(2000.0, gt=0.0)
+    rebalancing_horizon_min: float = Field(60.0, gt=0.0)
+    plan_breaks: bool = False
     spare_vehicles: int = Field(0, ge=0, le=100)
     suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
     suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
@@ -354,6 +391,38 @@ class ChoiceConfig(_Model):
     min_transfer_min: float = Field(3.0, ge=0.0)
 
 
+class TrafficConfig(_Model):
+    """Travel times that vary (default: fixed free-flow times, as before issue 11).
+
+    ``time_factors``: per road class (the OSM ``highway`` value without ``_link``:
+    ``primary``, ``residential``, ...; ``default`` for every class not named), 24 hourly
+    multipliers of the free-flow travel time (hour 0 = 00:00-01:00). ``cv``: per road class, the
+    coefficient of variation of each edge's time (lognormal with mean 1), drawn per vehicle from
+    the run's generator. Plans use the expected times of the current hour; vehicles drive realised
+    times. ASSUMPTION: no hourly speed or travel-time variability data for Sodegaura was found, so
+    the default is no variation; scenarios that vary times must state their source.
+    """
+
+    time_factors: dict[str, list[float]] = Field(default_factory=dict)
+    cv: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("time_factors")
+    @classmethod
+    def _factors(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
+        for road, values in v.items():
+            if len(values) != 24 or any(not (x > 0) for x in values):
+                raise ValueError(f"time_factors.{road} must be 24 positive multipliers (one per clock hour)")
+        return v
+
+    @field_validator("cv")
+    @classmethod
+    def _cv(cls, v: dict[str, float]) -> dict[str, float]:
+        for road, c in v.items():
+            if not (c >= 0):
+                raise ValueError(f"cv.{road} must be a non-negative coefficient of variation, got {c!r}")
+        return v
+
+
 class Scenario(_Model):
     """A whole scenario: network, demand, walking, choice, vehicle types and services."""
 
@@ -364,6 +433,7 @@ class Scenario(_Model):
     demand: DemandConfig = DemandConfig()
     walk: WalkConfig = WalkConfig()
     choice: ChoiceConfig = ChoiceConfig()
+    traffic: TrafficConfig = TrafficConfig()
     vehicles: dict[str, VehicleType] = Field(default_factory=dict)
     services: dict[str, Service] = Field(default_factory=dict)
     staffing: StaffingConfig = StaffingConfig()
