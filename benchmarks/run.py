@@ -8,9 +8,22 @@ tachikawa-20k
     20,000 requests, 100 door-to-door vehicles of capacity 8, 06:00–22:00 on the real OSM
     network of Tachikawa (``benchmarks/tachikawa-20k.toml``). ``--demand CSV`` replaces its
     generated demand with a CSV in the documented demand format.
+tachikawa-20k-traffic
+    ``tachikawa-20k`` with travel times that vary: +30 % at 07-09 and 17-19, edge-time CV 0.2
+    (an illustrative ASSUMPTION, ``benchmarks/tachikawa-20k-traffic.toml``).
+tachikawa-peer
+    The comparison with SUMO's taxi dispatch: 500 immediate requests 07:00–11:00, 20 vehicles
+    of capacity 8 from one depot (``benchmarks/tachikawa-peer.toml``).
+
+``--set KEY=VALUE`` (repeatable) overrides a scenario key in every case, as ``main.py run --set``
+does; ``--old-objective`` sets every DRT service to the objective before issue 11
+(``keep_promises=false``, ``delay_cost_weight=0``, ``ride_cost_weight=0``).
 
 Prints one JSON object per case: ``case, requests, vehicles, served, wait_p50_s, wait_p90_s,
-wall_s`` (simulation only: demand, service set-up, dispatch and engine, metrics), ``load_s``
+wait_p95_s, wait_mean_s, ride_direct_p50`` (median ride ÷ direct of served requests),
+``ride_direct_mean, vehicle_km, promise_breaches, wall_s`` (simulation only: demand, service
+set-up, dispatch and engine, metrics), ``cpu_s`` (CPU seconds of the whole run, staffing and
+costs included: on a busy machine wall time exceeds it), ``load_s``
 (network loading), ``staffing_costs_s`` (run-cutting and costs after the simulation),
 ``requests_per_s`` and ``peak_rss_mb`` (peak resident memory of the process).
 """
@@ -27,35 +40,62 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import numpy as np  # noqa: E402
+
+from sim.model.eventlog import Outcome  # noqa: E402
 from sim.run.runner import NetworkCache, run_scenario  # noqa: E402
 from sim.scenario.schema import load_scenario  # noqa: E402
 
 CASES = {
     "sodegaura-baseline": REPO / "scenarios" / "sodegaura" / "baseline.toml",
     "tachikawa-20k": REPO / "benchmarks" / "tachikawa-20k.toml",
+    "tachikawa-peer": REPO / "benchmarks" / "tachikawa-peer.toml",
+    "tachikawa-20k-traffic": REPO / "benchmarks" / "tachikawa-20k-traffic.toml",
 }
 
+#: The dispatcher before issue 11: no promise windows, vehicle time + the new rider's wait.
+OLD_OBJECTIVE = ("keep_promises=false", "delay_cost_weight=0", "ride_cost_weight=0")
 
-def run_case(name: str, demand_csv: Path | None) -> dict[str, object]:
+
+def run_case(name: str, demand_csv: Path | None, sets: list[str], old_objective: bool) -> dict[str, object]:
     """Run one case and return its figures."""
-    overrides = [f'demand.csv="{demand_csv.resolve()}"'] if demand_csv is not None and name == "tachikawa-20k" else []
+    overrides = [f'demand.csv="{demand_csv.resolve()}"'] if demand_csv is not None and name.startswith("tachikawa-20k") else []
+    overrides += sets
+    if old_objective:
+        scenario, _ = load_scenario(CASES[name], overrides=overrides)
+        drts = [n for n, s in scenario.services.items() if s.kind == "drt"]
+        overrides += [f"services.{d}.{o}" for d in drts for o in OLD_OBJECTIVE]
     scenario, base = load_scenario(CASES[name], overrides=overrides)
     cache = NetworkCache()
     t0 = time.perf_counter()
     cache.get(scenario.network.source, base)
     load_s = time.perf_counter() - t0
+    cpu0 = time.process_time()
     result = run_scenario(scenario, base, networks=cache)
     t = result.timings_s
     wall_s = t["demand_s"] + t["setup_s"] + t["simulate_s"] + t["metrics_s"]
+    cpu_s = time.process_time() - cpu0  # the whole run: simulation, staffing and costs
     m = result.metrics
+    detour = np.array([r.detour for r in result.log.requests if r.outcome is Outcome.SERVED], dtype=float)
+
+    def r1(key: str) -> float | None:
+        return None if m[key] is None else round(m[key], 1)
+
     return {
-        "case": name,
+        "case": name + (" (old objective)" if old_objective else ""),
         "requests": m["requests_total"],
         "vehicles": m["vehicles"],
         "served": m["requests_served"],
-        "wait_p50_s": None if m["wait_p50_s"] is None else round(m["wait_p50_s"], 1),
-        "wait_p90_s": None if m["wait_p90_s"] is None else round(m["wait_p90_s"], 1),
+        "wait_p50_s": r1("wait_p50_s"),
+        "wait_p90_s": r1("wait_p90_s"),
+        "wait_p95_s": r1("wait_p95_s"),
+        "wait_mean_s": r1("wait_mean_s"),
+        "ride_direct_p50": round(float(np.median(detour)), 3) if detour.size else None,
+        "ride_direct_mean": round(float(detour.mean()), 3) if detour.size else None,
+        "vehicle_km": r1("vehicle_km"),
+        "promise_breaches": m["promise_breaches"],
         "wall_s": round(wall_s, 2),
+        "cpu_s": round(cpu_s, 2),
         "load_s": round(load_s, 2),
         "staffing_costs_s": round(t["staffing_costs_s"], 2),
         "requests_per_s": round(m["requests_total"] / wall_s, 1) if wall_s > 0 else None,
@@ -63,13 +103,19 @@ def run_case(name: str, demand_csv: Path | None) -> dict[str, object]:
     }
 
 
+#: Cases run when no ``--case`` is given (the others on request).
+DEFAULT_CASES = ("sodegaura-baseline", "tachikawa-20k", "tachikawa-peer")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--case", choices=sorted(CASES), action="append", help="case to run (repeatable; default all)")
     parser.add_argument("--demand", type=Path, help="demand CSV replacing tachikawa-20k's generated demand")
+    parser.add_argument("--set", dest="sets", action="append", default=[], help="scenario override KEY=VALUE")
+    parser.add_argument("--old-objective", action="store_true", help="the dispatcher objective before issue 11")
     args = parser.parse_args(argv)
-    for name in args.case or list(CASES):
-        print(json.dumps(run_case(name, args.demand), ensure_ascii=False), flush=True)
+    for name in args.case or list(DEFAULT_CASES):
+        print(json.dumps(run_case(name, args.demand, args.sets, args.old_objective), ensure_ascii=False), flush=True)
     return 0
 
 

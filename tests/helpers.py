@@ -22,6 +22,7 @@ from sim.model.drt.simulation import DrtParams, DrtSimulation, WalkParams
 from sim.model.engine import Planner, simulate
 from sim.model.eventlog import EventLog
 from sim.model.incidents import NO_INCIDENTS, IncidentProcess
+from sim.model.traffic import TravelTimes
 from sim.network.graph import RoadNetwork
 
 LAT0 = 35.0
@@ -203,11 +204,16 @@ def run_drt(
     walk: WalkParams = WALK,
     speed_cap_kmh: float | None = None,
     incidents: Callable[[int], IncidentProcess] = no_incidents,
+    rng: np.random.Generator | None = None,
+    travel: TravelTimes | None = None,
+    drive_rng: Callable[[int], np.random.Generator] | None = None,
 ) -> EventLog:
     """Simulate ``requests`` (sorted here by request time) with one DRT service as the only option.
 
     The planner has no lines and no hubs of its own, so every request is offered exactly the DRT
     quote (or rejected with its reason); the DRT layout's own hub handles area-to-area trips.
+    ``rng`` draws the riders' cancellations and no-shows (needed when ``params`` has any);
+    ``travel`` and ``drive_rng`` make travel times vary (see :mod:`sim.model.traffic`).
     """
     params = params or drt_params()
     env = simpy.Environment()
@@ -234,6 +240,11 @@ def run_drt(
         incidents=incidents,
         on_leg_done=planner.on_drt_leg,
         leg_ids=planner.leg_ids,
+        on_dropped=planner.on_drt_dropped,
+        rng=rng,
+        forecast=[(r.earliest_pickup_s, r.origin_node) for r in requests],  # as simulate_day does
+        travel=travel,
+        drive_rng=drive_rng,
     )
     planner.add_drt(sim)
     simulate(sorted(requests, key=lambda r: r.request_time_s), planner, env)

@@ -114,6 +114,8 @@ def expand_gtfs_line(
     snapped = snap_stops(net, feed, stop_ids, max_m=line.max_snap_m or DEFAULT_MAX_SNAP_M)
     fields = line_fields(rl, snapped, net)
     fields.update(gtfs=None, route_id=None, service_date=None)
+    if line.fare_yen == 0 and route_id in feed.fares:  # the feed's fare unless the scenario sets one
+        fields["fare_yen"] = feed.fares[route_id]
     route = feed.routes[route_id]
     origin = f"GTFS route {route_id} ({route.long_name or route.short_name or route_id}) of {path.name} {when}"
     fields["note"] = f"{line.note}; {origin}" if line.note else origin
@@ -167,6 +169,8 @@ def import_routes(
                 label = route.long_name or route.short_name or rid
                 fields["note"] = f"GTFS route {rid} ({label}) from {feed.path.name}"
                 fields.update(line_fields(rl, snapped, net))
+                if rid in feed.fares:
+                    fields["fare_yen"] = feed.fares[rid]
                 fields["days"] = list(day_t)
                 out.append(
                     ImportedLine(

@@ -25,7 +25,7 @@ import math
 import zipfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.network.graph import RoadNetwork
 from sim.timeutil import format_clock, parse_clock
+from sim.tolerance import EPS_S
 
 #: Files a feed must have (and one of ``calendar.txt`` / ``calendar_dates.txt``).
 REQUIRED_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
@@ -93,7 +94,7 @@ class Feed:
     """A checked feed: stops, routes and trips by id, and the service calendar.
 
     ``trips`` holds the trips with fixed stops; ``trip_ids`` every trip of ``trips.txt`` (GTFS-Flex
-    zone trips too).
+    zone trips too); ``fares`` the flat fare of each route (yen), see :func:`route_fares`.
     """
 
     path: Path
@@ -104,6 +105,7 @@ class Feed:
     weekly: dict[str, tuple[tuple[bool, ...], datetime.date, datetime.date]]
     exceptions: dict[tuple[str, datetime.date], int]
     trip_ids: frozenset[str] = frozenset()
+    fares: dict[str, float] = field(default_factory=dict)
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         """First and last date any service is defined for."""
@@ -382,7 +384,29 @@ def read_feed(path: str | Path) -> Feed:
     freq = getattr(gf, "frequencies", None)
     if freq is not None and len(freq):
         trips = _expand_frequencies(p, freq, trips)
-    return Feed(p, default_agency, stops, routes, trips, weekly, exceptions, frozenset(meta))
+    fares = route_fares(getattr(gf, "fare_attributes", None), getattr(gf, "fare_rules", None), set(routes))
+    return Feed(p, default_agency, stops, routes, trips, weekly, exceptions, frozenset(meta), fares)
+
+
+def route_fares(attributes, rules, route_ids: set[str]) -> dict[str, float]:
+    """The flat fare of each route (``fare_attributes.txt`` price, via ``fare_rules.txt``).
+
+    The simulator charges one fare per line ride, so a route whose rules give several prices
+    (zone or distance fares, common in GTFS-JP) takes the most common of them (ties: the lowest);
+    with no rules, a feed with a single fare applies it to every route.
+    """
+    if attributes is None or not len(attributes) or "fare_id" not in attributes.columns or "price" not in attributes.columns:
+        return {}
+    price = {_text(f): float(_text(v) or 0) for f, v in zip(attributes["fare_id"], attributes["price"])}
+    found: dict[str, list[float]] = {}
+    if rules is not None and len(rules) and "route_id" in rules.columns and "fare_id" in rules.columns:
+        for fid, rid in zip(rules["fare_id"], rules["route_id"]):
+            if _text(rid) and _text(fid) in price:
+                found.setdefault(_text(rid), []).append(price[_text(fid)])
+    elif len(price) == 1:
+        only = next(iter(price.values()))
+        found = {r: [only] for r in route_ids}
+    return {r: min(set(ps), key=lambda x: (-ps.count(x), x)) for r, ps in found.items()}
 
 
 def _expand_frequencies(p: Path, freq, trips: dict[str, FeedTrip]) -> dict[str, FeedTrip]:
@@ -409,7 +433,7 @@ def _expand_frequencies(p: Path, freq, trips: dict[str, FeedTrip]) -> dict[str, 
         base = trips[tid]
         templates.add(tid)
         t = start
-        while t < end - 1e-9:
+        while t < end - EPS_S:
             shift = t - base.depart_s[0]
             name = f"{tid}@{format_clock(t)}"
             out[name] = FeedTrip(name, base.route_id, base.service_id, base.direction, base.stop_ids,

@@ -10,6 +10,7 @@ Ids (also used by the ridership export, :mod:`sim.interop.ridership`):
   ``block_id`` ``<service>_v<k>`` (one per vehicle);
 * ``service_id`` ``<service>`` with the service's ``days`` over ``start_date``-``end_date``.
 
+A line's ``fare_yen`` is its flat fare (``fare_attributes.txt``, ``fare_rules.txt`` by route).
 ``stop_times.txt`` holds the planned timetable of every line (times to the second, past 24:00
 after midnight). DRT services follow GTFS-Flex (see :mod:`sim.interop.flex`). The zip is written
 to a temporary file and renamed, so a failed export leaves nothing behind.
@@ -100,12 +101,21 @@ def line_tables(plan: Plan, options: FeedOptions) -> dict[str, tuple[list[str], 
         svc = plan.scenario.services[name]
         flags = [1 if d in svc.days else 0 for d in _DAY_KEYS]
         cal_rows.append([name, *flags, f"{options.start:%Y%m%d}", f"{options.end:%Y%m%d}"])
+    fare_rows: list[list[object]] = []
+    fare_rule_rows: list[list[object]] = []
     for name, layout in plan.lines.items():
         svc = plan.scenario.services[name]
         long_name = getattr(svc, "note", "") or " – ".join(layout.stop_labels)
         route_rows.append([name, "sim", name, long_name, 3])
         _trips(plan, name, layout, trip_rows, st_rows)
-    return {
+        if layout.fare_yen > 0:  # a flat fare per ride, paid on board, no free transfer
+            fare_rows.append([f"{name}_fare", f"{layout.fare_yen:g}", "JPY", 0, 0])
+            fare_rule_rows.append([f"{name}_fare", name])
+    fares = {
+        "fare_attributes.txt": (["fare_id", "price", "currency_type", "payment_method", "transfers"], fare_rows),
+        "fare_rules.txt": (["fare_id", "route_id"], fare_rule_rows),
+    } if fare_rows else {}
+    return fares | {
         "agency.txt": (
             ["agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"],
             [["sim", options.agency_name, options.agency_url, options.timezone, options.lang]],

@@ -31,6 +31,7 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.interop.layouts import FinishedRun, Plan
+from sim.tolerance import EPS_S
 
 BOARDING_COLUMNS = ("date", "agency_id", "route_id", "trip_id", "stop_id", "stop_sequence", "count_geton", "count_getoff")
 OD_COLUMNS = ("date", "agency_id", "route_id", "stopid_geton", "stopid_getoff", "count")
@@ -219,7 +220,7 @@ def simulated_counts(
             if r.vehicle_id not in deps:
                 block = layout.blocks[r.vehicle_id - first_vehicle[r.service]]
                 deps[r.vehicle_id] = _departures(plan, r.service, block, drives.get(r.vehicle_id, []))
-            found = next((e for e in deps[r.vehicle_id] if e[0] >= r.board_s - 1e-6 and e[1].stops[e[2]] == r.origin), None)
+            found = next((e for e in deps[r.vehicle_id] if e[0] >= r.board_s - EPS_S and e[1].stops[e[2]] == r.origin), None)
             if found is None:
                 raise ValueError(f"ride of vehicle {r.vehicle_id} at {r.board_s} s matches no departure of its block")
             trip, pos = found[1], found[2]

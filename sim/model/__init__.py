@@ -23,8 +23,8 @@ from typing import Any
 #: Public names, each loaded from the module that defines it.
 __all__ = [
     "DayResult", "DaySpec", "DrtAreaSpec", "DrtServiceSpec", "EventLog", "IncidentSpec", "LineSpec", "Outcome",
-    "Request", "RoadNetwork", "VehicleSpec", "WalkParams", "Weights", "Zone", "compute_metrics", "lay_out",
-    "simulate_day",
+    "Rebalancing", "Request", "RoadNetwork", "TrafficParams", "VehicleSpec", "WalkParams", "Weights", "Zone",
+    "compute_metrics", "lay_out", "simulate_day",
 ]
 
 _EXPORTS = {
@@ -36,7 +36,9 @@ _EXPORTS = {
     "DrtAreaSpec": "sim.model.services",
     "LineSpec": "sim.model.services",
     "IncidentSpec": "sim.model.incidents",
-    "WalkParams": "sim.model.drt.simulation",
+    "WalkParams": "sim.model.drt.params",
+    "Rebalancing": "sim.model.drt.rebalance",
+    "TrafficParams": "sim.model.traffic",
     "Weights": "sim.model.choice",
     "DaySpec": "sim.model.day",
     "DayResult": "sim.model.day",

@@ -10,7 +10,9 @@ or field staff and their work), waiting at the depot for a supervision slot (cap
 their planned trips are all operated; the lost hours show how late they ran.
 
 Written only in runs with a control room or batteries (``metrics.json`` of other runs is
-unchanged). A suspended day (issue 12, not modelled yet) would lose all its hours.
+unchanged). The hours lost per cause are as the log shows them and may exceed the plan (a
+vehicle held past its planned hours); availability counts at most a service's planned hours as
+lost. A suspended day (issue 12, not modelled yet) would lose all its hours.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def availability(log: EventLog, planned_s: Mapping[str, float]) -> dict[str, Any
         for h in log.remote.holds:
             lost[h.service]["supervision"] += h.got_s - h.want_s
     per: dict[str, Any] = {}
-    total_plan = 0.0
+    total_plan = total_gone = 0.0
     total_lost = dict.fromkeys(CAUSES, 0.0)
     for service, plan in sorted(planned_s.items()):
         if plan <= 0:
@@ -52,9 +54,10 @@ def availability(log: EventLog, planned_s: Mapping[str, float]) -> dict[str, Any
             "lost_h": {c: causes[c] / 3600.0 for c in CAUSES},
         }
         total_plan += plan
+        total_gone += gone
         for c in CAUSES:
             total_lost[c] += causes[c]
-    overall = 1.0 - min(total_plan, sum(total_lost.values())) / total_plan if total_plan > 0 else None
+    overall = 1.0 - total_gone / total_plan if total_plan > 0 else None
     return {
         "service_availability": overall,
         "availability_lost_incidents_h": total_lost["incidents"] / 3600.0,

@@ -7,6 +7,7 @@ Everything is in SI units (s, m, m/s) and node indices; nothing here reads a fil
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from sim.model.lines.scheduled import lay_line
 from sim.model.lines.timetable import LineLayout
 from sim.model.remote import SUPERVISED, RemoteCenter, RemoteOpsSpec
 from sim.model.services import DrtServiceSpec, LineSpec, ServiceSpec, VehicleSpec
+from sim.model.traffic import TrafficParams, TravelTimes
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
 
@@ -50,6 +52,8 @@ class DaySpec:
         Node indices where riders may transfer between services.
     min_transfer_s : float
         Shortest transfer at a hub (seconds).
+    traffic : TrafficParams
+        Travel-time variation (default none: fixed free-flow times).
     remote : RemoteOpsSpec | None
         The control room supervising ``level4_remote`` vehicles (operator queue, capacity gating,
         field staff; :mod:`sim.model.remote`). ``None``: incidents stop a vehicle for their
@@ -65,6 +69,7 @@ class DaySpec:
     weights: Weights = field(default_factory=lambda: Weights(2.0, 2.0, 300.0, 720.0, 120.0, 1.0))
     hubs: tuple[int, ...] = ()
     min_transfer_s: float = 180.0
+    traffic: TrafficParams = field(default_factory=TrafficParams)
     remote: RemoteOpsSpec | None = None
 
 
@@ -119,7 +124,27 @@ def drt_params(svc: DrtServiceSpec) -> DrtParams:
         fare_between_yen=svc.fare_between_yen,
         max_candidates=svc.max_candidates,
         wait_weight=svc.wait_weight,
+        delay_weight=svc.delay_weight,
+        ride_weight=svc.ride_weight,
+        cancel_share=svc.cancel_share,
+        cancel_lead_s=svc.cancel_lead_s,
+        no_show_share=svc.no_show_share,
+        no_show_wait_s=svc.no_show_wait_s,
+        rebalancing=svc.rebalancing,
+        plan_breaks=svc.plan_breaks,
+        break_s=svc.break_s,
+        break_interval_s=svc.break_interval_s,
+        keep_promises=svc.keep_promises,
+        pickup_window_s=svc.pickup_window_s,
+        arrival_window_s=svc.arrival_window_s,
     )
+
+
+def rider_rng(seed: np.random.SeedSequence, service: str) -> np.random.Generator:
+    """The generator of the riders' cancellations and no-shows on ``service``, independent of
+    every vehicle's (a spawn key one longer than theirs, keyed by the service's name)."""
+    key = (*seed.spawn_key, zlib.crc32(service.encode("utf-8")), 2**31, 0)
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed.entropy, spawn_key=key))
 
 
 def simulate_day(
@@ -138,8 +163,10 @@ def simulate_day(
     Parameters
     ----------
     seed
-        The simulation's seed sequence; each vehicle's incidents draw from its own generator
-        keyed by service name and place in the fleet. ``None``: no incidents.
+        The simulation's seed sequence; each vehicle's incidents and realised travel times draw
+        from its own generators keyed by service name and place in the fleet, the riders'
+        cancellations and no-shows from one per service. ``None``: no incidents (and random
+        travel times, cancellations or no-shows cannot be drawn).
     layouts
         Layouts from :func:`lay_out` (computed here if not given).
     progress
@@ -162,6 +189,15 @@ def simulate_day(
             return lambda vid: vt.incident_process(None)
         return lambda vid: vt.incident_process(vehicle_rng(seed, service, vid - first_id))
 
+    def travel_for(vt: VehicleSpec) -> TravelTimes | None:
+        if not day.traffic.varies:
+            return None
+        return TravelTimes(net, day.traffic, speed_cap_mps=vt.speed_cap_mps, domain=vt.domain)
+
+    def drive_rng_for(service: str, first_id: int) -> Callable[[int], np.random.Generator | None]:
+        if seed is None:
+            return lambda vid: None
+        return lambda vid: vehicle_rng(seed, service + "#drive", vid - first_id)
     center = RemoteCenter(day.remote, env, net.oracle().time_s) if day.remote is not None else None
 
     def center_for(vt: VehicleSpec) -> RemoteCenter | None:
@@ -185,8 +221,11 @@ def simulate_day(
                 incidents=incidents_for(vt, svc.name, next_vehicle),
                 on_leg_done=planner.on_line_leg,
                 on_give_up=planner.on_line_give_up,
+                travel=travel_for(vt),
+                drive_rng=drive_rng_for(svc.name, next_vehicle),
                 center=center_for(vt),
                 pool=BatteryPool(svc.name, vt.name, vt.battery, len(layout.blocks), svc.spare_vehicles) if vt.battery else None,
+                path_edges=net.path_edges,
             )
             next_vehicle += line.vehicle_count
             log.planned_vehicle_s[svc.name] = sum(
@@ -209,6 +248,12 @@ def simulate_day(
             incidents=incidents_for(vt, svc.name, next_vehicle),
             on_leg_done=planner.on_drt_leg,
             leg_ids=planner.leg_ids,
+            on_dropped=planner.on_drt_dropped,
+            rng=rider_rng(seed, svc.name) if seed is not None else None,
+            # the forecast of demand-weighted rebalancing: the day's requests (a perfect forecast)
+            forecast=[(r.earliest_pickup_s, r.origin_node) for r in demand] if svc.rebalancing.strategy == "demand" else (),
+            travel=travel_for(vt),
+            drive_rng=drive_rng_for(svc.name, next_vehicle),
             center=center_for(vt),
             pool=BatteryPool(svc.name, vt.name, vt.battery, sum(a.fleet_size for a in layout.areas), svc.spare_vehicles)
             if vt.battery

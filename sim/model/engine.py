@@ -292,7 +292,9 @@ class Planner:
                 q = q2
                 j.option.stages[j.stage] = _Stage(ServiceKind.DRT, s.name, drt=q)
             svc = next(s for s in self.drts if s.name == q.service)
-            svc.book(q, j.index, j.request.request_id)
+            # riders may cancel or not show up only where the journey is this DRT ride alone
+            alone = j.stage == 0 and len(j.option.stages) == 1
+            svc.book(q, j.index, j.request.request_id, prebooked=j.request.prebooked, may_drop=alone)
             j.fare_yen += q.fare_yen
         else:
             lo = stage.line
@@ -318,6 +320,12 @@ class Planner:
         assert q is not None
         if j.stage_legs == len(q.legs):
             self._next_stage(j)
+
+    def on_drt_dropped(self, journey: int, outcome: Outcome) -> None:
+        """A booked DRT journey ended without a ride: the rider cancelled or did not show up."""
+        j = self.journeys[journey]
+        j.done = True
+        self._record(j.request, outcome, RejectReason.NONE, j.option, 0)
 
     def on_line_leg(self, rider: LineRider, rec: LegRecord) -> None:
         j = self.journeys[rider.journey]

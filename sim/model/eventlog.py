@@ -21,6 +21,8 @@ class Outcome(StrEnum):
 
     SERVED = "served"
     REJECTED = "rejected"
+    CANCELLED = "cancelled"  # a booked rider cancelled before the pickup
+    NO_SHOW = "no_show"  # the vehicle came and waited; the rider did not
 
 
 class RejectReason(StrEnum):
@@ -53,7 +55,13 @@ class MoveKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LegRecord:
-    """One ride leg of a served request, in one vehicle."""
+    """One ride leg of a served request, in one vehicle.
+
+    ``promised_pickup_s``/``promised_dropoff_s`` are the times quoted at booking (DRT) or the
+    timetable's (lines); ``latest_pickup_s`` is the end of the promised pickup window and
+    ``latest_dropoff_s`` the promised latest arrival (DRT; ``nan`` for lines, ``inf`` when
+    unbounded). ``pickup_s``/``dropoff_s`` are what happened.
+    """
 
     leg_id: int
     request_id: str
@@ -69,6 +77,8 @@ class LegRecord:
     direct_m: float
     promised_pickup_s: float = math.nan
     promised_dropoff_s: float = math.nan
+    latest_pickup_s: float = math.nan
+    latest_dropoff_s: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +139,7 @@ class VehicleMove:
     to_node: int
     distance_m: float
     load: int
-    detail: str = ""  # incidents: "remote" or "onsite" (field staff drove out)
+    detail: str = ""  # incidents: "remote" or "onsite" (field staff drove out); "no_show" dwells
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +49,10 @@ class SeverityClass:
         ``median_s``, so mean ``median_s / ln 2``).
     field : bool
         The incident needs field staff on site (they drive out from their base).
+    road_classes : frozenset[str] | None
+        The class happens only on roads of these OSM ``highway`` classes (its rate is then per
+        metre driven on them; an edge of several classes counts if one of them is listed), e.g.
+        interventions for on-street parking on residential streets; ``None``: on every road.
     """
 
     name: str
@@ -56,6 +61,7 @@ class SeverityClass:
     sigma: float = 0.5
     distribution: str = "lognormal"
     field: bool = False
+    road_classes: frozenset[str] | None = None
 
     def draw_s(self, rng: np.random.Generator) -> float:
         """One duration in seconds."""
@@ -122,6 +128,10 @@ class IncidentProcess:
         self.rng = rng
         self.odometer_m = 0.0
         self.next_m = self._gap() if self.active else float("inf")
+        # classes limited to some roads: one process per class in its own exposure (metres on its roads)
+        self.needs_roads = self.active and any(c.road_classes is not None for c in self.classes)
+        self._odo = [0.0] * len(self.classes)
+        self._next = [self._class_gap(c) for c in self.classes] if self.needs_roads else []
 
     @property
     def active(self) -> bool:
@@ -132,11 +142,23 @@ class IncidentProcess:
         assert self.rng is not None
         return float(self.rng.exponential(1.0 / self.rate_per_m))
 
-    def drive(self, dist_m: float) -> list[Incident]:
-        """Advance the odometer by ``dist_m`` metres; return the incidents that occurred on the way."""
+    def _class_gap(self, c: SeverityClass) -> float:
+        assert self.rng is not None
+        return float(self.rng.exponential(1.0 / c.rate_per_m)) if c.rate_per_m > 0 else float("inf")
+
+    def drive(self, dist_m: float, edges: Sequence[tuple[tuple[str, ...], float]] | None = None) -> list[Incident]:
+        """Advance the odometer by ``dist_m`` metres; return the incidents that occurred on the way.
+
+        ``edges``: the road classes and length (m) of every edge driven, required when
+        :attr:`needs_roads` (a class limited to some roads), unused otherwise.
+        """
         if not self.active:
             return []
         assert self.rng is not None
+        if self.needs_roads:
+            if edges is None:
+                raise ValueError("incident classes limited to road classes need the edges driven")
+            return self._drive_roads(dist_m, edges)
         self.odometer_m += dist_m
         out: list[Incident] = []
         while self.odometer_m >= self.next_m:
@@ -149,6 +171,22 @@ class IncidentProcess:
             mean = self.onsite_mean_s if onsite else self.remote_mean_s
             out.append(Incident(float(self.rng.exponential(mean)) if mean > 0 else 0.0, onsite))
             self.next_m += self._gap()
+        return out
+
+    def _drive_roads(self, dist_m: float, edges: Sequence[tuple[tuple[str, ...], float]]) -> list[Incident]:
+        assert self.rng is not None
+        self.odometer_m += dist_m
+        out: list[Incident] = []
+        for k, c in enumerate(self.classes):
+            if c.road_classes is None:
+                exposure = dist_m
+            else:
+                allowed = c.road_classes
+                exposure = sum(length for cls, length in edges if any(x in allowed for x in cls))
+            self._odo[k] += exposure
+            while self._odo[k] >= self._next[k]:
+                out.append(Incident(c.draw_s(self.rng), c.field, c.name))
+                self._next[k] += self._class_gap(c)
         return out
 
 

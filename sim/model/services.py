@@ -15,6 +15,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from sim.model.drt.rebalance import Rebalancing
 from sim.model.energy import BatterySpec
 from sim.model.incidents import NO_INCIDENTS, IncidentProcess, IncidentSpec
 from sim.network.domain import RoadDomain
@@ -131,6 +132,21 @@ class DrtServiceSpec:
         Vehicles tried per request (``None``: all).
     wait_weight : float
         Weight of the rider's wait against vehicle time when choosing an insertion.
+    delay_weight, ride_weight : float
+        Weights of the delay imposed on riders already booked (rider-seconds) and of the new
+        rider's ride beyond the direct drive (seconds) in the insertion cost.
+    keep_promises : bool
+        A booking's quote binds later insertions: pickup within ``pickup_window_s`` of the quote,
+        arrival within ``arrival_window_s`` of the quoted arrival (seconds).
+    cancel_share, cancel_lead_s, no_show_share, no_show_wait_s
+        Riders of DRT-only trips: share of prebooked riders who cancel ``cancel_lead_s`` before
+        the promised pickup; share who do not show up, for whom the vehicle waits
+        ``no_show_wait_s`` (seconds).
+    rebalancing : Rebalancing
+        Where idle vehicles go (``stay``, ``depot``, ``demand``).
+    plan_breaks : bool
+        Driven and Level 2 vehicles keep a break of ``break_s`` at their depot in every
+        ``break_interval_s`` in their plans (the working-time rules' continuous-driving limit).
     spare_vehicles : int
         Vehicles at the depot besides the fleet, taking over from one that must charge.
     """
@@ -153,6 +169,19 @@ class DrtServiceSpec:
     fare_between_yen: float = 0.0
     max_candidates: int | None = None
     wait_weight: float = 1.0
+    delay_weight: float = 1.0
+    ride_weight: float = 1.0
+    keep_promises: bool = True
+    pickup_window_s: float = 600.0
+    arrival_window_s: float = 600.0
+    cancel_share: float = 0.0
+    cancel_lead_s: float = 3600.0
+    no_show_share: float = 0.0
+    no_show_wait_s: float = 180.0
+    rebalancing: Rebalancing = field(default_factory=Rebalancing)
+    plan_breaks: bool = False
+    break_s: float = 1800.0
+    break_interval_s: float = 14_400.0
     spare_vehicles: int = 0
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -16,7 +18,7 @@ from sim.errors import NetworkError
 from sim.network.domain import RoadDomain, edge_classes
 from sim.network.info import NetworkInfo, circuity
 from sim.network.oracle import TravelOracle
-from sim.network.speeds import edge_speed_kmh
+from sim.network.speeds import edge_speed_kmh, road_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyproj import Transformer
@@ -114,6 +116,7 @@ class RoadNetwork:
         self._tree = cKDTree(np.column_stack([self.x, self.y]))
 
         tail, head, length, speed, classes = [], [], [], [], []
+        road: list[str] = []
         memo: dict[tuple[str, str], float] = {}
         for u, v, data in graph.edges(data=True):
             tail.append(self._index[u])
@@ -126,6 +129,10 @@ class RoadNetwork:
                 memo[key] = kmh = edge_speed_kmh(hw, ms)
             speed.append(kmh)
             classes.append(edge_classes(hw))
+            road.append(road_class(hw))
+        #: road class of every edge for travel-time variation (``highway`` without ``_link``, the
+        #: first of a list), in the order of the edge arrays
+        self.edge_class = np.array(road, dtype=object)
         self._tail = np.array(tail, dtype=np.int64)
         self._head = np.array(head, dtype=np.int64)
         self._length = np.array(length, dtype=float)
@@ -155,8 +162,9 @@ class RoadNetwork:
         for nm, k in names.items():
             self.places.setdefault(nm, k)
 
-        self._oracles: dict[tuple[str, float] | None, TravelOracle] = {}
-        self._domain_oracles: dict[tuple[object, float | None], TravelOracle] = {}
+        self._oracles: dict[tuple[Any, Any], TravelOracle] = {}
+        self._domain_oracles: dict[tuple[object, float | None, Any], TravelOracle] = {}
+        self._edge_lookup: dict[tuple[int, int], tuple[tuple[str, ...], float]] | None = None
         self._length_csr: csr_matrix | None = None
         self._info: NetworkInfo | None = None
 
@@ -260,15 +268,32 @@ class RoadNetwork:
     # -- travel times ----------------------------------------------------------------------------
 
     def oracle(
-        self, *, speed_cap_kmh: float | None = None, speed_cap_mps: float | None = None, domain: RoadDomain | None = None
+        self,
+        *,
+        speed_cap_kmh: float | None = None,
+        speed_cap_mps: float | None = None,
+        class_factors: dict[str, float] | None = None,
+        domain: RoadDomain | None = None,
     ) -> TravelOracle:
         """Travel-time oracle for vehicles capped at ``speed_cap_kmh`` (km/h) or ``speed_cap_mps``
         (m/s; at most one; neither: no cap); cached per cap. With a ``domain`` that restricts or
-        caps anything, only its permitted edges at its class caps (and ``speed_cap_mps``)."""
+        caps anything, only its permitted edges at its class caps (and ``speed_cap_mps``).
+
+        ``class_factors`` multiplies the free-flow time of every edge of a road class (see
+        :attr:`edge_class`; ``"default"`` for the classes not named), for time-of-day travel
+        times; ``None`` or all factors 1 gives the free-flow oracle.
+        """
+        factor = None
+        if class_factors:
+            default = float(class_factors.get("default", 1.0))
+            factor = np.array([float(class_factors.get(c, default)) for c in self.edge_class], dtype=float)
+            if np.all(factor == 1.0):
+                factor = None
+        factor_key = None if factor is None else tuple(sorted(class_factors.items()))  # type: ignore[union-attr]
         if domain is not None and (domain.restricts or domain.class_caps_mps):
             if speed_cap_kmh is not None:
                 raise NetworkError("a domain oracle takes speed_cap_mps")
-            return self._domain_oracle(domain, speed_cap_mps)
+            return self._domain_oracle(domain, speed_cap_mps, factor, factor_key)
         key: tuple[str, float] | None = None
         for unit, cap in (("kmh", speed_cap_kmh), ("mps", speed_cap_mps)):
             if cap is None:
@@ -279,21 +304,26 @@ class RoadNetwork:
             if not (value > 0.0 and math.isfinite(value)):
                 raise NetworkError(f"speed_cap_{unit} must be a positive number, got {cap!r}")
             key = (unit, value)
-        oracle = self._oracles.get(key)
+        full_key = (key, factor_key)
+        oracle = self._oracles.get(full_key)
         if oracle is None:
             cap_kmh = key[1] if key is not None and key[0] == "kmh" else None
             cap_mps = key[1] if key is not None and key[0] == "mps" else None
             oracle = TravelOracle(
-                self.n, self._tail, self._head, self._length, self._speed, speed_cap_kmh=cap_kmh, speed_cap_mps=cap_mps
+                self.n, self._tail, self._head, self._length, self._speed, speed_cap_kmh=cap_kmh, speed_cap_mps=cap_mps,
+                time_factor=factor,
             )
-            self._oracles[key] = oracle
+            self._oracles[full_key] = oracle
         return oracle
 
     def lengths_matrix(self) -> csr_matrix:
         """CSR matrix of edge lengths in metres (for walking distances along the network)."""
         return self._lengths_matrix()
-    def _domain_oracle(self, domain: RoadDomain, cap_mps: float | None) -> TravelOracle:
-        key = (domain, cap_mps)
+
+    def _domain_oracle(
+        self, domain: RoadDomain, cap_mps: float | None, factor: np.ndarray | None = None, factor_key: Any = None
+    ) -> TravelOracle:
+        key = (domain, cap_mps, factor_key)
         oracle = self._domain_oracles.get(key)
         if oracle is None:
             keep = domain.edge_mask(self.edge_classes, self._tail, self._head)
@@ -301,6 +331,7 @@ class RoadNetwork:
             oracle = TravelOracle(
                 self.n, self._tail[keep], self._head[keep], self._length[keep], self._speed[keep],
                 speed_cap_mps=cap_mps, edge_cap_mps=caps[keep] if caps is not None else None,
+                time_factor=factor[keep] if factor is not None else None, edge_ids=np.flatnonzero(keep),
             )
             self._domain_oracles[key] = oracle
         return oracle
@@ -308,6 +339,18 @@ class RoadNetwork:
     def domain_edges(self, domain: RoadDomain) -> np.ndarray:
         """Permitted edges of ``domain`` (bool per directed edge, in the network's edge order)."""
         return domain.edge_mask(self.edge_classes, self._tail, self._head)
+
+    def path_edges(self, path: Sequence[int]) -> list[tuple[tuple[str, ...], float]]:
+        """Road classes and length (m) of each edge along ``path`` (node indices; of parallel
+        edges the shortest)."""
+        if self._edge_lookup is None:
+            lookup: dict[tuple[int, int], tuple[tuple[str, ...], float]] = {}
+            for k in range(len(self._tail)):
+                key = (int(self._tail[k]), int(self._head[k]))
+                if key not in lookup or self._length[k] < lookup[key][1]:
+                    lookup[key] = (self.edge_classes[k], float(self._length[k]))
+            self._edge_lookup = lookup
+        return [self._edge_lookup[(int(a), int(b))] for a, b in itertools.pairwise(path)]
 
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Tail and head node indices and lengths (m) of every directed edge (read-only views)."""

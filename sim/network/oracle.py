@@ -68,6 +68,8 @@ class TravelOracle:
         "_bwd",
         "_keys",
         "_len",
+        "_edge_time",
+        "_edge_index",
         "_time_rows",
         "_dist_rows",
         "_pred_rows",
@@ -87,6 +89,8 @@ class TravelOracle:
         speed_cap_kmh: float | None = None,
         speed_cap_mps: float | None = None,
         edge_cap_mps: np.ndarray | None = None,
+        time_factor: np.ndarray | None = None,
+        edge_ids: np.ndarray | None = None,
     ) -> None:
         if speed_cap_kmh is not None and speed_cap_mps is not None:
             raise ValueError("give speed_cap_kmh or speed_cap_mps, not both")
@@ -103,10 +107,15 @@ class TravelOracle:
             speed_mps = np.minimum(speed_mps, np.asarray(edge_cap_mps, dtype=float))
         length = np.asarray(length_m, dtype=float)
         time = np.maximum(length / speed_mps, _MIN_EDGE_TIME_S)
+        if time_factor is not None:  # time-of-day: expected time = free-flow time x factor
+            time = time * np.asarray(time_factor, dtype=float)
+        # each input edge's index in the network's edge arrays (a domain oracle gets a subset)
+        edge_index = np.arange(len(time), dtype=np.int64) if edge_ids is None else np.asarray(edge_ids, dtype=np.int64)
         tail = np.asarray(tail, dtype=np.int64)
         head = np.asarray(head, dtype=np.int64)
         keep = tail != head
         tail, head, length, time = tail[keep], head[keep], length[keep], time[keep]
+        edge_index = edge_index[keep]
         keys = tail * self._n + head
         order = np.lexsort((time, keys))  # by key, fastest first within a key
         keys_sorted = keys[order]
@@ -115,6 +124,8 @@ class TravelOracle:
         sel = order[first]
         self._keys = keys[sel]  # sorted, unique
         self._len = length[sel]
+        self._edge_time = time[sel]
+        self._edge_index = edge_index[sel]  # the kept edge's index in the input arrays
         rows = tail[sel]
         indptr = np.zeros(self._n + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=self._n), out=indptr[1:])
@@ -256,6 +267,13 @@ class TravelOracle:
                 col = np.asarray(dijkstra(self._bwd, directed=True, indices=j), dtype=float)
             self._time_cols[j] = col = _readonly(col)
         return col
+
+    def path_edges(self, path: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """For consecutive nodes of ``path``: the time (s) of each edge driven and its index in
+        the network's edge arrays (the fastest of parallel edges)."""
+        nodes = np.asarray(path, dtype=np.int64)
+        pos = np.searchsorted(self._keys, nodes[:-1] * self._n + nodes[1:])
+        return self._edge_time[pos], self._edge_index[pos]
 
     def path(self, i: int, j: int) -> list[int]:
         """Node indices along the fastest path from ``i`` to ``j``, both included.

@@ -88,3 +88,13 @@ def edge_speed_kmh(highway: str | list[str] | None, maxspeed: str | list[str] | 
     defaults = [_DEFAULT_SPEED_KMH.get(str(t).strip().lower(), _FALLBACK_SPEED_KMH) for t in types if t is not None]
     return min(defaults) if defaults else _FALLBACK_SPEED_KMH
 
+
+
+def road_class(highway: str | list[str] | None) -> str:
+    """The road class of an OSM edge for travel-time variation: its ``highway`` value without
+    ``_link`` (the first of a list), lower case; ``"unknown"`` when missing."""
+    first: Any = highway[0] if isinstance(highway, list) and highway else highway
+    if first is None or str(first).strip() == "":
+        return "unknown"
+    value = str(first).strip().lower()
+    return value[: -len("_link")] if value.endswith("_link") else value

@@ -42,6 +42,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "fig_caption": "Riders a day on each service (a DRT + line journey counts for both) and trips left unmet.",
         "fig_y": "trips a day",
         "unmet": "unmet demand",
+        "intro_many": (
+            "This report compares {n} scenarios on the same synthetic residents: {trips} trips on one simulated "
+            "day (random seed {seed}), each choosing walking, cycling, the car, a lift, a taxi or public transport "
+            "by the level of service each scenario offers; the requests asked of the services differ because "
+            "riders respond to them."
+        ),
+        "intro_one": (
+            "This report describes one simulated day of {name} (random seed {seed}): {trips} trips of the residents, "
+            "each choosing its mode by the level of service offered; {k} of them asked public transport for a ride."
+        ),
     },
     "ja": {
         "title": "需要：交通手段、利用者、断られた移動と満たされない移動",
@@ -65,6 +75,15 @@ _TEXT: dict[str, dict[str, str]] = {
         "fig_caption": "各サービスの1日の利用者（DRTと路線の乗継は両方に数える）と満たされない移動。",
         "fig_y": "1日の移動数",
         "unmet": "満たされない需要",
+        "intro_many": (
+            "{n}つのシナリオを同じ住民で比較しました：1日のシミュレーション（乱数シード{seed}）で同じ合成人口の"
+            "{trips}件の移動が、各シナリオのサービス水準をもとに徒歩・自転車・自動車・送迎・タクシー・公共交通から"
+            "手段を選びます。利用者がサービスに反応するため、サービスへの申込数はシナリオごとに異なります。"
+        ),
+        "intro_one": (
+            "{name}の1日のシミュレーション（乱数シード{seed}）：住民の{trips}件の移動がサービス水準をもとに"
+            "手段を選び、そのうち{k}件が公共交通に乗車を申し込みました。"
+        ),
     },
 }
 
@@ -214,6 +233,30 @@ def riders_chart(study: Study, lang: str) -> Chart | None:
     ax.set_title(_t(lang, "fig"))
     _figure_legend(fig, ax)
     return Chart("riders_by_service", _t(lang, "fig"), _t(lang, "fig_caption"), fig)
+
+
+def behavioural_intro(study: Study, lang: str, *, seed: str) -> str | None:
+    """The summary's first sentence when every scenario has behavioural demand on the same residents
+    (``None`` otherwise: the report's usual wording then applies)."""
+    found = _metrics(study)
+    if (
+        not found
+        or len(found) != len(study.scenarios)
+        or len({m["trips_total"] for _, m in found}) != 1
+    ):
+        return None
+    name, m = found[0]
+    trips = f"{m['trips_total']:,}"
+    if len(found) == 1:
+        return _t(
+            lang,
+            "intro_one",
+            name=name,
+            seed=seed,
+            trips=trips,
+            k=f"{m.get('requests_total', 0):,}",
+        )
+    return _t(lang, "intro_many", n=len(found), seed=seed, trips=trips)
 
 
 def demand_section(study: Study, lang: str, figures: list[Figure]) -> Section | None:

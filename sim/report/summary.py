@@ -8,6 +8,7 @@ from typing import Any
 from sim.report.data import ScenarioResult, Study, Value
 from sim.report.document import Bullets, Cell, Note, Paragraph, Section, Table
 from sim.report.i18n import fmt_kind, join_names, kpi_label, tr
+from sim.report.demand import behavioural_intro
 from sim.report.maps import provenance_text
 from sim.report.values import best_of, better, fmt_value, kpi_kind, present
 
@@ -117,7 +118,10 @@ def summary_section(study: Study, lang: str) -> Section:
     total = study.scenarios[0].kpis.get("requests_total", Value(None)).mean
     k = fmt_kind(lang, "int", total)
     blocks: list[Any] = []
-    if study.kind == "comparison" and len(study.scenarios) > 1:
+    behavioural = behavioural_intro(study, lang, seed=_seed(study))  # residents choosing their mode
+    if behavioural is not None:
+        blocks.append(Paragraph(behavioural))
+    elif study.kind == "comparison" and len(study.scenarios) > 1:
         key = "intro_comparison_same" if _same_demand(study) else "intro_comparison_diff"
         if key == "intro_comparison_same" and study.replications > 1:
             key = "intro_comparison_replicated"

@@ -27,12 +27,13 @@ from sim.demand.generate import (
     Request,
     generate_demand,
     node_zones,
-    read_demand_csv,
 )
+from sim.demand.io import read_demand_csv
 from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones
 from sim.errors import NetworkError, ScenarioError
 from sim.model.choice import Weights
 from sim.model.day import DaySpec, Layout, lay_out, oracle_of
+from sim.model.drt.rebalance import Rebalancing
 from sim.model.lines.simulation import battery_need_m
 from sim.model.lines.timetable import LineLayout
 from sim.model.drt.simulation import WalkParams
@@ -47,11 +48,13 @@ from sim.model.services import (
     ServiceSpec,
     VehicleSpec,
 )
+from sim.model.traffic import TrafficParams
 from sim.network.cache import NetworkCache
 from sim.network.domain import RoadDomain
 from sim.network.graph import RoadNetwork
 from sim.network.places import resolve_place
 from sim.scenario.schema import DrtService, FixedLine, Scenario, VehicleType
+from sim.scenario.staffing import StaffingConfig
 from sim.timeutil import parse_clock
 from sim.tolerance import EPS
 
@@ -164,7 +167,8 @@ def vehicle_spec(name: str, vt: VehicleType, net: RoadNetwork | None = None, *, 
             onsite_mean_s=vt.incident_onsite_min * MIN_S,
             classes=tuple(
                 SeverityClass(
-                    cname, c.per_1000_km / 1_000_000.0, c.median_min * MIN_S, c.sigma, c.distribution, c.field
+                    cname, c.per_1000_km / 1_000_000.0, c.median_min * MIN_S, c.sigma, c.distribution, c.field,
+                    frozenset(x.strip().lower() for x in c.road_classes) if c.road_classes is not None else None,
                 )
                 for cname, c in vt.incident_classes.items()
             ),
@@ -194,9 +198,13 @@ def remote_spec(scenario: Scenario, net: RoadNetwork, *, source: str) -> RemoteO
 
 
 def drt_spec(
-    name: str, svc: DrtService, vehicle: VehicleSpec, net: RoadNetwork, zones: list[Zone] | None, *, source: str
+    name: str, svc: DrtService, vehicle: VehicleSpec, net: RoadNetwork, zones: list[Zone] | None, *, source: str,
+    staffing: StaffingConfig | None = None,
 ) -> DrtServiceSpec:
-    """The model's record of DRT service ``name``: places resolved, districts checked, minutes -> seconds."""
+    """The model's record of DRT service ``name``: places resolved, districts checked, minutes -> seconds.
+
+    ``staffing`` gives the working-time rules that planned breaks follow (``plan_breaks``)."""
+    staffing = staffing or StaffingConfig()
     key = f"services.{name}"
     hub = place(net, svc.transfer_hub, where=f"{key}.transfer_hub", source=source) if svc.transfer_hub else None
     known = sorted({z.district for z in zones}) if zones else []
@@ -253,6 +261,19 @@ def drt_spec(
         fare_between_yen=svc.fare_between_areas_yen,
         max_candidates=svc.max_candidate_vehicles,
         wait_weight=svc.wait_cost_weight,
+        delay_weight=svc.delay_cost_weight,
+        ride_weight=svc.ride_cost_weight,
+        keep_promises=svc.keep_promises,
+        pickup_window_s=svc.pickup_window_min * MIN_S,
+        arrival_window_s=svc.arrival_window_min * MIN_S,
+        cancel_share=svc.cancel_share,
+        cancel_lead_s=svc.cancel_lead_min * MIN_S,
+        no_show_share=svc.no_show_share,
+        no_show_wait_s=svc.no_show_wait_min * MIN_S,
+        rebalancing=Rebalancing(svc.rebalancing, svc.rebalancing_zone_m, svc.rebalancing_horizon_min * MIN_S),
+        plan_breaks=svc.plan_breaks,
+        break_s=staffing.min_break_total_min * MIN_S,
+        break_interval_s=staffing.max_continuous_driving_h * 3600.0,
         spare_vehicles=svc.spare_vehicles,
     )
 
@@ -389,7 +410,7 @@ def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, 
         if isinstance(svc, FixedLine):
             services.append(line_spec(name, svc, vehicle, net, source=source))
         else:
-            services.append(drt_spec(name, svc, vehicle, net, zones, source=source))
+            services.append(drt_spec(name, svc, vehicle, net, zones, source=source, staffing=scenario.staffing))
     if not services and scenario.demand.model != "behavioural":  # behavioural: everyone travels without
         raise ScenarioError(f"{source}: no enabled services; add a [services.NAME] table")
     walk = scenario.walk
@@ -406,6 +427,9 @@ def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, 
         ),
         hubs=hubs,
         min_transfer_s=ch.min_transfer_min * MIN_S,
+        traffic=TrafficParams(
+            {road: tuple(v) for road, v in scenario.traffic.time_factors.items()}, dict(scenario.traffic.cv)
+        ),
         remote=remote_spec(scenario, net, source=source),
     )
 
@@ -487,6 +511,8 @@ def demand_csv_path(scenario: Scenario, base_dir: Path, *, source: str) -> Path 
     path = Path(d.csv)
     if not path.is_absolute():
         path = base_dir / path
+    if path.is_dir():
+        raise ScenarioError(f"{source}: key demand.csv: {d.csv!r} is a directory ({path}); give a CSV file")
     if not path.is_file():
         raise ScenarioError(f"{source}: key demand.csv: file {d.csv!r} not found (looked for {path})")
     return path
@@ -505,7 +531,7 @@ def build_demand(
     ``None``: ``demand.zone_count`` random nodes drawn from ``rng``) and, with census zones, the key places."""
     path = demand_csv_path(scenario, base_dir, source=source)
     if path is not None:
-        return read_demand_csv(path, net)
+        return read_demand_csv(path, net, encoding=scenario.demand.csv_encoding)
     d = scenario.demand
     census = zones if zones is not None else census_zones(scenario)
     zone_list = census if census is not None else node_zones(net, count=min(d.zone_count, net.n), rng=rng)

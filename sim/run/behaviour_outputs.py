@@ -16,6 +16,7 @@ size against them (``size --target "pt_share>=0.002"``).
 * ``pt_riders_by_group`` {"age band/car access": riders} – riders served by public transport
   (``drives`` = licence and household car, ``no_car`` otherwise);
 * ``pt_trips_by_town`` {town: trips} – public-transport trips by the rider's home town;
+  ``unmet_by_town`` {town: {reason: trips}} – unmet demand by home town;
 * ``riders_per_line_trip`` – line riders ÷ scheduled line trips of the day;
 * ``line_riders_65plus_share`` – share of line riders aged 65+.
 """
@@ -111,6 +112,11 @@ def behaviour_metrics(
         *np.unique(np.repeat(town, 2)[pt_trip.ravel()], return_counts=True)
     ):
         by_town[day.places.names[int(z)]] = int(c)
+    unmet_town: dict[str, dict[str, int]] = {}
+    for k, reason in enumerate(UNMET_REASONS):
+        zs, cs = np.unique(town[day.unmet == k + 1], return_counts=True)
+        for z, c in zip(zs.tolist(), cs.tolist()):
+            unmet_town.setdefault(day.places.names[int(z)], {})[reason] = 2 * int(c)
     pt_total = sum(c for m, c in mode_trips.items() if m in PT_KINDS)
     return {
         "trips_total": total,
@@ -123,6 +129,7 @@ def behaviour_metrics(
         "refused_fallback": dict(sorted(fallback.items())),
         "pt_riders_by_group": dict(sorted(groups.items())),
         "pt_trips_by_town": dict(sorted(by_town.items())),
+        "unmet_by_town": dict(sorted(unmet_town.items())),
         "riders_per_line_trip": (line_riders / line_trips) if line_trips else None,
         "line_riders_65plus_share": (line_old / line_riders) if line_riders else None,
     }

@@ -111,6 +111,7 @@ def run_scenario(
     demand: list[Request] | None = None,
     progress: Callable[[int, int], None] | None = None,
     source: str | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Simulate one service day of ``scenario``.
 
@@ -130,6 +131,8 @@ def run_scenario(
         Called as ``progress(done, total)`` after each request is dispatched.
     source
         The scenario file, named in error messages.
+    stage
+        Called as ``stage(description)`` when a stage after the simulation starts (run-cutting).
     """
     seed = scenario.seed if seed is None else seed
     source = source or f"scenario {scenario.name!r}"
@@ -176,9 +179,9 @@ def run_scenario(
         metrics["operating_domain"] = domains
     # --- staffing and costs (sim/staffing/duties.py, sim/staffing/costs.py): pure functions of the log ---
     t_metrics = time.perf_counter()
-    staffing = compute_staffing(log, scenario)
+    staffing = compute_staffing(log, scenario, progress=stage)
     costs = compute_costs(log, scenario, staffing)
-    if "availability" in metrics:
+    if "availability" in metrics:  # after the behavioural KPIs, as in the KPI registry
         metrics["annual_service_availability"] = annual_availability(metrics["availability"], staffing.operating_days, scenario)
     funding = compute_funding(log, scenario, staffing, costs)
     emissions = compute_emissions(log, scenario, staffing.operating_days)

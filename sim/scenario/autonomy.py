@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no bool for an integer, no string for a number; finite numbers only (issue 16)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class IncidentClassConfig(_Model):
@@ -23,7 +24,10 @@ class IncidentClassConfig(_Model):
     from 1 per 1,000 km, MATSim's example, to ≈ 1.7 per km = 1,700 per 1,000 km, 鳥取 2024);
     ``median_min``: median duration in minutes (MATSim's example: ≈ 5 min = 300 s);
     ``sigma``: lognormal shape (MATSim's example: 0.5); ``distribution``: ``lognormal`` or
-    ``exponential`` (median ``median_min``); ``field``: field staff must drive out.
+    ``exponential`` (median ``median_min``); ``field``: field staff must drive out;
+    ``road_classes``: the class happens only on roads of these OSM ``highway`` classes, its rate
+    then per km driven on them (e.g. interventions for on-street parking: 17 % of all in 13
+    roadside-station trials, 国総研資料 No.1161; ≈ 47 % in 鳥取 2024).
     """
 
     per_1000_km: float = Field(ge=0.0, le=2000.0)
@@ -31,6 +35,7 @@ class IncidentClassConfig(_Model):
     sigma: float = Field(0.5, ge=0.0, le=3.0)
     distribution: Literal["lognormal", "exponential"] = "lognormal"
     field: bool = False
+    road_classes: list[str] | None = None
 
 
 class RemoteOpsConfig(_Model):

@@ -57,7 +57,9 @@ Method (:func:`cut_duties`)
    by moving every piece into another duty where it stays legal and adds the least paid time;
    repeat while a duty disappears.
 4. Try each strategy for all blocks, then each alternative for one block at a time
-   (coordinate descent: two passes up to 20 blocks, one up to 40, none above), and keep the
+   (coordinate descent: two passes for every fleet size, within a work budget of
+   ``_DESCENT_WORK`` trial solves × blocks², which covers both passes up to 20 blocks and gives
+   fewer trials smoothly above, none from 220 blocks), and keep the
    solution with the fewest rule violations, then fewest duties, then least paid time, then
    the shortest longest duty (which prefers a balanced early/late split).
 
@@ -73,7 +75,8 @@ cases (1–3 blocks, at most 8 relief points in all, rules scaled down to bindin
 ``tests/test_staffing.py``) the heuristic found the exact minimum in 599 and one duty more in
 one. The lower bound is loose: the exact minimum exceeded it in about 60 % of those cases, so
 ``duties_lower_bound`` in ``staffing.json`` brackets the answer but does not certify it. Time:
-about 1 s for 60 all-day vehicles with 40 relief points each, 4 s for 100.
+about 1 s for 60 all-day vehicles with 40 relief points each; 20 CPU-s for 1,000 vehicles
+(``python benchmarks/runcut.py``; indexes in :mod:`sim.staffing.chaining`).
 """
 
 from __future__ import annotations
@@ -81,14 +84,32 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.timeutil import format_clock
+from sim.staffing.assess import (
+    Assessment,
+    DutyRules,
+    Piece,
+    _monotone_ok,
+    assess,
+    continuous_driving,
+)
+from sim.staffing.chaining import chain, relocate
 from sim.tolerance import EPS as EPS_RATIO
 from sim.tolerance import EPS_S as EPS
+
+__all__ = [
+    "EPS", "Assessment", "Block", "Duty", "DutyRules", "Piece", "Relief", "assess", "continuous_driving",
+    "cut_duties", "exact_min_duties", "lower_bound",
+]
 #: The ``fine`` strategy cuts a block into at most this many pieces (at every k-th relief point).
 _FINE_PIECES = 40
+#: Coordinate descent: this many passes over the blocks, for every fleet size ...
+_DESCENT_PASSES = 2
+#: ... within this work budget: trial solves × blocks² (a trial re-solves every block). It covers
+#: two full passes of 3 alternatives up to 20 blocks; larger fleets get fewer trials, smoothly.
+_DESCENT_WORK = _DESCENT_PASSES * 3 * 20 * 20**2
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,74 +163,6 @@ class Block:
 
 
 @dataclass(frozen=True, slots=True)
-class DutyRules:
-    """Rules a duty must satisfy (seconds). ``max_driving_s``/``max_continuous_s`` None: not a driving role."""
-
-    max_binding_s: float
-    max_driving_s: float | None = None
-    max_continuous_s: float | None = None
-    break_piece_s: float = 600.0
-    break_total_s: float = 1800.0
-    relief_handover_s: float = 0.0
-    relief_travel_s: float = 0.0
-    free_connections: bool = False
-
-    @property
-    def driving(self) -> bool:
-        """Whether the driving-time rules apply."""
-        return self.max_driving_s is not None or self.max_continuous_s is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """A stretch of one block covered by one person, with its lead-in and lead-out (seconds)."""
-
-    block_id: str
-    start_s: float
-    end_s: float
-    lead_in_s: float
-    lead_out_s: float
-    drives: tuple[tuple[float, float], ...]
-    vehicles: tuple[int, ...]
-    services: tuple[str, ...]
-
-    @property
-    def on_s(self) -> float:
-        """When the person starts this piece (lead-in included)."""
-        return self.start_s - self.lead_in_s
-
-    @property
-    def off_s(self) -> float:
-        """When the person is done with this piece (lead-out included)."""
-        return self.end_s + self.lead_out_s
-
-    @property
-    def driving_s(self) -> float:
-        """Driving time in the piece."""
-        return sum(b - a for a, b in self.drives)
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """Measures of a set of pieces worked as one duty, and the rules it breaks (empty: feasible)."""
-
-    pieces: tuple[Piece, ...]
-    start_s: float
-    end_s: float
-    binding_s: float
-    driving_s: float
-    max_continuous_s: float
-    break_total_s: float
-    paid_s: float
-    violations: tuple[str, ...]
-
-    @property
-    def feasible(self) -> bool:
-        """No rule broken."""
-        return not self.violations
-
-
-@dataclass(frozen=True, slots=True)
 class Duty:
     """One person's working day (one row of ``duties.csv``); times in seconds."""
 
@@ -239,99 +192,6 @@ class Duty:
     def gaps_s(self) -> float:
         """Unpaid time between pieces (binding − paid)."""
         return self.binding_s - self.paid_s
-
-
-# --------------------------------------------------------------------------- assessing a duty
-
-
-def _merge(pieces: Iterable[Piece]) -> tuple[Piece, ...]:
-    """Sort pieces and join consecutive pieces of the same block (no relief between them)."""
-    runs: list[list[Piece]] = []
-    for p in sorted(pieces, key=lambda p: (p.start_s, p.end_s)):
-        if runs and runs[-1][-1].block_id == p.block_id and abs(runs[-1][-1].end_s - p.start_s) <= EPS:
-            runs[-1].append(p)
-        else:
-            runs.append([p])
-    out = []
-    for run in runs:
-        if len(run) == 1:
-            out.append(run[0])
-            continue
-        first, last = run[0], run[-1]
-        drives = tuple(d for q in run for d in q.drives)
-        out.append(Piece(first.block_id, first.start_s, last.end_s, first.lead_in_s, last.lead_out_s, drives, first.vehicles, first.services))
-    return tuple(out)
-
-
-def continuous_driving(drives: Sequence[tuple[float, float]], *, break_piece_s: float, break_total_s: float) -> tuple[float, float]:
-    """Longest continuous driving and total break time of a sorted list of drive intervals (seconds).
-
-    Continuous driving accumulates until non-driving spans of at least ``break_piece_s`` between
-    drives add up to ``break_total_s``; then it starts again from zero.
-    """
-    acc = brk = longest = breaks = 0.0
-    prev_end: float | None = None
-    for a, b in drives:
-        if prev_end is not None:
-            gap = a - prev_end
-            if gap >= break_piece_s - EPS and gap > EPS:
-                brk += gap
-                breaks += gap
-                if brk >= break_total_s - EPS:
-                    acc = brk = 0.0
-        acc += b - a
-        longest = max(longest, acc)
-        prev_end = b
-    return longest, breaks
-
-
-def assess(pieces: Iterable[Piece], rules: DutyRules) -> Assessment:
-    """Measure pieces worked by one person as one duty and list the rules broken."""
-    ps = _merge(pieces)
-    if not ps:
-        raise ValueError("a duty needs at least one piece")
-    violations: list[str] = []
-    unpaid = off_breaks = 0.0
-    for p, q in itertools.pairwise(ps):
-        need = 0.0 if rules.free_connections else p.lead_out_s + q.lead_in_s
-        gap = q.start_s - p.end_s
-        if gap < need - EPS:
-            violations.append(
-                f"pieces overlap: {p.block_id} until {format_clock(p.end_s)} and {q.block_id} from"
-                f" {format_clock(q.start_s)} need {need / 60:.0f} min to connect"
-            )
-        extra = max(0.0, gap - need)
-        unpaid += extra
-        if extra >= rules.break_piece_s - EPS and extra > EPS:
-            off_breaks += extra
-    start, end = ps[0].on_s, ps[-1].off_s
-    binding = end - start
-    drives = [d for p in ps for d in p.drives]
-    driving = sum(b - a for a, b in drives)
-    longest, drive_breaks = continuous_driving(drives, break_piece_s=rules.break_piece_s, break_total_s=rules.break_total_s)
-    if binding > rules.max_binding_s + EPS:
-        violations.append(f"binding time {binding / 3600:.2f} h > {rules.max_binding_s / 3600:.2f} h")
-    if rules.max_driving_s is not None and driving > rules.max_driving_s + EPS:
-        violations.append(f"driving time {driving / 3600:.2f} h > {rules.max_driving_s / 3600:.2f} h")
-    if rules.max_continuous_s is not None and longest > rules.max_continuous_s + EPS:
-        violations.append(f"continuous driving {longest / 3600:.2f} h > {rules.max_continuous_s / 3600:.2f} h")
-    return Assessment(
-        pieces=ps,
-        start_s=start,
-        end_s=end,
-        binding_s=binding,
-        driving_s=driving,
-        max_continuous_s=longest if rules.driving else 0.0,
-        break_total_s=drive_breaks if rules.driving else off_breaks,
-        paid_s=binding - unpaid,
-        violations=tuple(violations),
-    )
-
-
-def _monotone_ok(pieces: Sequence[Piece], rules: DutyRules) -> bool:
-    """Checks that only get worse when pieces are added: overlap, binding and driving time."""
-    a = assess(pieces, rules)
-    return all(not v.startswith("continuous") for v in a.violations)
 
 
 # --------------------------------------------------------------------------- cutting blocks
@@ -437,86 +297,6 @@ class _Cutter:
 # --------------------------------------------------------------------------- building duties
 
 
-def _chain(pieces: Sequence[Piece], rules: DutyRules) -> list[list[Piece]]:
-    """Greedy chaining: each piece (by sign-on) joins the feasible duty free last, else a new one."""
-    duties: list[list[Piece]] = []
-    for p in sorted(pieces, key=lambda p: (p.on_s, p.off_s)):
-        limit = rules.max_binding_s + EPS
-        cands = [
-            (d[-1].off_s, idx)
-            for idx, d in enumerate(duties)
-            if p.off_s - d[0].on_s <= limit and d[-1].end_s <= p.start_s + EPS
-        ]
-        best = next((idx for _, idx in sorted(cands, reverse=True) if assess([*duties[idx], p], rules).feasible), -1)
-        if best >= 0:
-            duties[best].append(p)
-        else:
-            duties.append([p])
-    return duties
-
-
-def _clash(d: Sequence[Piece], p: Piece) -> bool:
-    """Whether ``p`` overlaps a piece of ``d`` in vehicle time (a quick reject before :func:`assess`)."""
-    return any(p.start_s < q.end_s - EPS and q.start_s < p.end_s - EPS for q in d)
-
-
-def _fits(d: Sequence[Piece], p: Piece, rules: DutyRules) -> Assessment | None:
-    """The duty ``d`` with ``p`` added, if feasible (callers check the binding window first)."""
-    if _clash(d, p):
-        return None
-    a = assess([*d, p], rules)
-    return a if a.feasible else None
-
-
-def _relocate(duties: list[list[Piece]], rules: DutyRules) -> list[list[Piece]]:
-    """Empty duties by moving their pieces into other duties; repeat while one disappears.
-
-    Duties are tried from the fewest pieces and least paid time; each piece goes where it adds
-    the least paid time. A duty is emptied only if all its pieces find a place.
-    """
-    work: list[list[Piece] | None] = [list(d) for d in duties]
-    paid = [assess(d, rules).paid_s for d in duties]
-    span = [(min(q.on_s for q in d), max(q.off_s for q in d)) for d in duties]
-    limit = rules.max_binding_s + EPS
-    improved = True
-    while improved:
-        improved = False
-        order = sorted(range(len(work)), key=lambda i: (len(work[i] or ()), paid[i]))
-        for i in order:
-            d = work[i]
-            if d is None:
-                continue
-            tentative: dict[int, Assessment] = {}
-            ok = True
-            for p in sorted(d, key=lambda p: p.start_s - p.end_s):
-                best, best_cost, best_a = -1, math.inf, None
-                p_on, p_off = p.on_s, p.off_s
-                for j, e in enumerate(work):
-                    if j == i or e is None:
-                        continue
-                    lo, hi = (tentative[j].start_s, tentative[j].end_s) if j in tentative else span[j]
-                    if max(hi, p_off) - min(lo, p_on) > limit:
-                        continue
-                    cur = list(tentative[j].pieces) if j in tentative else e
-                    a = _fits(cur, p, rules)
-                    if a is not None:
-                        base = tentative[j].paid_s if j in tentative else paid[j]
-                        if a.paid_s - base < best_cost:
-                            best, best_cost, best_a = j, a.paid_s - base, a
-                if best_a is None:
-                    ok = False
-                    break
-                tentative[best] = best_a
-            if ok:
-                for j, a in tentative.items():
-                    work[j] = list(a.pieces)
-                    paid[j] = a.paid_s
-                    span[j] = (min(q.on_s for q in a.pieces), max(q.off_s for q in a.pieces))
-                work[i] = None
-                improved = True
-    return [d for d in work if d is not None]
-
-
 def _score(duties: Sequence[Sequence[Piece]], rules: DutyRules) -> tuple[int, int, float, float]:
     found = [assess(d, rules) for d in duties]
     return (
@@ -529,7 +309,7 @@ def _score(duties: Sequence[Sequence[Piece]], rules: DutyRules) -> tuple[int, in
 
 def _solve(cutters: Sequence[_Cutter], choice: Sequence[list[int]], rules: DutyRules) -> list[list[Piece]]:
     pieces = [p for c, cuts in zip(cutters, choice, strict=True) for p in c.pieces(cuts)]
-    return _relocate(_chain(pieces, rules), rules)
+    return relocate(chain(pieces, rules), rules)
 
 
 def cut_duties(blocks: Sequence[Block], rules: DutyRules, *, role: str = "staff", id_prefix: str | None = None) -> list[Duty]:
@@ -578,13 +358,16 @@ def cut_duties(blocks: Sequence[Block], rules: DutyRules, *, role: str = "staff"
         if best_score is None or score < best_score:
             best_choice, best_duties, best_score = choice, duties, score
     assert best_choice is not None and best_score is not None
-    passes = 2 if len(blocks) <= 20 else 1 if len(blocks) <= 40 else 0
-    for _ in range(passes):
+    trials = _DESCENT_WORK // len(blocks) ** 2
+    for _ in range(_DESCENT_PASSES):
         changed = False
         for bi, opts in enumerate(options):
             for cuts in opts:
                 if cuts == best_choice[bi]:
                     continue
+                if trials <= 0:
+                    break
+                trials -= 1
                 choice = [*best_choice[:bi], cuts, *best_choice[bi + 1 :]]
                 duties = _solve(cutters, choice, rules)
                 score = _score(duties, rules)

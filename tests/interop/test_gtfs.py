@@ -122,7 +122,7 @@ def _read_zip_csv(path: Path, name: str) -> list[dict[str, str]]:
 def test_export_import_round_trip_is_exact(base_scenario: Path, tmp_path: Path) -> None:
     text = base_scenario.read_text(encoding="utf-8") + (
         '\n[services.shuttle]\nkind = "line"\nvehicle = "bus"\nstops = ["node:0", "node:3", "node:5"]\n'
-        'headway_min = 25\nstart = "07:00"\nend = "09:00"\ndays = ["mon", "tue", "wed", "thu", "fri"]\n'
+        'headway_min = 25\nstart = "07:00"\nend = "09:00"\ndays = ["mon", "tue", "wed", "thu", "fri"]\nfare_yen = 150\n'
         '\n[services.ring]\nkind = "line"\nvehicle = "bus"\nstops = ["node:1", "node:4", "node:2"]\npattern = "loop"\n'
         'departures = ["07:10", "07:50", "08:05"]\nlayover_min = 1\n'
     )
@@ -138,6 +138,7 @@ def test_export_import_round_trip_is_exact(base_scenario: Path, tmp_path: Path) 
     assert imported["shuttle"].days == ("mon", "tue", "wed", "thu", "fri")
     assert imported["ring"].days == tuple(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
     assert imported["ring"].fields["stops"] == ["node:1", "node:4", "node:2", "node:1"]
+    assert imported["shuttle"].fields["fare_yen"] == 150.0 and "fare_yen" not in imported["ring"].fields
     for name, il in imported.items():
         line = FixedLine.model_validate(il.fields)
         again = _lay(name, line, plan.network, layover_min=sc.services[name].layover_min)
@@ -266,3 +267,16 @@ def test_bad_frequencies_row(feed_dir: Path) -> None:
     )
     with pytest.raises(FeedError, match=r"frequencies.txt row 2: headway_secs '0' must be > 0"):
         read_feed(feed_dir)
+
+
+def test_route_fares_flat_zone_and_single() -> None:
+    import pandas as pd
+
+    from sim.interop.gtfs_read import route_fares
+
+    attrs = pd.DataFrame({"fare_id": ["F1", "F2", "F3"], "price": ["200", "300", "200"]})
+    rules = pd.DataFrame({"fare_id": ["F1", "F2", "F3", "F2"], "route_id": ["R1", "R2", "R2", "R2"]})
+    # R2 has zone fares 300, 200, 300: the most common is taken
+    assert route_fares(attrs, rules, {"R1", "R2"}) == {"R1": 200.0, "R2": 300.0}
+    assert route_fares(attrs.iloc[:1], None, {"R1", "R2"}) == {"R1": 200.0, "R2": 200.0}
+    assert route_fares(None, None, {"R1"}) == {}

@@ -108,3 +108,18 @@ def test_availability_is_planned_hours_less_the_charging_wait() -> None:
     assert m["availability_lost_charging_h"] == (800.0 + 1000.0) / 3600.0
     assert m["service_availability"] == pytest.approx(1 - 1800.0 / 3000.0)
     assert m["availability"]["per_service"]["l"]["lost_h"] == {"incidents": 0.0, "supervision": 0.0, "charging": 0.5}
+
+
+def test_availability_counts_at_most_the_planned_hours_of_a_service_as_lost() -> None:
+    from sim.model.availability import availability
+    from sim.model.eventlog import EventLog, VehicleMove
+
+    log = EventLog()
+    # service a: 1 h planned, 2 h of charging waits logged; service b: 3 h planned, 0.5 h of incidents
+    log.moves += [VehicleMove(0, "a", MoveKind.CHARGE, 0.0, 7200.0, 0, 0, 0.0, 0),
+                  VehicleMove(1, "b", MoveKind.INCIDENT, 0.0, 1800.0, 0, 0, 0.0, 0, "takeover")]
+    out = availability(log, {"a": 3600.0, "b": 10800.0})
+    assert out["availability"]["per_service"]["a"]["service_availability"] == 0.0
+    assert out["availability"]["per_service"]["b"]["service_availability"] == pytest.approx(1 - 1800 / 10800)
+    assert out["service_availability"] == pytest.approx(1 - (3600 + 1800) / 14400)
+    assert out["availability_lost_charging_h"] == 2.0 and out["availability_lost_incidents_h"] == 0.5

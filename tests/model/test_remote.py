@@ -207,3 +207,36 @@ def test_without_remote_ops_the_log_and_metrics_have_no_control_room() -> None:
     day = simulate_day(net, [trip(net, "r", t0, 0, 5)], DaySpec(services=(svc,)), seed=np.random.SeedSequence(1))
     assert day.log.remote is None
     assert "incident_wait_p95_s" not in compute_metrics(day.log)
+
+
+def test_a_class_limited_to_some_roads_counts_only_the_metres_on_them() -> None:
+    parking = SeverityClass("parking", rate_per_m=1e-3, median_s=60.0, road_classes=frozenset({"residential"}))
+    other = SeverityClass("other", rate_per_m=1e-4, median_s=60.0)
+    proc = IncidentProcess(IncidentSpec(classes=(parking, other)), np.random.default_rng(11))
+    assert proc.needs_roads
+    # 100 km on primary roads: no parking incident, about 10 others
+    out = proc.drive(100_000.0, [(("primary",), 1000.0)] * 100)
+    assert {i.severity for i in out} == {"other"} and 3 <= len(out) <= 20
+    # 100 km on residential streets (an edge of several classes counts if one is listed): about 100 parking ones
+    out = proc.drive(100_000.0, [(("residential", "service"), 1000.0)] * 100)
+    parked = [i for i in out if i.severity == "parking"]
+    assert 70 <= len(parked) <= 130
+    with pytest.raises(ValueError, match="edges driven"):
+        proc.drive(10.0)
+
+
+def test_a_line_on_main_roads_meets_no_incident_of_a_residential_class() -> None:
+    from sim.network.domain import RoadDomain
+    from tests.network.test_domain import triangle
+
+    net = triangle()  # 0 - 1 - 2 primary (1 km edges), shortcut 0 - 2 residential (500 m)
+    parking = SeverityClass("parking", rate_per_m=1e-2, median_s=60.0, road_classes=frozenset({"residential"}))
+    inc = IncidentSpec(classes=(parking,))
+    deps = tuple(7 * 3600.0 + 600 * k for k in range(5))
+    for domain, expect_any in ((None, True), (RoadDomain(road_classes=frozenset({"primary"})), False)):
+        av = VehicleSpec("av", capacity=10, automation="level4_remote", stop_dwell_s=0.0, incidents=inc, domain=domain)
+        line = LineSpec("l", av, stops=(0, 2), departures_s=deps, layover_s=0.0, recovery_share=0.0)
+        log = simulate_day(net, [], DaySpec(services=(line,)), seed=np.random.SeedSequence(4)).log
+        found = [m for m in log.moves if m.kind == "incident"]
+        assert bool(found) is expect_any
+        assert all(m.detail == "parking" for m in found)

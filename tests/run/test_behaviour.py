@@ -139,6 +139,9 @@ def test_no_public_transport_share_zero_and_unmet_demand() -> None:
     }
     assert m["unmet_demand"]["no_service_at_time"] == 0
     assert m["unmet_demand"]["no_service_in_area"] > 0
+    by_town = m["unmet_by_town"]
+    assert sum(r.get("no_service_in_area", 0) for r in by_town.values()) == m["unmet_demand"]["no_service_in_area"]
+    assert m["pt_trips_by_town"] == {}
     assert m["trips_total"] == _run().metrics["trips_total"]
 
 

@@ -90,7 +90,7 @@ def test_kpi_table_by_hand() -> None:
 
 
 def test_uncapped_national_share_and_fares_above_cost() -> None:
-    sc = _scenario(subsidy={"national_share": {"vehicles_automated": 0.9}, "national_cap_yen_per_year": 1e12})
+    sc = _scenario(subsidy={"national_share": {"vehicles_automated": 0.9}, "national_cap_yen_per_year": 1e10})
     log = _day()
     f = compute_funding(log, sc, compute_staffing(log, sc), _costs())
     assert f.total.national_funding_yen_per_year == pytest.approx(0.9 * 12_500_000)  # only the item given

@@ -2,8 +2,11 @@
 
 A vehicle's *plan* is an anchor (the node where the vehicle is next free to change course, and
 the time it is there) followed by an ordered list of :class:`Stop` (pickups and drop-offs of ride
-*legs*). :func:`plan_times` turns a plan into the exact service times the vehicle will realise;
-the engine follows those times, so every promise made at insertion is kept.
+*legs*). :func:`plan_times` turns a plan into the service times the vehicle will realise with
+expected travel times. A booked leg's stops carry its promise (pickup no earlier than quoted and
+within the pickup window, arrival by the latest arrival: see
+:meth:`sim.model.drt.params.DrtParams.promise`), so later insertions keep it; only realised
+travel times or incidents can break it, and the vehicle's plan is then re-timed.
 
 Timing rules (all times in seconds since midnight)
 --------------------------------------------------
@@ -20,9 +23,11 @@ Timing rules (all times in seconds since midnight)
 
 The insertion of a new leg tries every pickup position ``i`` and drop-off position ``j >= i`` in
 every candidate vehicle and picks the feasible one with the least score: the vehicle time it
-adds (driving and dwelling; a vehicle idling until a booked pickup is not working) plus a weight
-times the new rider's wait (ties: lowest vehicle id, then earliest positions). Vehicles that
-cannot reach the pickup in time even directly are skipped with one vectorised test.
+adds (driving and dwelling; a vehicle idling until a booked pickup is not working) plus weights
+times the new rider's wait, the delay it imposes on the riders already booked (riders × seconds
+later than planned at their pickups and drop-offs) and the new rider's ride beyond the direct
+drive (ties: lowest vehicle id, then earliest positions). Vehicles that cannot reach the pickup
+in time even directly are skipped with one vectorised test.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class StopKind(IntEnum):
 
     PICKUP = 0
     DROPOFF = 1
+    BREAK = 2  # a driver's planned break: no rider on board, ``duration_s`` standing at ``node``
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,9 @@ class Stop:
         Pickups: latest boarding time; drop-offs: latest arrival (``inf`` if unconstrained).
     max_ride_s : float
         Drop-offs: the longest allowed ride from boarding (seconds); ``inf`` for pickups.
+    duration_s : float
+        Breaks: how long the vehicle stands (seconds), starting between ``earliest_s`` and
+        ``latest_s`` with nobody on board; breaks have ``pax = 0`` and a negative ``leg_id``.
     """
 
     kind: StopKind
@@ -76,6 +85,7 @@ class Stop:
     earliest_s: float
     latest_s: float
     max_ride_s: float = INF
+    duration_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +200,7 @@ class VehiclePlan:
         waits = []
         t = self.time_s
         for s, board, dep, step in zip(self.stops, self.board_s, self.depart_s, self.leg_tt):
-            waits.append(board - (t + step) if s.kind is StopKind.PICKUP else 0.0)
+            waits.append(board - (t + step) if s.kind is not StopKind.DROPOFF else 0.0)
             t = dep
         self.wait_suffix = [0.0] * (len(waits) + 1)
         for k in range(len(waits) - 1, -1, -1):
@@ -210,14 +220,12 @@ class VehiclePlan:
         picked = dict(self.pickup_times)
         stops: list[Stop] = []
         for s, start in zip(self.stops, boards):
-            latest, max_ride = s.latest_s, s.max_ride_s
+            latest, max_ride = max(s.latest_s, start), s.max_ride_s
             if s.kind is StopKind.PICKUP:
-                latest = max(latest, start)
                 picked[s.leg_id] = start
-            else:
-                latest = max(latest, start)
+            elif s.kind is StopKind.DROPOFF:
                 max_ride = max(max_ride, start - picked[s.leg_id])
-            stops.append(Stop(s.kind, s.leg_id, s.node, s.pax, s.earliest_s, latest, max_ride))
+            stops.append(Stop(s.kind, s.leg_id, s.node, s.pax, s.earliest_s, latest, max_ride, s.duration_s))
         self.stops = stops
         if relaxed[1]:
             self.overrun_s = max(0.0, relaxed[1][-1] - self.shift_end_s)
@@ -232,7 +240,7 @@ class VehiclePlan:
         s0 = self.stops[0]
         step = tt(self.node, s0.node) if s0.node != self.node else 0.0
         old = self.wait_suffix[0] - self.wait_suffix[1]
-        new = self.board_s[0] - (self.time_s + step) if s0.kind is StopKind.PICKUP else 0.0
+        new = self.board_s[0] - (self.time_s + step) if s0.kind is not StopKind.DROPOFF else 0.0
         self.leg_tt[0] = step
         self.wait_suffix[0] += new - old
 
@@ -252,7 +260,7 @@ class VehiclePlan:
         if stop.kind is StopKind.PICKUP:
             self.load += stop.pax
             self.pickup_times[stop.leg_id] = self.board_s[0]
-        else:
+        elif stop.kind is StopKind.DROPOFF:
             self.load -= stop.pax
             del self.pickup_times[stop.leg_id]
             self.board_of.pop(stop.leg_id, None)
@@ -288,6 +296,11 @@ def plan_times(
                 return None
             picked[s.leg_id] = start
             t = start + fixed + dwell.board_s_per_pax * s.pax
+        elif s.kind is StopKind.BREAK:
+            start = arrive if arrive >= s.earliest_s else s.earliest_s
+            if check and (start > s.latest_s + EPS or load > 0):
+                return None
+            t = start + s.duration_s
         else:
             start = arrive
             boarded = picked.get(s.leg_id)
@@ -313,7 +326,8 @@ class Insertion:
 
     ``cost_s`` is the delay it adds to the end of the vehicle's plan (seconds); ``score`` is
     what the dispatcher minimises: the vehicle's added busy time (driving and dwelling, not idle
-    waiting) + wait weight × the new rider's wait;
+    waiting) + wait weight × the new rider's wait + delay weight × the booked riders' delay +
+    ride weight × the new rider's ride beyond direct (see :func:`best_insertion_in`);
     ``pickup_s`` and ``dropoff_s`` are the promised boarding and arrival times.
     """
 
@@ -342,13 +356,14 @@ def _propagate(
     new_boards: dict[int, float],
     dwell: Dwell,
     earlier: bool,
-) -> tuple[float, float] | None:
+) -> tuple[float, float, float] | None:
     """Re-time original stops ``k0..`` after an insertion; return the new end, or ``None``.
 
     The vehicle leaves the inserted stop at ``t`` and drives ``tt_first`` seconds to stop
     ``k0`` (``same_node``: the two are at one node and share its dwell). ``earlier`` says that a
     pickup before ``k0`` already moved earlier than planned.
-    Returns the new end and the vehicle's idle waiting at stops ``k0..`` (seconds).
+    Returns the new end, the vehicle's idle waiting at stops ``k0..`` and the riders' delay there
+    (the sum over stops of riders × how much later than planned the stop is served), seconds.
     Boarding times moved by the insertion are in ``new_boards``. Once a stop departs exactly at
     its original time the rest of the plan is unchanged and needs no check — unless a pickup
     moved *earlier* (a drop-off inserted at the node of the next stop takes over that stop's
@@ -356,11 +371,13 @@ def _propagate(
     """
     stops = plan.stops
     depart = plan.depart_s
+    planned = plan.board_s
     leg_tt = plan.leg_tt
     board_of = plan.board_of
     stop_s = dwell.stop_s
     board_per = dwell.board_s_per_pax
     waited = 0.0
+    delay = 0.0
     # ``earlier``: a pickup moved earlier (in the inserted chain, or below); its drop-off must then
     # be re-checked wherever it is
     for k in range(k0, len(stops)):
@@ -377,9 +394,15 @@ def _propagate(
                 return None
             waited += start - arrive
             new_boards[s.leg_id] = start
-            if start < plan.board_s[k] - EPS:
+            if start < planned[k] - EPS:
                 earlier = True
             t = start + fixed + board_per * s.pax
+        elif s.kind is StopKind.BREAK:  # nobody on board here: the plan was feasible and loads are unchanged
+            start = arrive if arrive >= s.earliest_s else s.earliest_s
+            if start > s.latest_s + EPS:
+                return None
+            waited += start - arrive
+            t = start + s.duration_s
         else:
             start = arrive
             boarded = new_boards.get(s.leg_id)
@@ -388,9 +411,11 @@ def _propagate(
             if start - boarded > s.max_ride_s + EPS or start > s.latest_s + EPS:
                 return None
             t = start + fixed
+        if start > planned[k]:
+            delay += s.pax * (start - planned[k])
         if not earlier and abs(t - depart[k]) <= EPS:
-            return depart[-1], waited + plan.wait_suffix[k + 1]
-    return t, waited
+            return depart[-1], waited + plan.wait_suffix[k + 1], delay
+    return t, waited, delay
 
 
 def best_insertion_in(
@@ -402,13 +427,18 @@ def best_insertion_in(
     to_d: np.ndarray,
     from_d: np.ndarray,
     wait_weight: float = 0.0,
+    delay_weight: float = 0.0,
+    ride_weight: float = 0.0,
 ) -> Insertion | None:
     """The best feasible insertion of ``leg`` into ``plan`` (``None`` if there is none).
 
     ``to_o``/``from_o`` are the travel times (seconds) from every node to the leg's origin and
     from the origin to every node; ``to_d``/``from_d`` the same for its destination. The best
     insertion minimises the vehicle's added busy time (driving and dwelling; idle waiting for
-    riders is free) plus ``wait_weight`` × the rider's wait.
+    riders is free) plus ``wait_weight`` × the rider's wait, plus ``delay_weight`` × the delay it
+    imposes on the riders already booked (the sum, over their planned pickups and drop-offs, of
+    riders × seconds later than planned), plus ``ride_weight`` × the new rider's ride beyond the
+    direct drive. With the two last weights at zero the choice is exactly the former one.
     """
     o, d, pax = leg.origin, leg.dest, leg.pax
     cap = plan.capacity
@@ -420,6 +450,7 @@ def best_insertion_in(
     loads = plan.loads
     leg_tt = plan.leg_tt
     board_of = plan.board_of
+    plan_board = plan.board_s
     old_end = depart[-1] if n_stops else plan.time_s
     stop_s, board_per = dwell.stop_s, dwell.board_s_per_pax
     earliest, latest_pick = leg.earliest_s, leg.latest_pickup_s
@@ -453,6 +484,7 @@ def best_insertion_in(
         new_boards: dict[int, float] = {}
         chain_earlier = False
         chain_wait = board - arrive_o  # the vehicle's idle time, pickup included
+        chain_delay = 0.0  # booked riders' delay at stops i..j-1 (rider-seconds)
         old_wait = plan.wait_suffix[i]
         for j in range(i, n_stops + 1):
             if j > i:
@@ -460,6 +492,8 @@ def best_insertion_in(
                 # _propagate, written out inline: this is the innermost loop of the dispatcher.
                 k = j - 1
                 s = stops[k]
+                if s.kind is StopKind.BREAK:
+                    break  # the new rider would be on board during a driver's break
                 if k == i:
                     step = 0.0 if s.node == o else float(from_o[s.node])
                 else:
@@ -476,7 +510,7 @@ def best_insertion_in(
                         break
                     chain_wait += start - arrive
                     new_boards[s.leg_id] = start
-                    if start < plan.board_s[k] - EPS:
+                    if start < plan_board[k] - EPS:
                         chain_earlier = True
                     chain_t = start + fixed + board_per * s.pax
                 else:
@@ -487,6 +521,8 @@ def best_insertion_in(
                     if start - boarded > s.max_ride_s + EPS or start > s.latest_s + EPS:
                         break
                     chain_t = start + fixed
+                if start > plan_board[k]:
+                    chain_delay += s.pax * (start - plan_board[k])
                 chain_node = s.node
             if chain_node == o:
                 arrive_d = chain_t + od
@@ -504,15 +540,19 @@ def best_insertion_in(
                 )
                 if res is None:
                     continue
-                new_end, rest_wait = res
+                new_end, rest_wait, rest_delay = res
             else:
-                new_end, rest_wait = dep_d, 0.0
+                new_end, rest_wait, rest_delay = dep_d, 0.0, 0.0
             if new_end > shift_end + EPS:
                 continue
             cost = new_end - old_end
             # busy time added: the end moves by cost, less any change in idle waiting at stops
             busy = cost - (chain_wait + rest_wait - old_wait)
             score = busy + wait_weight * (board - earliest)
+            if delay_weight:
+                score += delay_weight * (chain_delay + rest_delay)
+            if ride_weight:
+                score += ride_weight * pax * (arrive_d - board - od)
             if score < best_cost - EPS:
                 best_cost = score
                 best = Insertion(plan.vehicle_id, i, j, cost, board, arrive_d, score)
@@ -527,6 +567,31 @@ def insert(plan: VehiclePlan, leg: LegRequest, ins: Insertion, tt: Callable[[int
     stops.insert(ins.i, pick)
     plan.stops = stops
     plan.refresh(tt, dwell)
+
+
+def retime(plan: VehiclePlan, tt: Callable[[int, int], float], dwell: Dwell) -> bool:
+    """Re-time ``plan`` from its anchor: exactly when every promise still fits, else with
+    :meth:`VehiclePlan.retime_relaxed` (moving the promises that do not). Returns whether it relaxed."""
+    if plan_times(plan, plan.stops, tt, dwell) is None:
+        plan.retime_relaxed(tt, dwell)
+        return True
+    plan.refresh(tt, dwell)
+    return False
+
+
+def remove_legs(plan: VehiclePlan, leg_ids: set[int], tt: Callable[[int, int], float], dwell: Dwell) -> bool:
+    """Drop every stop of ``leg_ids`` (riders not on board) from ``plan`` and re-time it.
+
+    Removing stops only moves the rest earlier, but a pickup moved earlier can lengthen its
+    rider's ride beyond the limit (when its earliest time is before the planned one): then the
+    plan is re-timed with :meth:`VehiclePlan.retime_relaxed`. Returns whether any stop was removed.
+    """
+    stops = [s for s in plan.stops if s.leg_id not in leg_ids]
+    if len(stops) == len(plan.stops):
+        return False
+    plan.stops = stops
+    retime(plan, tt, dwell)
+    return True
 
 
 def with_latest_dropoff(plan: VehiclePlan, leg_id: int, latest_s: float, tt: Callable[[int, int], float], dwell: Dwell) -> None:
@@ -551,11 +616,15 @@ def best_insertion(
     *,
     max_candidates: int | None = None,
     wait_weight: float = 0.0,
+    delay_weight: float = 0.0,
+    ride_weight: float = 0.0,
 ) -> Insertion | None:
     """The best feasible insertion of ``leg`` over all ``plans`` (``None``: reject).
 
     The best one adds the least busy vehicle time (driving and dwelling) plus ``wait_weight`` ×
-    the rider's wait (seconds); with ``wait_weight = 0`` it adds the least vehicle time.
+    the rider's wait plus ``delay_weight`` × the booked riders' delay plus ``ride_weight`` × the
+    new rider's ride beyond the direct drive (seconds; see :func:`best_insertion_in`); with all
+    weights 0 it adds the least vehicle time.
 
     ``times_to(n)``/``times_from(n)`` give the travel times (seconds) from every node to ``n``
     and from ``n`` to every node. Vehicles whose anchor cannot reach the origin by the latest
@@ -583,7 +652,7 @@ def best_insertion(
         plan = plans[c]
         if plan.time_s > plan.shift_end_s + EPS:
             continue
-        ins = best_insertion_in(plan, leg, dwell, to_o, from_o, to_d, from_d, wait_weight)
+        ins = best_insertion_in(plan, leg, dwell, to_o, from_o, to_d, from_d, wait_weight, delay_weight, ride_weight)
         if ins is not None and (best is None or ins.score < best.score - EPS):
             best = ins
     return best

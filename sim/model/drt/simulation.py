@@ -1,30 +1,45 @@
 """DRT in simpy: vehicles following their plans, and the service that quotes and books rides.
 
-Each vehicle is a simpy process that follows its :class:`~sim.dispatch.VehiclePlan`: it waits
-where it is until it must leave (lazy departure), drives the fastest path to the next stop,
-dwells, and repeats; when idle it stays where it is, and at the end of its service window it
-drives back to its depot. A new booking may divert a driving vehicle at the next node of its
-path. Because vehicles realise exactly the times :func:`~sim.dispatch.plan_times` computed,
-every promise is kept, unless an incident stops an automated vehicle: then the plan is re-timed
-from where the vehicle stands and the riders' promises are moved accordingly.
+Each vehicle is a simpy process that follows its :class:`~sim.model.drt.dispatch.VehiclePlan`:
+it waits where it is until it must leave (lazy departure), drives the fastest path to the next
+stop, dwells, and repeats; when idle it stays or rebalances (:mod:`sim.model.drt.rebalance`),
+and at the end of its service window it drives back to its depot. A new booking may divert a
+driving vehicle at the next node of its path. A booking turns the quote into a promise
+(:meth:`DrtParams.promise`) that later insertions keep. With fixed travel times vehicles realise
+exactly the planned times, so every promise is kept unless an incident stops an automated
+vehicle or a rider does not show up; with varying times (:mod:`sim.model.traffic`) plans are
+re-timed as vehicles go. A re-timed plan moves the promises it breaks; the leg records keep the
+original ones, so such a leg counts as a breach.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from enum import Enum
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import simpy
 
-from sim.model.drt.dispatch import EPS, Dwell, Insertion, LegRequest, Stop, StopKind, VehiclePlan, best_insertion, insert
+from sim.model.drt.dispatch import (
+    EPS,
+    Insertion,
+    LegRequest,
+    Stop,
+    StopKind,
+    VehiclePlan,
+    best_insertion,
+    insert,
+    retime,
+)
 from sim.model.drt.layout import DrtLayout
-from sim.model.eventlog import EventLog, LegRecord, MoveKind, RejectReason, VehicleMove, VehicleRecord
+from sim.model.drt.params import DrtParams, DrtQuote, PendingLeg, VehicleMode, WalkParams
+from sim.model.drt.rebalance import DemandZones, rebalance_target
+from sim.model.drt.riders import RiderDropouts
 from sim.model.energy import BatteryPool
+from sim.model.eventlog import EventLog, LegRecord, MoveKind, Outcome, RejectReason, VehicleMove, VehicleRecord
 from sim.model.incidents import IncidentProcess
+from sim.model.traffic import TravelTimes
 from sim.model.remote import RemoteCenter, incident_spans
 from sim.network.graph import RoadNetwork
 from sim.network.oracle import TravelOracle
@@ -32,67 +47,22 @@ from sim.network.oracle import TravelOracle
 NAN = math.nan
 
 
-@dataclass(frozen=True, slots=True)
-class DrtParams:
-    """Operating rules of one DRT service (seconds, metres, yen)."""
-
-    max_wait_s: float
-    max_ride_factor: float
-    max_ride_extra_s: float
-    min_transfer_s: float
-    dwell: Dwell
-    capacity: int
-    vehicle_type: str
-    automation: str
-    fare_within_yen: float
-    fare_between_yen: float
-    max_candidates: int | None = None
-    wait_weight: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class WalkParams:
-    """Walking: speed (m/s), straight-line-to-path factor, longest walk to a stop (metres)."""
-
-    speed_mps: float
-    detour_factor: float
-    max_walk_m: float
-
-
-class _Mode(Enum):
-    BEFORE_SHIFT = 0
-    IDLE = 1
-    WAIT = 2
-    DRIVE = 3
-    SERVE = 4
-    DONE = 5
-    HALT = 6
-    CHARGE = 7
-
-
-@dataclass(slots=True)
-class _PendingLeg:
-    """A leg assigned to a vehicle and not yet completed."""
-
-    leg: LegRequest
-    journey: int
-    request_id: str
-    vehicle_id: int
-    direct_s: float
-    direct_m: float
-    promised_pickup_s: float
-    promised_dropoff_s: float
-    pickup_s: float = NAN
-    next_leg: int | None = None  # the connecting leg after a change of vehicle at the hub
+_Mode = VehicleMode
 
 
 class _Vehicle:
     """One vehicle process following its plan."""
 
     def __init__(
-        self, sim: DrtSimulation, plan: VehiclePlan, depot: int, area: str, start_s: float, incidents: IncidentProcess
+        self, sim: DrtSimulation, plan: VehiclePlan, depot: int, area: str, start_s: float, incidents: IncidentProcess,
+        area_index: int = 0,
     ) -> None:
         self.sim = sim
+        self.area_index = area_index
+        self.seek = True  # look for a rebalancing target when next idle
+        self.rebalancing = False  # the current drive is a rebalancing drive
+        self.heading: int | None = None  # the node a rebalancing drive goes to
+        self.rng: np.random.Generator | None = None  # realised travel times (when they vary)
         self.incidents = incidents
         self.halt_until = -math.inf
         self.held = False  # waiting at the depot for a supervision slot (capacity gating)
@@ -175,11 +145,17 @@ class _Vehicle:
                 if now >= plan.shift_end_s - EPS:
                     yield from self._pull_in()
                     return
+                target = None if self.low else (self.sim.rebalance_target(self, now) if self.seek else None)
+                self.seek = self.seek and self.low
                 if self.low and self.pos != self.depot:
                     self._start_drive(now, self.depot)
                     wake = self.seg_times[-1]
                 elif self.low:
                     wake = self._charge(now)
+                elif target is not None:
+                    self._start_drive(now, target)
+                    self.rebalancing, self.heading = True, target
+                    wake = self.seg_times[-1]
                 else:
                     self.mode = _Mode.IDLE
                     wake = plan.shift_end_s
@@ -264,9 +240,12 @@ class _Vehicle:
     def _start_drive(self, now: float, target: int) -> None:
         oracle = self.sim.oracle
         path = oracle.path(self.pos, target)
-        row = oracle.times_from(self.pos)
         self.seg_nodes = path
-        self.seg_times = [now + float(row[n]) for n in path]
+        if self.sim.travel is not None:
+            self.seg_times = self.sim.travel.drive(path, now, self.rng)
+        else:
+            row = oracle.times_from(self.pos)
+            self.seg_times = [now + float(row[n]) for n in path]
         self.seg_start_s = now
         self.mode = _Mode.DRIVE
         self.plan.at_stop = False
@@ -276,13 +255,27 @@ class _Vehicle:
         dist = 0.0
         if end != start:
             dist = self.sim.oracle.path_length_m(self.seg_nodes)
-            self._record_drive(start, end, self.seg_start_s, self.seg_times[-1], dist)
+            self._record_drive(start, end, self.seg_start_s, self.seg_times[-1], dist,
+                               "rebalance" if self.rebalancing else "")
+        self.rebalancing, self.heading = False, None
         self.pos = end
         self.mode = _Mode.IDLE
         self.seg_nodes, self.seg_times = [], []
-        incidents = self.incidents.drive(dist)
+        if self.sim.travel is not None:
+            self._retime_on_arrival()
+        if getattr(self.incidents, "needs_roads", False):  # a class limited to some roads
+            incidents = self.incidents.drive(dist, self.sim.net.path_edges(self.seg_nodes) if end != start else [])
+        else:
+            incidents = self.incidents.drive(dist)
         if incidents:
             self._halt(incidents)
+
+    def _retime_on_arrival(self) -> None:
+        """Times vary: re-time the plan from where and when the vehicle really is."""
+        plan, sim = self.plan, self.sim
+        plan.node, plan.time_s, plan.at_stop = self.pos, sim.env.now, False
+        if plan.stops and retime(plan, sim.oracle.time_s, sim.params.dwell):
+            sim.hold_connections(plan)
 
     def _halt(self, incidents: list) -> None:
         """Stop where the vehicle is for the incidents' resolution and re-time its plan."""
@@ -302,7 +295,7 @@ class _Vehicle:
         plan.retime_relaxed(self.sim.oracle.time_s, self.sim.params.dwell)
         self.sim.hold_connections(plan)
 
-    def _record_drive(self, a: int, b: int, t0: float, t1: float, dist: float) -> None:
+    def _record_drive(self, a: int, b: int, t0: float, t1: float, dist: float, detail: str = "") -> None:
         pool = self.sim.pool
         if pool is not None:
             pool.drive(self.unit, dist)
@@ -313,26 +306,41 @@ class _Vehicle:
             self.empty_km += dist / 1000.0
         self.pax_km += load * dist / 1000.0
         self.sim.log.moves.append(
-            VehicleMove(self.plan.vehicle_id, self.sim.name, MoveKind.DRIVE, t0, t1, a, b, dist, load)
+            VehicleMove(self.plan.vehicle_id, self.sim.name, MoveKind.DRIVE, t0, t1, a, b, dist, load, detail)
         )
 
     def _serve_first(self, now: float) -> None:
         """Serve the plan's first stop now: board or alight, and dwell until its departure."""
         plan = self.plan
         board, depart = plan.board_s[0], plan.depart_s[0]
+        if plan.stops[0].kind is StopKind.PICKUP and plan.stops[0].leg_id in self.sim.dropouts.no_shows:
+            self._no_show(now)
+            return
         stop = plan.serve_first()
-        pending = self.sim.pending[stop.leg_id]
+        self.seek = True
         if stop.kind is StopKind.PICKUP:
-            pending.pickup_s = board
+            self.sim.pending[stop.leg_id].pickup_s = board
             self.boardings += stop.pax
-        else:
-            self.sim.complete_leg(pending, board)
+        elif stop.kind is StopKind.DROPOFF:
+            self.sim.complete_leg(self.sim.pending[stop.leg_id], board)
         if depart > now + EPS:
+            detail = "break" if stop.kind is StopKind.BREAK else ""
             self.sim.log.moves.append(
-                VehicleMove(plan.vehicle_id, self.sim.name, MoveKind.DWELL, now, depart, self.pos, self.pos, 0.0, plan.load)
+                VehicleMove(plan.vehicle_id, self.sim.name, MoveKind.DWELL, now, depart, self.pos, self.pos, 0.0,
+                            plan.load, detail)
             )
         self.mode = _Mode.SERVE
         self.wake_s = depart
+
+    def _no_show(self, now: float) -> None:
+        """The rider of the first stop is not there: wait ``no_show_wait_s``, then drop the journey."""
+        sim, plan = self.sim, self.plan
+        leave = now + sim.params.no_show_wait_s
+        sim.log.moves.append(VehicleMove(plan.vehicle_id, sim.name, MoveKind.DWELL, now, leave, self.pos, self.pos,
+                                         0.0, plan.load, "no_show"))
+        plan.node, plan.time_s, plan.at_stop = self.pos, leave, True
+        self.seek, self.mode, self.wake_s = True, _Mode.SERVE, leave
+        sim.dropouts.drop(sim.pending[plan.stops[0].leg_id].journey, Outcome.NO_SHOW)
 
     def _pull_in(self):
         env = self.sim.env
@@ -340,13 +348,23 @@ class _Vehicle:
         self.plan.time_s = math.inf
         now = env.now
         if self.pos != self.depot:
-            tt = self.sim.oracle.time_s(self.pos, self.depot)
-            dist = self.sim.oracle.dist_m(self.pos, self.depot)
+            a0 = self.pos
+            oracle = self.sim.oracle
+            tt = oracle.time_s(self.pos, self.depot)
+            dist = oracle.dist_m(self.pos, self.depot)
+            if self.sim.travel is not None:
+                path = oracle.path(self.pos, self.depot)
+                tt = self.sim.travel.drive(path, now, self.rng)[-1] - now
+                dist = oracle.path_length_m(path)
             yield env.timeout(tt)
             self._record_drive(self.pos, self.depot, now, now + tt, dist)
             self.pos = self.depot
             t = env.now
-            spans = incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, self.incidents.drive(dist))
+            if getattr(self.incidents, "needs_roads", False):
+                found = self.incidents.drive(dist, self.sim.net.path_edges(self.sim.oracle.path(a0, self.depot)))
+            else:
+                found = self.incidents.drive(dist)
+            spans = incident_spans(self.sim.center, t, self.plan.vehicle_id, self.sim.name, self.pos, found)
             for t0, t1, inc in spans:
                 self.sim.log.moves.append(
                     VehicleMove(
@@ -389,22 +407,6 @@ def _detail(inc) -> str:
     return inc.severity or ("onsite" if inc.onsite else "remote")
 
 
-@dataclass(frozen=True, slots=True)
-class DrtQuote:
-    """A tentative DRT trip: legs with their best insertions, not yet booked.
-
-    ``pickup_s`` is the first boarding and ``dropoff_s`` the last alighting (seconds).
-    """
-
-    service: str
-    legs: tuple[tuple[int, LegRequest, Insertion], ...]
-    origin_stop: int
-    dest_stop: int
-    pickup_s: float
-    dropoff_s: float
-    fare_yen: float
-
-
 class DrtSimulation:
     """One DRT service: its vehicles, and quoting and booking of rides between its stops."""
 
@@ -423,6 +425,11 @@ class DrtSimulation:
         incidents: Callable[[int], IncidentProcess],
         on_leg_done: Callable[[int, LegRecord], None],
         leg_ids: Iterator[int],
+        on_dropped: Callable[[int, Outcome], None] | None = None,
+        rng: np.random.Generator | None = None,
+        forecast: Sequence[tuple[float, int]] = (),
+        travel: TravelTimes | None = None,
+        drive_rng: Callable[[int], np.random.Generator] | None = None,
         center: RemoteCenter | None = None,
         pool: BatteryPool | None = None,
     ) -> None:
@@ -433,20 +440,33 @@ class DrtSimulation:
         self.params = params
         self.walk = walk
         self.net = net
-        self.oracle = oracle
+        self._oracle = oracle
+        self.travel = travel if travel is not None and travel.varies else None
+        self._drive_rng = drive_rng
         self.env = env
         self.log = log
         self.on_leg_done = on_leg_done
-        self.pending: dict[int, _PendingLeg] = {}
+        self.on_dropped = on_dropped
+        self.dropouts = RiderDropouts(self, rng)
+        self.pending: dict[int, PendingLeg] = {}
         self._leg_ids = leg_ids
         self.vehicles: list[_Vehicle] = []
         self.area_vehicles: list[list[_Vehicle]] = []
+        self._zones: list[DemandZones] = []
+        if params.rebalancing.strategy == "demand":
+            self._zones = [
+                DemandZones(net.x, net.y, a.stops, [(t, n) for t, n in forecast if a.members[n]], params.rebalancing.zone_m)
+                for a in layout.areas
+            ]
         vid = first_vehicle_id
-        for area in layout.areas:
+        for k, area in enumerate(layout.areas):
             members: list[_Vehicle] = []
             for _ in range(area.fleet_size):
                 plan = VehiclePlan(vid, params.capacity, area.depot, layout.start_s, layout.end_s)
-                vehicle = _Vehicle(self, plan, area.depot, area.name, layout.start_s, incidents(vid))
+                if params.plan_breaks and params.automation in ("human", "level2"):
+                    plan.stops = params.breaks(area.depot, layout.start_s, layout.end_s, len(members))
+                    plan.refresh(oracle.time_s, params.dwell)
+                vehicle = _Vehicle(self, plan, area.depot, area.name, layout.start_s, incidents(vid), k)
                 vehicle.unit = vid - first_vehicle_id
                 members.append(vehicle)
                 self.vehicles.append(vehicle)
@@ -454,7 +474,44 @@ class DrtSimulation:
             self.area_vehicles.append(members)
         self._stop_xy = [(np.column_stack([net.x[a.stops], net.y[a.stops]]), a.stops) for a in layout.areas]
         self._stop_sets = [set(a.stops.tolist()) for a in layout.areas]
-        self._by_id = {v.plan.vehicle_id: v for v in self.vehicles}
+        self.by_id = {v.plan.vehicle_id: v for v in self.vehicles}
+        self._synced = oracle  # the expected-time oracle every plan was last timed on
+        if self.travel is not None:
+            for v in self.vehicles:
+                v.rng = drive_rng(v.plan.vehicle_id) if drive_rng is not None else None
+            if self.travel.params.time_of_day:
+                env.process(self._retime_hourly())
+
+    @property
+    def oracle(self) -> TravelOracle:
+        """Expected travel times now: the oracle of the current clock hour when times vary."""
+        return self._oracle if self.travel is None else self.travel.oracle_at(self.env.now)
+
+    def _sync(self, v: _Vehicle) -> None:
+        """Times vary: re-time ``v``'s plan on the current expected times from its anchor."""
+        if not v.plan.stops or v.mode is _Mode.DONE:
+            return
+        if retime(v.plan, self.oracle.time_s, self.params.dwell):
+            self.hold_connections(v.plan)
+        if v.mode is not _Mode.DRIVE:  # a driving vehicle goes on; it is re-timed on arrival
+            v.plan_changed()
+
+    def _retime_hourly(self):
+        """When the hour's expected times change, re-time every plan on them."""
+        assert self.travel is not None
+        nxt = self.travel.next_change_s(self.env.now)
+        while math.isfinite(nxt) and nxt < self.layout.end_s:
+            yield self.env.timeout(nxt - self.env.now)
+            self._retime_all()
+            nxt = self.travel.next_change_s(self.env.now)
+
+    def _retime_all(self) -> None:
+        if self.oracle is self._synced:
+            return
+        self._synced = self.oracle
+        for v in self.vehicles:
+            v.update_anchor(self.env.now)
+            self._sync(v)
 
     # -- quoting ----------------------------------------------------------------------------
     def access(self, lat: float, lon: float, node: int) -> tuple[int, int, float] | None:
@@ -523,7 +580,7 @@ class DrtSimulation:
         )
         center = self.center
         if center is not None and center.slots is not None:
-            new = {i.vehicle_id for i in (ins1, ins2) if self._by_id[i.vehicle_id].slot is None}
+            new = {i.vehicle_id for i in (ins1, ins2) if self.by_id[i.vehicle_id].slot is None}
             if len(new) > center.free_slots():  # two vehicles not yet in service, one supervision slot
                 return RejectReason.NO_TRANSFER
         fare = p.fare_between_yen * pax
@@ -551,26 +608,47 @@ class DrtSimulation:
             vehicles = [v for v in vehicles if v.bookable()]
         for v in vehicles:
             v.update_anchor(now)
+        if self.travel is not None:
+            self._retime_all()  # if the hour's times changed
+            for v in vehicles:
+                if v.mode is _Mode.DRIVE:  # only a driving vehicle's anchor can be off its plan
+                    self._sync(v)
         plans = [v.plan for v in vehicles]
         return best_insertion(
             plans, leg, self.oracle.times_to, self.oracle.times_from, self.params.dwell,
             max_candidates=self.params.max_candidates, wait_weight=self.params.wait_weight,
+            delay_weight=self.params.delay_weight, ride_weight=self.params.ride_weight,
         )
 
     # -- booking ----------------------------------------------------------------------------
-    def book(self, quote: DrtQuote, journey: int, request_id: str) -> None:
-        """Book every leg of ``quote`` (made at the current time) for ``journey``."""
+    def book(
+        self, quote: DrtQuote, journey: int, request_id: str, *, prebooked: bool = False, may_drop: bool = False
+    ) -> None:
+        """Book every leg of ``quote`` (made now) for ``journey``; ``may_drop``: see :meth:`RiderDropouts.draw`."""
+        if may_drop:
+            self.dropouts.draw(quote, journey, prebooked)
         for k, (area, leg, ins) in enumerate(quote.legs):
-            vehicle = self._by_id[ins.vehicle_id]
+            vehicle = self.by_id[ins.vehicle_id]
+            _, latest_pick, latest_drop = self.params.window(leg, ins)
+            # the plan keeps the promise; the record keeps the rider's own request
+            insert(vehicle.plan, self.params.promise(leg, ins), ins, self.oracle.time_s, self.params.dwell)
             if self.center is not None and self.center.slots is not None and vehicle.slot is None:
                 vehicle.slot = self.center.take_now()  # booked before its start: in service from now on
-            insert(vehicle.plan, leg, ins, self.oracle.time_s, self.params.dwell)
             nxt = quote.legs[k + 1][1].leg_id if k + 1 < len(quote.legs) else None
-            self.pending[leg.leg_id] = _PendingLeg(
+            self.pending[leg.leg_id] = PendingLeg(
                 leg, journey, request_id, ins.vehicle_id, self.oracle.time_s(leg.origin, leg.dest),
-                self.oracle.dist_m(leg.origin, leg.dest), ins.pickup_s, ins.dropoff_s, next_leg=nxt,
+                self.oracle.dist_m(leg.origin, leg.dest), ins.pickup_s, ins.dropoff_s, latest_pick, latest_drop,
+                next_leg=nxt,
             )
             vehicle.plan_changed()
+
+    def rebalance_target(self, vehicle: _Vehicle, now: float) -> int | None:
+        """Where idle ``vehicle`` should drive now (``None``: stay; see :func:`rebalance_target`)."""
+        others = [o.heading if o.heading is not None else o.pos for o in self.area_vehicles[vehicle.area_index]
+                  if o is not vehicle and not o.plan.stops and o.mode is not _Mode.DONE]
+        zones = self._zones[vehicle.area_index] if self._zones else None
+        rules, end = self.params.rebalancing, vehicle.plan.shift_end_s
+        return rebalance_target(rules, zones, vehicle.pos, vehicle.depot, now, end, others, self.oracle)
 
     def hold_connections(self, plan: VehiclePlan) -> None:
         """After ``plan`` was delayed, make connecting vehicles wait for transferring riders.
@@ -585,7 +663,7 @@ class DrtSimulation:
             if nxt is None:
                 continue
             ready = arrive + self.params.min_transfer_s
-            other = self._by_id[self.pending[nxt].vehicle_id]
+            other = self.by_id[self.pending[nxt].vehicle_id]
             stops = other.plan.stops
             for idx, s in enumerate(stops):
                 if s.leg_id == nxt and s.kind is StopKind.PICKUP:
@@ -597,14 +675,15 @@ class DrtSimulation:
                         other.plan_changed()
                     break
 
-    def complete_leg(self, pending: _PendingLeg, dropped: float) -> None:
+    def complete_leg(self, pending: PendingLeg, dropped: float) -> None:
         """Called by a vehicle when a leg's riders alight."""
         del self.pending[pending.leg.leg_id]
         leg = pending.leg
         rec = LegRecord(
             leg.leg_id, pending.request_id, self.name, pending.vehicle_id, leg.origin, leg.dest, leg.pax,
             leg.earliest_s, pending.pickup_s, dropped, pending.direct_s, pending.direct_m,
-            pending.promised_pickup_s, pending.promised_dropoff_s,
+            pending.promised_pickup_s, pending.promised_dropoff_s, pending.latest_pickup_s,
+            pending.latest_dropoff_s,
         )
         self.log.legs.append(rec)
         self.on_leg_done(pending.journey, rec)

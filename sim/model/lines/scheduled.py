@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 from sim.model.lines.timetable import LineLayout, LineTrip, build_line
 from sim.model.services import LineSpec, ScheduledTrip
+from sim.tolerance import EPS
 
 __all__ = ["ScheduledTrip", "build_scheduled_line", "build_spec_line", "lay_line"]
 
@@ -92,7 +93,7 @@ def build_scheduled_line(
         best: tuple[int, float, int] | None = None  # (not at the stop, ready time, vehicle)
         for v, (ready, node) in enumerate(free):
             at_stop = node == first
-            if ready + (0.0 if at_stop else tt(node, first)) > dep + 1e-9:
+            if ready + (0.0 if at_stop else tt(node, first)) > dep + EPS:
                 continue
             key = (0 if at_stop else 1, ready, v)
             if best is None or key < best:

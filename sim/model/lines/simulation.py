@@ -9,11 +9,13 @@ those left behind count a denied boarding and wait for the next vehicle.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import simpy
 
 from sim.model.eventlog import EventLog, LegRecord, MoveKind, VehicleMove, VehicleRecord
@@ -21,6 +23,7 @@ from sim.model.lines.timetable import LineLayout
 from sim.model.incidents import IncidentProcess
 from sim.model.energy import BatteryPool
 from sim.model.remote import RemoteCenter, incident_spans
+from sim.model.traffic import TravelTimes
 from sim.network.oracle import TravelOracle
 from sim.tolerance import EPS_S as EPS
 
@@ -71,11 +74,12 @@ class _VehicleState:
     pull_in_s: float = math.nan
     unit: int = 0  # the physical vehicle (battery) running the block (sim/model/energy.py)
     onboard: list[LineRider] = field(default_factory=list)
+    rng: np.random.Generator | None = None  # realised travel times (when they vary)
 
 
 def trip_m(oracle: TravelOracle, stops) -> float:
     """Length in metres of a trip through ``stops`` in order (fastest paths between stops)."""
-    return float(sum(oracle.dist_m(a, b) for a, b in zip(stops[:-1], stops[1:], strict=True)))
+    return float(sum(oracle.dist_m(a, b) for a, b in itertools.pairwise(stops)))
 
 
 def battery_need_m(layout: LineLayout, oracle: TravelOracle, reserve_m: float) -> float:
@@ -104,10 +108,16 @@ class LineSimulation:
         incidents: Callable[[int], IncidentProcess],
         on_leg_done: Callable[[LineRider, LegRecord], None],
         on_give_up: Callable[[LineRider], None] | None = None,
+        travel: TravelTimes | None = None,
+        drive_rng: Callable[[int], np.random.Generator] | None = None,
         center: RemoteCenter | None = None,
         pool: BatteryPool | None = None,
+        path_edges: Callable[[list[int]], list[tuple[tuple[str, ...], float]]] | None = None,
     ) -> None:
         self.name = name
+        self.travel = travel if travel is not None and travel.varies else None
+        self._drive_rng = drive_rng
+        self.path_edges = path_edges
         self.center = center
         self.pool = pool
         self.layout = layout
@@ -126,6 +136,8 @@ class LineSimulation:
         for k, block in enumerate(layout.blocks):
             vid = first_vehicle_id + k
             state = _VehicleState(vid, unit=k)
+            if self.travel is not None and drive_rng is not None:
+                state.rng = drive_rng(vid)
             self.states.append(state)
             env.process(self._run(state, [trips[t] for t in block], incidents(vid)))
 
@@ -161,8 +173,14 @@ class LineSimulation:
         if a == b:
             return
         t0 = env.now
-        tt = self.oracle.time_s(a, b)
-        dist = self.oracle.dist_m(a, b)
+        if self.travel is None:
+            tt = self.oracle.time_s(a, b)
+            dist = self.oracle.dist_m(a, b)
+        else:  # the timetable was planned on free-flow times; the vehicle drives realised ones
+            oracle = self.travel.oracle_at(t0)
+            path = oracle.path(a, b)
+            tt = self.travel.drive(path, t0, state.rng)[-1] - t0
+            dist = oracle.path_length_m(path)
         yield env.timeout(tt)
         km = dist / 1000.0
         state.km += km
@@ -172,7 +190,12 @@ class LineSimulation:
         if state.load == 0:
             state.empty_km += km
         self.log.moves.append(VehicleMove(state.vehicle_id, self.name, MoveKind.DRIVE, t0, env.now, a, b, dist, state.load))
-        for t1, t2, inc in incident_spans(self.center, env.now, state.vehicle_id, self.name, b, incidents.drive(dist)):
+        if getattr(incidents, "needs_roads", False):  # a class limited to some roads
+            assert self.path_edges is not None, "incident classes limited to road classes need the network's edges"
+            found = incidents.drive(dist, self.path_edges(self.oracle.path(a, b)))
+        else:
+            found = incidents.drive(dist)
+        for t1, t2, inc in incident_spans(self.center, env.now, state.vehicle_id, self.name, b, found):
             # without a control room exactly the old arithmetic (results unchanged)
             yield env.timeout(inc.duration_s if self.center is None else max(0.0, t2 - env.now))
             self.log.moves.append(
