@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -48,14 +50,60 @@ def write_text(path: str | Path, text: str) -> None:
         fh.write(text)
 
 
+def _finite(data: Any) -> Any:
+    """``data`` with every non-finite float (NaN, ±inf) replaced by ``None`` (JSON ``null``)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
+
+
 def write_json(path: str | Path, data: Any) -> None:
-    """Write ``data`` as indented JSON atomically (UTF-8, non-ASCII kept readable)."""
-    write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    """Write ``data`` as indented JSON atomically (UTF-8, non-ASCII kept readable).
+
+    The file is always valid JSON: a non-finite number (NaN, ±inf) is written as ``null``.
+    """
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(data), indent=2, ensure_ascii=False, sort_keys=False, allow_nan=False)
+    write_text(path, text + "\n")
+
+
+#: First characters that make a spreadsheet read a cell as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise(cell: Any) -> Any:
+    """A CSV cell made safe for spreadsheets: text starting with ``=``, ``+``, ``-``, ``@``, tab or
+    CR (or with ``'``, so that the rule can be undone) gets a leading ``'``.
+
+    Numbers are never changed: ``int``/``float`` values, and text that is a plain decimal number
+    (``-12.5``, ``+3``, ``1e-3``) stays as it is. :func:`unneutralise` undoes it.
+    """
+    if isinstance(cell, str) and cell and (cell[0] in FORMULA_STARTS or cell[0] == "'"):
+        if _NUMBER.fullmatch(cell):
+            return cell
+        return "'" + cell
+    return cell
+
+
+def unneutralise(cell: str) -> str:
+    """The text :func:`neutralise` was given: one leading ``'`` removed."""
+    return cell.removeprefix("'")
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Write a CSV with ``header`` and ``rows`` atomically (UTF-8, ``\\n`` line ends)."""
+    """Write a CSV with ``header`` and ``rows`` atomically (UTF-8, ``\\n`` line ends), streamed.
+
+    Every text cell goes through :func:`neutralise` (CSV injection: see the README).
+    """
     with atomic_open(path, "w") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([neutralise(c) for c in header])
+        for row in rows:
+            writer.writerow([neutralise(c) for c in row])

@@ -298,9 +298,7 @@ def test_no_import_circle() -> None:
 
 #: Files still over the limit while another change splits them, each with who splits it. An entry
 #: that comes under the limit fails ``test_files_waiting_to_be_split`` (strict xfail): then delete it.
-WAITING_TO_BE_SPLIT: dict[str, str] = {
-    "sim/demand/generate.py": "705 lines: issue 16 moves the demand CSV io to sim/demand/io.py",
-}
+WAITING_TO_BE_SPLIT: dict[str, str] = {}
 
 
 def _line_counts() -> dict[str, int]:

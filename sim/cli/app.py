@@ -17,9 +17,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from sim.errors import InputError, SimError
-from sim.paths import repo_root
+from sim.cli.outputs import LineProgress, build_report_into, report_done, study_output
+from sim.errors import InputError, SimError, environment_error
+from sim.paths import repo_root, safe_component
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,8 +37,14 @@ network_app = typer.Typer(no_args_is_help=True, help="Inspect, build and fetch r
 app.add_typer(network_app, name="network")
 
 _state = {"debug": False}
-out_console = Console()
-err_console = Console(stderr=True)
+# markup off: messages quote user input (keys, values, names) literally, "[/]" included
+out_console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
+
+
+def _labelled(label: str, style: str, text: str) -> Text:
+    """``label`` in ``style`` followed by ``text`` shown literally (no markup)."""
+    return Text.assemble((label, style), " ", text)
 
 
 @app.callback()
@@ -56,7 +64,7 @@ def _errors(func: F) -> F:
         except SimError as exc:
             if _state["debug"]:
                 raise
-            err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            err_console.print(_labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("interrupted")
@@ -64,8 +72,12 @@ def _errors(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 - the edge of the program
             if _state["debug"]:
                 raise
+            env = environment_error(exc)
+            if env is not None:
+                err_console.print(_labelled("error:", "bold red", env), highlight=False, soft_wrap=True)
+                raise typer.Exit(1) from None
             err_console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                _labelled("internal error:", "bold red", f"{type(exc).__name__}: {exc} (run with --debug for the traceback)"),
                 highlight=False,
                 soft_wrap=True,
             )
@@ -74,9 +86,12 @@ def _errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _progress() -> Progress:
+def _progress() -> Progress | LineProgress:
+    """A progress bar in a terminal; elsewhere a line every few seconds."""
+    if not err_console.is_terminal:
+        return LineProgress(err_console)
     return Progress(
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -108,16 +123,6 @@ def _check_lang(lang: str) -> None:
         raise InputError(f"--lang {lang!r}: unknown language; valid: {', '.join(LANGS)}")
 
 
-def _write_report(target: Path, *, lang: str, no_report: bool = False) -> None:
-    """Build the report of a results directory (run or comparison) unless ``no_report``; print where it is."""
-    if no_report:
-        return
-    from sim.report.build import build_report
-
-    paths = build_report(target, lang=lang)
-    out_console.print(f"report written to {paths[0]} (and {paths[1].name}, {len(paths) - 2} figures)", highlight=False)
-
-
 @app.command()
 @_errors
 def run(
@@ -129,6 +134,7 @@ def run(
     no_report: NoReportOpt = False,
 ) -> None:
     """Simulate one service day of a scenario and write the results directory."""
+    from sim.outdir import writing
     from sim.run.results import write_results
     from sim.run.runner import run_scenario
     from sim.scenario.schema import load_scenario
@@ -136,25 +142,28 @@ def run(
     _check_lang(lang)
     path = scenario or DEFAULT_SCENARIO
     sc, base = load_scenario(path, overrides=overrides or [])
-    target = out or (REPO / "results" / sc.name)
-    if target.exists() and not target.is_dir():
-        raise InputError(f"--out {target}: exists and is not a directory; give a directory path")
-    with _progress() as progress:
-        task = progress.add_task(f"simulating {sc.name}", total=None)
+    target = out or (REPO / "results" / safe_component(sc.name))
+    with writing(target) as staged:
+        with _progress() as progress:
+            task = progress.add_task(f"simulating {sc.name}", total=None)
 
-        def tick(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
 
-        result = run_scenario(sc, base, seed=seed, progress=tick, source=str(path))
-    write_results(result, target)
+            def stage(label: str) -> None:
+                progress.update(task, description=label)
+
+            result = run_scenario(sc, base, seed=seed, progress=tick, source=str(path), stage=stage)
+        write_results(result, staged)
+        report_paths, report_error = build_report_into(staged, lang=lang, no_report=no_report)
     m = result.metrics
     from sim.cli.tables import run_table
 
     out_console.print(run_table(m, f"{sc.name} (seed {result.seed})"))
     if result.network.synthetic:
-        out_console.print(f"[yellow]network:[/] {result.network.provenance}", highlight=False)
+        out_console.print(_labelled("network:", "yellow", result.network.provenance), highlight=False)
     out_console.print(f"results written to {target}", highlight=False)
-    _write_report(target, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, target)
 
 
 SODEGAURA_SET = ("baseline", "drt_plus", "av_shuttle", "av_drt", "hybrid")
@@ -186,17 +195,19 @@ def compare(
 ) -> None:
     """Run several scenarios on the same demand and compare their KPIs side by side."""
     from sim.cli.tables import comparison_table
+    from sim.outdir import writing
     from sim.studies.compare import run_comparison
 
     _check_lang(lang)
     paths = scenarios or [REPO / "scenarios" / "sodegaura" / f"{n}.toml" for n in SODEGAURA_SET]
     target = out or (REPO / "results" / "comparison")
-    if target.exists() and not target.is_dir():
-        raise InputError(f"--out {target}: exists and is not a directory; give a directory path")
-    with _StudyRun("comparing", target) as tick:
+    # with --resume the stored runs and the scenario folders are carried over (hard links)
+    with _StudyRun("comparing", target) as tick, writing(
+        target, keep=("runs",) if resume else (), keep_all=resume, salvage="runs"
+    ) as staged:
         comp = run_comparison(
             paths,
-            out=target,
+            out=staged,
             replications=replications,
             seed=seed,
             overrides=overrides or [],
@@ -205,6 +216,7 @@ def compare(
             resume=resume,
             progress=tick,
         )
+        report_paths, report_error = build_report_into(staged, lang=lang, no_report=no_report)
     out_console.print(comparison_table(comp))
     _print_networks(comp.study)
     ex = comp.execution
@@ -212,7 +224,7 @@ def compare(
         f"{ex.total} run(s): {ex.ran} run now, {ex.reused} reused; comparison written to {target / 'comparison.csv'}",
         highlight=False,
     )
-    _write_report(target, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, target)
 
 
 @app.command()
@@ -222,11 +234,17 @@ def report(
     lang: LangOpt = "en",
 ) -> None:
     """Rebuild report.html, report.md and figures/ of existing results (nothing is rerun)."""
+    from sim.outdir import relocate, writing
     from sim.report.build import build_report
 
+    _check_lang(lang)
     for directory in results:
-        paths = build_report(directory, lang=lang)
-        out_console.print(f"{directory}: report written to {paths[0]} ({len(paths) - 2} figures)", highlight=False)
+        if not directory.is_dir():
+            raise InputError(f"{directory}: no such results directory; give a directory written by run or compare")
+        # the report is added to a copy (hard links) that replaces the directory whole
+        with writing(directory, option="report", keep_all=True) as staged:
+            paths = build_report(staged, lang=lang)
+        out_console.print(f"{directory}: report written to {relocate(paths[0], staged, directory)} ({len(paths) - 2} figures)", highlight=False)
 
 
 @app.command()
@@ -236,7 +254,7 @@ def validate(
     overrides: SetOpt = None,
 ) -> None:
     """Check scenario files (schema, references to vehicles, places and districts) without running them."""
-    from sim.demand.generate import read_demand_csv
+    from sim.demand.io import check_demand_csv
     from sim.run.assemble import NetworkCache, assemble, demand_csv_path
     from sim.scenario.schema import load_scenario
 
@@ -244,9 +262,13 @@ def validate(
     for path in scenarios:
         sc, base = load_scenario(path, overrides=overrides or [])
         asm = assemble(sc, base, networks=cache, source=str(path))
+        if sc.demand.attractor_weights and sc.demand.zones == "sodegaura":
+            from sim.demand.zones import load_attractors
+
+            load_attractors(weights=sc.demand.attractor_weights)
         csv_path = demand_csv_path(sc, base, source=str(path))
         if csv_path is not None:
-            read_demand_csv(csv_path, asm.net)
+            check_demand_csv(csv_path, asm.net, encoding=sc.demand.csv_encoding)
         out_console.print(f"{path}: ok ({sc.name}: {len(sc.services)} service(s) on {asm.net.name})", highlight=False)
 
 
@@ -346,7 +368,10 @@ def _study_dir(out: Path | None, scenario: Path, command: str) -> Path:
     from sim.scenario.schema import load_raw
 
     name = load_raw(scenario).get("name", scenario.stem)
-    return REPO / "results" / f"{name}-{command}"
+    folder = safe_component(name) if isinstance(name, str) else ""
+    if not folder:
+        raise InputError(f"{scenario}: key name: {name!r} cannot name a results folder; give --out")
+    return REPO / "results" / f"{folder}-{command}"
 
 
 class _StudyRun:
@@ -383,19 +408,24 @@ def _estimate_text(est: Any, kpi: str) -> str:
     return fmt_estimate(est, kpi, "en")
 
 
-def _study_report(write: Callable[..., list[Path]], result: Any, *args: Any, lang: str, no_report: bool) -> None:
-    """Write a study's report (``report.html``, ``report.md``, ``figures/``) unless ``no_report``."""
+def _study_report(
+    write: Callable[..., list[Path]], result: Any, *args: Any, lang: str, no_report: bool
+) -> tuple[list[Path], SimError | None]:
+    """Write a study's report (``report.html``, ``report.md``, ``figures/``) into its staging
+    directory unless ``no_report``; :func:`report_done` prints it (or raises) after the swap."""
     if no_report:
-        return
-    paths = write(result, *args, lang=lang)
-    out_console.print(f"report written to {paths[0]} (and {paths[1].name}, {len(paths) - 2} figures)", highlight=False)
+        return [], None
+    try:
+        return write(result, *args, lang=lang), None
+    except SimError as exc:
+        return [], exc
 
 
 def _print_networks(study: Any) -> None:
     """A ``network: <provenance>`` line per synthetic road network of a study (as ``run`` prints)."""
     for net in study.networks:
         if net.get("synthetic"):
-            out_console.print(f"[yellow]network:[/] {net.get('provenance')}", highlight=False)
+            out_console.print(_labelled("network:", "yellow", str(net.get('provenance'))), highlight=False)
 
 
 @app.command()
@@ -429,11 +459,11 @@ def sweep(
     _check_lang(lang)
     axes = parse_axes(vary or [])
     target = _study_dir(out, scenario, "sweep")
-    with _StudyRun("sweep", target) as tick:
+    with _StudyRun("sweep", target) as tick, study_output(target, resume) as staged:
         result = run_sweep(
             scenario,
             axes,
-            target,
+            staged,
             replications=replications,
             seed=seed,
             overrides=overrides or [],
@@ -444,6 +474,7 @@ def sweep(
             services=service or [],
             progress=tick,
         )
+        report_paths, report_error = _study_report(write_sweep_report, result, lang=lang, no_report=no_report)
     shown = result.chosen
     table = Table(title=f"sweep of {scenario.name}: mean [95 % CI] over {replications} replication(s)", header_style="bold")
     for k in result.study.keys:
@@ -457,7 +488,7 @@ def sweep(
     _print_networks(result.study)
     ex = result.execution
     out_console.print(f"{ex.total} run(s): {ex.ran} run now, {ex.reused} reused; results written to {target}", highlight=False)
-    _study_report(write_sweep_report, result, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, target)
 
 
 @app.command()
@@ -499,12 +530,12 @@ def size(
     if not targets:
         raise InputError('size: give at least one --target, e.g. --target "wait_p90_s<=900"')
     dest = _study_dir(out, scenario, "size")
-    with _StudyRun(f"sizing {axis.key}", dest) as tick:
+    with _StudyRun(f"sizing {axis.key}", dest) as tick, study_output(dest, resume) as staged:
         result = run_size(
             scenario,
             axis,
             targets,
-            dest,
+            staged,
             replications=replications,
             seed=seed,
             overrides=overrides or [],
@@ -515,6 +546,7 @@ def size(
             resume=resume,
             progress=tick,
         )
+        report_paths, report_error = _study_report(write_size_report, result, lang=lang, no_report=no_report)
     s = result.search
     kp = list(dict.fromkeys(t.kpi for t in targets))
     table = Table(title=f"evaluated {axis.key}: mean [95 % CI] over {replications} replication(s)", header_style="bold")
@@ -534,17 +566,17 @@ def size(
     if s.answer is None:
         out_console.print(f"no value of {axis.key} in {format_value(axis.values[0])}..{format_value(axis.values[-1])} meets {goals} (conservative bound)", highlight=False)
     else:
-        out_console.print(f"[bold]answer:[/] {word} {axis.key} meeting {goals}: [bold]{format_value(s.answer)}[/]", highlight=False)
+        out_console.print(Text.assemble(("answer:", "bold"), f" {word} {axis.key} meeting {goals}: ", (format_value(s.answer), "bold")), highlight=False)
     out_console.print(
         f"uncertainty: point estimate {show(s.answers['mean'])}, optimistic {show(s.answers['optimistic'])}, conservative {show(s.answer)}",
         highlight=False,
     )
     out_console.print(f"rule: {RULE}", highlight=False, soft_wrap=True)
     for w in s.warnings:
-        out_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        out_console.print(_labelled("warning:", "yellow", w), highlight=False)
     _print_networks(result.study)
     out_console.print(f"results written to {dest}", highlight=False)
-    _study_report(write_size_report, result, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, dest)
 
 
 @app.command()
@@ -581,11 +613,11 @@ def sensitivity(
     if not params:
         raise InputError("sensitivity: give at least one --param KEY=LOW,HIGH, e.g. --param services.choisoko.fleet_size=3,6")
     dest = _study_dir(out, scenario, "sensitivity")
-    with _StudyRun("sensitivity", dest) as tick:
+    with _StudyRun("sensitivity", dest) as tick, study_output(dest, resume) as staged:
         result = run_sensitivity(
             scenario,
             params,
-            dest,
+            staged,
             replications=replications,
             seed=seed,
             overrides=overrides or [],
@@ -596,6 +628,7 @@ def sensitivity(
             resume=resume,
             progress=tick,
         )
+        report_paths, report_error = _study_report(write_sensitivity_report, result, lang=lang, no_report=no_report)
     for k in result.kpis:
         rows = result.rows[k]
         table = Table(title=f"{k}: base {_estimate_text(rows[0].base, k)} (mean [95 % CI])", header_style="bold")
@@ -611,7 +644,7 @@ def sensitivity(
         out_console.print(table)
     _print_networks(result.result.study)
     out_console.print(f"results written to {dest}", highlight=False)
-    _study_report(write_sensitivity_report, result, lang=lang, no_report=no_report)
+    report_done(out_console, report_paths, report_error, staged, dest)
 
 
 

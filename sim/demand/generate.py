@@ -1,4 +1,4 @@
-"""Travel requests: synthetic generation from zones and attractors, and CSV import/export.
+"""Travel requests: synthetic generation from zones and attractors (the CSV is in :mod:`sim.demand.io`).
 
 Generation (:func:`generate_demand`)
 ------------------------------------
@@ -25,53 +25,20 @@ Request ids are ``R00001``, ``R00002``, ... in order of ``request_time_s`` (ties
 generation order) and the list is returned in that order.  For the same ``rng`` state the output is
 identical.
 
-CSV format (:func:`read_demand_csv`, :func:`write_demand_csv`)
--------------------------------------------------------------
-UTF-8 (a BOM is accepted), comma separated, one header line, one request per row.  Column names are
-matched case-insensitively; extra columns are ignored.
-
-==================  ========  ===================================================================
-column              required  meaning
-==================  ========  ===================================================================
-``request_id``      yes       unique id (text)
-``request_time``    yes       when the request is made: seconds since midnight, ``HH:MM:SS`` or
-                              ``HH:MM`` (hours may exceed 23)
-``earliest_pickup`` no        desired departure, same formats, >= ``request_time``; blank or
-                              absent = immediate (equal to ``request_time``)
-``party_size``      no        passengers travelling together, integer >= 1 (blank = 1)
-``origin_lat``,     one set   the rider's origin and destination points (degrees, WGS84); each is
-``origin_lon``,     of the    snapped to the nearest network node
-``dest_lat``,       two
-``dest_lon``
-``origin_node``,              ORIGINAL network node ids (e.g. OSM ids); the point is the node's
-``dest_node``                 position
-``origin_zone``,    no        labels (text), kept as given
-``dest_zone``
-==================  ========  ===================================================================
-
-When both the point and the node columns are present, the node columns give the nodes and the
-point columns give the points (this is what :func:`write_demand_csv` writes, so a written file reads
-back exactly).  In such a file a row may leave the node cells of one end blank (that end is snapped)
-or its point cells blank (the node position is used).  A request whose origin and destination snap
-to the same node is kept; the simulator decides what to do with it.  Rows come back sorted by
-``request_time`` (stable).  Every error is a :class:`~sim.errors.DemandError` naming the file, the
-data row (1 = first row after the header), the column, the bad value and what is valid.
+The demand CSV (reading and writing, streamed) is in :mod:`sim.demand.io`.
 """
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.atomic import write_csv
-from sim.errors import DemandError, NetworkError
-from sim.timeutil import format_clock, parse_clock
+from sim.errors import DemandError
+from sim.timeutil import format_clock
 from sim.demand.zones import Attractor, Zone, haversine_m
 
 if TYPE_CHECKING:
@@ -83,22 +50,6 @@ MAX_TRIES = 100
 _EARTH_RADIUS_M = 6_371_008.8
 _DEG = 180.0 / math.pi
 
-CSV_COLUMNS: tuple[str, ...] = (
-    "request_id",
-    "request_time",
-    "earliest_pickup",
-    "party_size",
-    "origin_lat",
-    "origin_lon",
-    "dest_lat",
-    "dest_lon",
-    "origin_node",
-    "dest_node",
-    "origin_zone",
-    "dest_zone",
-)
-_POINT_COLUMNS = ("origin_lat", "origin_lon", "dest_lat", "dest_lon")
-_NODE_COLUMNS = ("origin_node", "dest_node")
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,210 +447,3 @@ def generate_demand(
         Request(f"R{k:0{width}d}", rt, ep, on, dn, ps, ola, olo, dla, dlo, labels[ol], labels[dl])
         for k, (rt, ep, on, dn, ps, ola, olo, dla, dlo, ol, dl) in enumerate(zip(*cols), start=1)
     ]
-
-
-# ----------------------------------------------------------------------------------------------
-# CSV
-
-
-def _format_time(seconds: float) -> str:
-    """``HH:MM:SS``; fractional seconds (never produced by generation) keep microseconds."""
-    if float(seconds).is_integer():
-        return format_clock(seconds)
-    whole, micro = divmod(round(seconds * 1_000_000), 1_000_000)
-    return f"{format_clock(whole)}.{micro:06d}"
-
-
-def write_demand_csv(requests: Sequence[Request], path: Path | str, net: RoadNetwork) -> None:
-    """Write requests to a CSV (atomically) with all columns of the format.
-
-    Times are written as ``HH:MM:SS``; points with ``repr`` (shortest exact float text); nodes as
-    ORIGINAL node ids.  ``read_demand_csv`` of the file gives back ``requests`` exactly (in
-    ``request_time_s`` order) when times are whole seconds.
-    """
-    ids = net.node_ids
-    rows = (
-        (
-            r.request_id,
-            _format_time(r.request_time_s),
-            _format_time(r.earliest_pickup_s),
-            r.party_size,
-            repr(float(r.origin_lat)),
-            repr(float(r.origin_lon)),
-            repr(float(r.dest_lat)),
-            repr(float(r.dest_lon)),
-            str(ids[r.origin_node]),
-            str(ids[r.dest_node]),
-            r.origin_zone,
-            r.dest_zone,
-        )
-        for r in requests
-    )
-    write_csv(path, CSV_COLUMNS, rows)
-
-
-class _RowReader:
-    """Per-row field access with errors naming file, row, column and value."""
-
-    def __init__(self, name: str, header: dict[str, int]) -> None:
-        self.name = name
-        self.header = header
-        self.row_no = 0
-        self.row: list[str] = []
-
-    def error(self, column: str, value: str, why: str) -> DemandError:
-        return DemandError(f"{self.name}, row {self.row_no}, column {column}: {value!r} {why}")
-
-    def text(self, column: str) -> str:
-        k = self.header.get(column)
-        if k is None or k >= len(self.row):
-            return ""
-        return self.row[k].strip()
-
-    def time(self, column: str) -> float:
-        value = self.text(column)
-        try:
-            return parse_clock(value)
-        except ValueError:
-            raise self.error(
-                column, value, "is not a time; expected seconds since midnight (>= 0), HH:MM:SS or HH:MM"
-            ) from None
-
-    def coordinate(self, column: str, limit: float) -> float:
-        value = self.text(column)
-        try:
-            number = float(value)
-        except ValueError:
-            raise self.error(column, value, f"is not a number; expected degrees in [-{limit:g}, {limit:g}]") from None
-        if not (math.isfinite(number) and -limit <= number <= limit):
-            raise self.error(column, value, f"is out of range; expected degrees in [-{limit:g}, {limit:g}]")
-        return number
-
-
-def _node_parser(net: RoadNetwork) -> Callable[[str], Any]:
-    kind = getattr(getattr(net.node_ids, "dtype", None), "kind", "O")
-    if kind in "iu":
-        return int
-    if kind == "f":
-        return float
-    return str
-
-
-def read_demand_csv(path: Path | str, net: RoadNetwork) -> list[Request]:
-    """Read requests from a demand CSV (format in the module docstring).
-
-    Parameters
-    ----------
-    path : Path or str
-        The CSV file.
-    net : RoadNetwork
-        Network used to snap points (``nearest_many``) and to map node ids (``index_of``).
-
-    Returns
-    -------
-    list[Request]
-        Sorted by ``request_time_s`` (stable).  A header-only file gives an empty list.
-
-    Raises
-    ------
-    DemandError
-        Missing or empty file, missing columns, or a bad value (file, row, column and value named).
-    """
-    path = Path(path)
-    name = str(path)
-    if not path.is_file():
-        raise DemandError(f"{name}: demand file not found")
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            records = list(csv.reader(fh))
-    except UnicodeDecodeError as exc:
-        raise DemandError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8") from None
-    except csv.Error as exc:
-        raise DemandError(f"{name}: not a valid CSV ({exc})") from None
-    if not records or not any(cell.strip() for cell in records[0]):
-        raise DemandError(f"{name}: empty file; expected a header line with request_id, request_time and "
-                          "origin/destination columns")
-    header: dict[str, int] = {}
-    for k, col in enumerate(records[0]):
-        header.setdefault(col.strip().lower(), k)
-    has_points = all(c in header for c in _POINT_COLUMNS)
-    has_nodes = all(c in header for c in _NODE_COLUMNS)
-    missing = [c for c in ("request_id", "request_time") if c not in header]
-    if missing or not (has_points or has_nodes):
-        lacking = missing + ([] if has_points or has_nodes else ["origin/destination"])
-        raise DemandError(
-            f"{name}: missing column(s) {', '.join(lacking)}; found {', '.join(records[0])}. Required: "
-            "request_id, request_time and either origin_lat, origin_lon, dest_lat, dest_lon or "
-            "origin_node, dest_node (optional: earliest_pickup, party_size, origin_zone, dest_zone)"
-        )
-
-    parse_node = _node_parser(net)
-    rd = _RowReader(name, header)
-    seen: dict[str, int] = {}
-    parsed: list[list[Any]] = []
-    snap: list[tuple[int, int, float, float]] = []  # (row index, end 0/1, lat, lon)
-    for row_no, row in enumerate(records[1:], start=1):
-        if not any(cell.strip() for cell in row):
-            continue
-        rd.row_no, rd.row = row_no, row
-        rid = rd.text("request_id")
-        if not rid:
-            raise rd.error("request_id", rid, "is empty; every row needs a unique request_id")
-        if rid in seen:
-            raise rd.error("request_id", rid, f"is a duplicate (also in row {seen[rid]}); ids must be unique")
-        seen[rid] = row_no
-        t_req = rd.time("request_time")
-        if rd.text("earliest_pickup"):
-            t_pick = rd.time("earliest_pickup")
-            if t_pick < t_req:
-                raise rd.error(
-                    "earliest_pickup", rd.text("earliest_pickup"),
-                    f"is before request_time {rd.text('request_time')!r}; it must be the same or later "
-                    "(blank = immediate)",
-                )
-        else:
-            t_pick = t_req
-        party_text = rd.text("party_size")
-        party = 1
-        if party_text:
-            try:
-                party = int(party_text)
-            except ValueError:
-                party = 0
-            if party < 1:
-                raise rd.error("party_size", party_text, "is not a positive integer")
-
-        ends: list[tuple[int, float, float]] = []
-        for end, prefix in enumerate(("origin", "dest")):
-            node_text = rd.text(f"{prefix}_node")
-            lat_text, lon_text = rd.text(f"{prefix}_lat"), rd.text(f"{prefix}_lon")
-            node = -1
-            if node_text:
-                try:
-                    node = int(net.index_of(parse_node(node_text)))
-                except (NetworkError, KeyError, ValueError, TypeError, IndexError):
-                    raise rd.error(f"{prefix}_node", node_text, "is not a node id of the network") from None
-            if lat_text or lon_text or node < 0:
-                if node < 0 and not (has_points and (lat_text or lon_text)):
-                    column = f"{prefix}_node" if has_nodes else f"{prefix}_lat"
-                    raise rd.error(column, "", f"is empty; the {prefix} needs {prefix}_lat/{prefix}_lon "
-                                               f"or {prefix}_node")
-                lat = rd.coordinate(f"{prefix}_lat", 90.0)
-                lon = rd.coordinate(f"{prefix}_lon", 180.0)
-                if node < 0:
-                    snap.append((len(parsed), end, lat, lon))
-            else:
-                lat, lon = float(net.lat[node]), float(net.lon[node])
-            ends.append((node, lat, lon))
-        (on, ola, olo), (dn, dla, dlo) = ends
-        parsed.append([rid, t_req, t_pick, on, dn, party, ola, olo, dla, dlo,
-                       rd.text("origin_zone"), rd.text("dest_zone")])
-
-    if snap:
-        idx, _ = net.nearest_many(np.array([s[2] for s in snap]), np.array([s[3] for s in snap]))
-        for (row_index, end, _, _), node in zip(snap, np.asarray(idx).tolist()):
-            parsed[row_index][3 + end] = int(node)
-
-    requests = [Request(*fields) for fields in parsed]
-    requests.sort(key=lambda r: r.request_time_s)
-    return requests

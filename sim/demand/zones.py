@@ -314,6 +314,13 @@ def load_attractors(
             if m:
                 ridership[row["id"]] = max(float(m.group(1)), RIDERSHIP_FLOOR)
     mean_ridership = float(np.mean(list(ridership.values()))) if ridership else 1.0
+    known = set(DEFAULT_ATTRACTOR_WEIGHTS) | {row["kind"].strip() for row in rows}
+    unknown = sorted(set(weights or {}) - known)
+    if unknown:
+        raise DemandError(
+            f"attractor weights (demand.attractor_weights), key {unknown[0]!r}: not a kind of place; "
+            f"valid kinds: {', '.join(sorted(known))}"
+        )
 
     result: list[Attractor] = []
     for row_no, row in enumerate(rows, start=1):

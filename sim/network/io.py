@@ -6,6 +6,7 @@ import ast
 import bz2
 import contextlib
 import gzip
+import zlib
 import hashlib
 import re
 import shutil
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from sim.atomic import atomic_open
-from sim.errors import NetworkError
+from sim.errors import NetworkError, SimError
 from sim.network.graph import OSM_PROVENANCE, RoadNetwork, _build_network, _truthy
 from sim.paths import repo_root
 
@@ -170,7 +171,9 @@ def _read_graphml(path: Path, *, name: str) -> nx.MultiDiGraph:
         except ValueError as exc:  # non-integer node ids: retry with str ids
             last = exc
             continue
-        except (OSError, EOFError, ET.ParseError, nx.NetworkXError, KeyError, TypeError, gzip.BadGzipFile) as exc:
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # the file is damaged: an environment failure
+            raise SimError(f"{path}: corrupt or truncated compressed network file ({type(exc).__name__}: {exc})") from None
+        except (OSError, ET.ParseError, nx.NetworkXError, KeyError, TypeError) as exc:
             raise NetworkError(f"cannot read network file {str(path)!r}: {type(exc).__name__}: {exc}") from None
     else:
         raise NetworkError(f"cannot read network file {str(path)!r}: {last}") from None
@@ -255,6 +258,14 @@ def _slug(query: str) -> str:
     return slug or "place_" + hashlib.sha1(query.encode("utf-8")).hexdigest()[:12]
 
 
+def _is(path: Path, kind: str) -> bool:
+    """``path.is_file()`` / ``is_dir()``, False for names the system cannot look up (too long)."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except OSError:
+        return False
+
+
 def _resolve_path(source: str, base_dir: Path | None) -> Path:
     p = Path(source).expanduser()
     if p.is_absolute():
@@ -262,7 +273,7 @@ def _resolve_path(source: str, base_dir: Path | None) -> Path:
     else:
         candidates = ([Path(base_dir) / p] if base_dir is not None else []) + [Path.cwd() / p]
     for c in candidates:
-        if c.is_file():
+        if _is(c, "file"):
             return c.resolve()
     looked = ", ".join(repr(str(c)) for c in candidates)
     raise NetworkError(f"network file {source!r} not found (looked in {looked})")
@@ -329,7 +340,7 @@ def load_network(source: str, *, base_dir: Path | None = None, cache_dir: Path |
             path = embedded[source]
             return _build_network(_read_graphml(path, name=source), name=source, source=str(path))
         folder = networks_dir() / source
-        if folder.is_dir():
+        if _is(folder, "dir"):
             raise NetworkError(
                 f"embedded network {source!r} has no graph file: expected {str(folder / (source + '.graphml.gz'))!r}"
             )

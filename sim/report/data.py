@@ -22,6 +22,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from sim import kpis
+from sim.atomic import unneutralise
 from sim.errors import InputError
 
 #: CSV files of a run directory that the report reads (all optional except requests/vehicles).
@@ -386,7 +387,7 @@ def load_study(directory: Path) -> Study:
         scenarios: list[ScenarioResult] = []
         reps = 1
         for _, row in table.iterrows():
-            name = str(row["scenario"])
+            name = unneutralise(str(row["scenario"]))  # as written by sim.atomic.write_csv
             runs = tuple(read_run(p) for p in runs_by_name.get(name, []))
             kpis = _mean_kpis(runs) if runs else {}
             kpis.update(_csv_kpis(row))  # comparison.csv is the authority for its columns

@@ -27,8 +27,8 @@ from sim.demand.generate import (
     Request,
     generate_demand,
     node_zones,
-    read_demand_csv,
 )
+from sim.demand.io import read_demand_csv
 from sim.demand.zones import Zone, load_attractors, load_sodegaura_zones
 from sim.errors import NetworkError, ScenarioError
 from sim.model.choice import Weights
@@ -512,6 +512,8 @@ def demand_csv_path(scenario: Scenario, base_dir: Path, *, source: str) -> Path 
     path = Path(d.csv)
     if not path.is_absolute():
         path = base_dir / path
+    if path.is_dir():
+        raise ScenarioError(f"{source}: key demand.csv: {d.csv!r} is a directory ({path}); give a CSV file")
     if not path.is_file():
         raise ScenarioError(f"{source}: key demand.csv: file {d.csv!r} not found (looked for {path})")
     return path
@@ -530,7 +532,7 @@ def build_demand(
     ``None``: ``demand.zone_count`` random nodes drawn from ``rng``) and, with census zones, the key places."""
     path = demand_csv_path(scenario, base_dir, source=source)
     if path is not None:
-        return read_demand_csv(path, net)
+        return read_demand_csv(path, net, encoding=scenario.demand.csv_encoding)
     d = scenario.demand
     census = zones if zones is not None else census_zones(scenario)
     zone_list = census if census is not None else node_zones(net, count=min(d.zone_count, net.n), rng=rng)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.atomic import write_csv, write_json, write_text
-from sim.demand.generate import write_demand_csv
+from sim.demand.io import write_demand_csv
 from sim.model.eventlog import (
     LegRecord,
     RequestRecord,

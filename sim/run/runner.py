@@ -102,6 +102,7 @@ def run_scenario(
     demand: list[Request] | None = None,
     progress: Callable[[int, int], None] | None = None,
     source: str | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Simulate one service day of ``scenario``.
 
@@ -121,6 +122,8 @@ def run_scenario(
         Called as ``progress(done, total)`` after each request is dispatched.
     source
         The scenario file, named in error messages.
+    stage
+        Called as ``stage(description)`` when a stage after the simulation starts (run-cutting).
     """
     seed = scenario.seed if seed is None else seed
     source = source or f"scenario {scenario.name!r}"
@@ -163,7 +166,7 @@ def run_scenario(
     # --- staffing and costs (sim/staffing/duties.py, sim/staffing/costs.py): pure functions of the log ---
     t_metrics = time.perf_counter()
     c_metrics = time.process_time()
-    staffing = compute_staffing(log, scenario)
+    staffing = compute_staffing(log, scenario, progress=stage)
     costs = compute_costs(log, scenario, staffing)
     if "availability" in metrics:  # after the behavioural KPIs, as in the KPI registry
         metrics["annual_service_availability"] = annual_availability(metrics["availability"], staffing.operating_days, scenario)

@@ -22,6 +22,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
+from sim.paths import name_problem, safe_component
+from sim.scenario.bounds import bounds_at, markdown_table
+from sim.scenario.tomlio import MAX_FILE_BYTES, _dump_toml, dump_toml, read_text_file, to_toml  # noqa: F401 - callers import them from here
 from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.autonomy import IncidentClassConfig, RemoteOpsConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
@@ -31,14 +34,29 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+#: Bounds shared by several keys (see the README table "Scenario keys and their bounds").
+MAX_REQUESTS = 2_000_000  # requests a day: a city of millions
+MAX_FLEET = 20_000  # vehicles of one service or area
+MAX_YEN = 1e10  # one price or yearly amount (¥10 billion)
+MAX_SEED = 2**63 - 1
+MAX_DAY_S = 48 * 3600.0  # a service day lasts at most 48 h: clock times run from 00:00 to 48:00
+#: Longest ``extends`` chain.
+MAX_EXTENDS_DEPTH = 32
+
+
 def _clock(value: Any) -> str:
-    """Validate a clock string (kept as written, parsed where used)."""
-    parse_clock(value)
+    """Validate a clock string (kept as written, parsed where used): ``HH:MM[:SS]`` up to 48:00."""
+    if not isinstance(value, str):
+        raise ValueError("must be a clock time string like \"09:30\" (00:00 to 48:00)")
+    seconds = parse_clock(value)
+    if seconds > MAX_DAY_S:
+        raise ValueError("must be a clock time from 00:00 to 48:00 (a service day lasts at most 48 h)")
     return str(value)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no bool for an integer, no string for a number; finite numbers only
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class NetworkConfig(_Model):
@@ -57,21 +75,22 @@ class DemandConfig(_Model):
     """Travel requests: generated from zones, or read from ``csv`` (then the generator keys are unused)."""
 
     csv: str | None = None
+    csv_encoding: Literal["utf-8", "cp932"] | None = None
     zones: Literal["sodegaura", "nodes"] = "sodegaura"
-    zone_count: int = Field(200, ge=1)
-    requests_per_day: int = Field(40, ge=0)
+    zone_count: int = Field(200, ge=1, le=100_000)
+    requests_per_day: int = Field(40, ge=0, le=MAX_REQUESTS)
     start: str = "09:00"
     end: str = "17:00"
-    hourly_profile: list[float] | None = None
+    hourly_profile: list[Annotated[float, Field(ge=0.0, le=1e9)]] | None = None
     prebooked_share: float = Field(0.0, ge=0.0, le=1.0)
-    prebook_lead_min_min: float = Field(30.0, ge=0.0)
-    prebook_lead_max_min: float = Field(1440.0, ge=0.0)
-    party_size_weights: list[float] = Field(default_factory=lambda: [1.0])
+    prebook_lead_min_min: float = Field(30.0, ge=0.0, le=20_160.0)
+    prebook_lead_max_min: float = Field(1440.0, ge=0.0, le=20_160.0)
+    party_size_weights: list[Annotated[float, Field(ge=0.0, le=1e9)]] = Field(default_factory=lambda: [1.0], max_length=100)
     home_share: float = Field(0.5, ge=0.0, le=1.0)
-    min_trip_m: float = Field(500.0, ge=0.0)
-    jitter_m: float = Field(150.0, ge=0.0)
-    population_total: float = Field(65000.0, gt=0.0)
-    attractor_weights: dict[str, float] | None = None
+    min_trip_m: float = Field(500.0, ge=0.0, le=100_000.0)
+    jitter_m: float = Field(150.0, ge=0.0, le=5_000.0)
+    population_total: float = Field(65000.0, gt=0.0, le=100_000_000.0)
+    attractor_weights: dict[str, Annotated[float, Field(ge=0.0, le=1e9)]] | None = None
     # "fixed": the generator above (or ``csv``); "behavioural": a synthetic population whose
     # trips choose their mode (sim/run/behaviour.py), keys under [demand.behaviour]
     model: Literal["fixed", "behavioural"] = "fixed"
@@ -105,9 +124,9 @@ class DemandConfig(_Model):
 class WalkConfig(_Model):
     """Walking to and from stops."""
 
-    speed_mps: float = Field(1.0, gt=0.0)
-    detour_factor: float = Field(1.3, ge=1.0)
-    max_walk_m: float = Field(800.0, ge=0.0)
+    speed_mps: float = Field(1.0, ge=0.1, le=5.0)
+    detour_factor: float = Field(1.3, ge=1.0, le=5.0)
+    max_walk_m: float = Field(800.0, ge=0.0, le=10_000.0)
 
 
 Automation = Literal["human", "level2", "level4_crew", "level4_remote"]
@@ -135,16 +154,16 @@ class VehicleType(_Model):
     maintenance per km.
     """
 
-    capacity: int = Field(ge=1)
-    seats: int | None = Field(None, ge=0)
+    capacity: int = Field(ge=1, le=1_000)
+    seats: int | None = Field(None, ge=0, le=1_000)
     automation: Automation = "human"
-    speed_cap_kmh: float | None = Field(None, gt=0.0)
-    stop_dwell_s: float = Field(60.0, ge=0.0)
-    board_s_per_pax: float = Field(0.0, ge=0.0)
-    incidents_per_1000_km: float = Field(0.0, ge=0.0)
+    speed_cap_kmh: float | None = Field(None, ge=1.0, le=300.0)
+    stop_dwell_s: float = Field(60.0, ge=0.0, lt=3_600.0)
+    board_s_per_pax: float = Field(0.0, ge=0.0, le=600.0)
+    incidents_per_1000_km: float = Field(0.0, ge=0.0, le=10_000.0)
     incident_remote_share: float = Field(1.0, ge=0.0, le=1.0)
-    incident_remote_min: float = Field(5.0, ge=0.0)
-    incident_onsite_min: float = Field(30.0, ge=0.0)
+    incident_remote_min: float = Field(5.0, ge=0.0, le=1_440.0)
+    incident_onsite_min: float = Field(30.0, ge=0.0, le=1_440.0)
     incident_classes: dict[str, IncidentClassConfig] = Field(default_factory=dict)
     odd_road_classes: list[Annotated[str, Field(min_length=1)]] | None = None
     odd_edges: list[Annotated[str, Field(pattern=r"^[^-\s]+-[^-\s]+$")]] | None = None
@@ -154,11 +173,11 @@ class VehicleType(_Model):
     range_reserve_km: float = Field(0.0, ge=0.0, le=500.0)
     charge_below_share: float = Field(0.25, ge=0.0, le=1.0)
     charge_resume_share: float = Field(0.8, gt=0.0, le=1.0)
-    price_yen: float = Field(0.0, ge=0.0)
-    lifetime_years: float = Field(10.0, gt=0.0)
+    price_yen: float = Field(0.0, ge=0.0, le=MAX_YEN)
+    lifetime_years: float = Field(10.0, ge=1.0, le=100.0)
     residual_share: float = Field(0.0, ge=0.0, le=1.0)
-    energy_yen_per_km: float = Field(0.0, ge=0.0)
-    maintenance_yen_per_km: float = Field(0.0, ge=0.0)
+    energy_yen_per_km: float = Field(0.0, ge=0.0, le=100_000.0)
+    maintenance_yen_per_km: float = Field(0.0, ge=0.0, le=100_000.0)
     description: str = ""
 
     @model_validator(mode="after")
@@ -177,7 +196,7 @@ class AreaConfig(_Model):
     """A DRT service area: the towns of the listed districts (Sodegaura zones) or ``all`` nodes."""
 
     districts: list[str] = Field(default_factory=list)
-    fleet_size: int | None = Field(None, ge=0)
+    fleet_size: int | None = Field(None, ge=0, le=MAX_FLEET)
     depot: str | None = None
 
 
@@ -217,35 +236,35 @@ class DrtService(_Model):
     kind: Literal["drt"] = "drt"
     enabled: bool = True
     vehicle: str
-    fleet_size: int = Field(ge=0)
+    fleet_size: int = Field(ge=0, le=MAX_FLEET)
     start: str = "09:00"
     end: str = "17:00"
     days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
     mode: Literal["stop", "door"] = "stop"
-    stop_spacing_m: float = Field(300.0, gt=0.0)
-    max_wait_min: float = Field(20.0, gt=0.0)
-    max_ride_factor: float = Field(1.5, ge=1.0)
-    max_ride_extra_min: float = Field(20.0, ge=0.0)
+    stop_spacing_m: float = Field(300.0, ge=10.0, le=10_000.0)
+    max_wait_min: float = Field(20.0, gt=0.0, le=1_440.0)
+    max_ride_factor: float = Field(1.5, ge=1.0, le=10.0)
+    max_ride_extra_min: float = Field(20.0, ge=0.0, le=1_440.0)
     depot: str | None = None
     areas: dict[str, AreaConfig] = Field(default_factory=dict)
     transfer_hub: str | None = None
-    min_transfer_min: float = Field(3.0, ge=0.0)
-    fare_within_area_yen: float = Field(0.0, ge=0.0)
-    fare_between_areas_yen: float = Field(0.0, ge=0.0)
-    wait_cost_weight: float = Field(1.0, ge=0.0)
-    delay_cost_weight: float = Field(1.0, ge=0.0)
-    ride_cost_weight: float = Field(1.0, ge=0.0)
+    min_transfer_min: float = Field(3.0, ge=0.0, le=240.0)
+    fare_within_area_yen: float = Field(0.0, ge=0.0, le=1_000_000.0)
+    fare_between_areas_yen: float = Field(0.0, ge=0.0, le=1_000_000.0)
+    wait_cost_weight: float = Field(1.0, ge=0.0, le=100.0)
+    delay_cost_weight: float = Field(1.0, ge=0.0, le=100.0)
+    ride_cost_weight: float = Field(1.0, ge=0.0, le=100.0)
     keep_promises: bool = True
-    pickup_window_min: float = Field(10.0, ge=0.0)
-    arrival_window_min: float = Field(10.0, ge=0.0)
-    max_candidate_vehicles: int | None = Field(None, ge=1)
+    pickup_window_min: float = Field(10.0, ge=0.0, le=1_440.0)
+    arrival_window_min: float = Field(10.0, ge=0.0, le=1_440.0)
+    max_candidate_vehicles: int | None = Field(None, ge=1, le=MAX_FLEET)
     cancel_share: float = Field(0.0, ge=0.0, le=1.0)
-    cancel_lead_min: float = Field(60.0, gt=0.0)
+    cancel_lead_min: float = Field(60.0, gt=0.0, le=20_160.0)
     no_show_share: float = Field(0.0, ge=0.0, le=1.0)
-    no_show_wait_min: float = Field(3.0, ge=0.0)
+    no_show_wait_min: float = Field(3.0, ge=0.0, le=120.0)
     rebalancing: Literal["stay", "depot", "demand"] = "stay"
-    rebalancing_zone_m: float = Field(2000.0, gt=0.0)
-    rebalancing_horizon_min: float = Field(60.0, gt=0.0)
+    rebalancing_zone_m: float = Field(2000.0, gt=0.0, le=100_000.0)
+    rebalancing_horizon_min: float = Field(60.0, gt=0.0, le=1_440.0)
     plan_breaks: bool = False
     spare_vehicles: int = Field(0, ge=0, le=100)
     suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
@@ -290,24 +309,24 @@ class FixedLine(_Model):
     kind: Literal["line"] = "line"
     enabled: bool = True
     vehicle: str
-    stops: list[str] = Field(default_factory=list)
+    stops: list[str] = Field(default_factory=list, max_length=1_000)
     pattern: Literal["loop", "out_and_back"] = "out_and_back"
-    headway_min: float | None = Field(None, gt=0.0)
-    departures: list[str] | None = None
-    timetable: list[list[str]] | None = None
-    return_stops: list[str] | None = None
-    return_timetable: list[list[str]] | None = None
+    headway_min: float | None = Field(None, ge=1.0, le=1_440.0)
+    departures: list[str] | None = Field(None, max_length=10_000)
+    timetable: list[list[str]] | None = Field(None, max_length=10_000)
+    return_stops: list[str] | None = Field(None, max_length=1_000)
+    return_timetable: list[list[str]] | None = Field(None, max_length=10_000)
     gtfs: str | None = None
     route_id: str | None = None
     service_date: str | None = None
-    max_snap_m: float | None = Field(None, gt=0.0)
+    max_snap_m: float | None = Field(None, gt=0.0, le=10_000.0)
     start: str = "07:00"
     end: str = "19:00"
     days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
-    layover_min: float = Field(5.0, ge=0.0)
-    recovery_share: float = Field(0.1, ge=0.0)
+    layover_min: float = Field(5.0, ge=0.0, le=600.0)
+    recovery_share: float = Field(0.1, ge=0.0, le=5.0)
     depot: str | None = None
-    fare_yen: float = Field(0.0, ge=0.0)
+    fare_yen: float = Field(0.0, ge=0.0, le=1_000_000.0)
     spare_vehicles: int = Field(0, ge=0, le=100)
     suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
     suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
@@ -321,8 +340,12 @@ class FixedLine(_Model):
         if v is not None:
             if not v:
                 raise ValueError("must list at least one departure time")
+            seen: set[float] = set()
             for t in v:
                 _clock(t)
+                if parse_clock(t) in seen:
+                    raise ValueError(f"departure {t!r} is listed twice")
+                seen.add(parse_clock(t))
         return v
 
     @model_validator(mode="after")
@@ -388,13 +411,13 @@ class ChoiceConfig(_Model):
     and arrive ``timetable_buffer_min`` before their departure; on shorter headways they just go.
     """
 
-    walk_weight: float = Field(2.0, ge=0.0)
-    wait_weight: float = Field(2.0, ge=0.0)
-    transfer_penalty_min: float = Field(5.0, ge=0.0)
-    timetable_headway_min: float = Field(12.0, ge=0.0)
-    timetable_buffer_min: float = Field(2.0, ge=0.0)
+    walk_weight: float = Field(2.0, ge=0.0, le=100.0)
+    wait_weight: float = Field(2.0, ge=0.0, le=100.0)
+    transfer_penalty_min: float = Field(5.0, ge=0.0, le=600.0)
+    timetable_headway_min: float = Field(12.0, ge=0.0, le=1_440.0)
+    timetable_buffer_min: float = Field(2.0, ge=0.0, le=120.0)
     hubs: list[str] = Field(default_factory=list)
-    min_transfer_min: float = Field(3.0, ge=0.0)
+    min_transfer_min: float = Field(3.0, ge=0.0, le=240.0)
 
 
 class TrafficConfig(_Model):
@@ -409,8 +432,8 @@ class TrafficConfig(_Model):
     the default is no variation; scenarios that vary times must state their source.
     """
 
-    time_factors: dict[str, list[float]] = Field(default_factory=dict)
-    cv: dict[str, float] = Field(default_factory=dict)
+    time_factors: dict[str, list[Annotated[float, Field(gt=0.0, le=100.0)]]] = Field(default_factory=dict)
+    cv: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(default_factory=dict)
 
     @field_validator("time_factors")
     @classmethod
@@ -434,7 +457,7 @@ class Scenario(_Model):
 
     name: str
     description: str = ""
-    seed: int = Field(1, ge=0)
+    seed: int = Field(1, ge=0, le=MAX_SEED)
     network: NetworkConfig = NetworkConfig()
     demand: DemandConfig = DemandConfig()
     walk: WalkConfig = WalkConfig()
@@ -445,6 +468,24 @@ class Scenario(_Model):
     staffing: StaffingConfig = StaffingConfig()
     costs: CostConfig = CostConfig()
     remote_ops: RemoteOpsConfig | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if len(v) > 200:
+            raise ValueError("must be at most 200 characters")
+        if not safe_component(v):
+            raise ValueError("must contain more than dots, blanks and / \\\\ : * ? \" < > | (the results folder is named after it)")
+        return v
+
+    @field_validator("vehicles", "services")
+    @classmethod
+    def _table_names(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for key in v:
+            problem = name_problem(key)
+            if problem:
+                raise ValueError(f"entry {key!r}: {problem} (it names columns and figures)")
+        return v
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -471,32 +512,39 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_text_file(path, what="scenario file")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: scenario file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, expected a .toml scenario file") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
 
 
 def load_raw(path: Path, *, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file with its ``extends`` chain merged (no validation)."""
-    path = path.resolve()
+    """Read a scenario file with its ``extends`` chain merged (no validation).
+
+    The chain may be at most :data:`MAX_EXTENDS_DEPTH` parent files long; each file at most
+    :data:`MAX_FILE_BYTES` bytes.
+    """
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ScenarioError(f"{path}: cannot resolve the path: {exc}") from None
     if path in _seen:
         chain = " -> ".join(str(p) for p in (*_seen, path))
         raise ScenarioError(f"{path}: extends loops back on itself ({chain})")
+    if len(_seen) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            f"{_seen[0]}: key 'extends': the chain of parent files is longer than {MAX_EXTENDS_DEPTH} (at {path})"
+        )
     data = _read_toml(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    if not isinstance(parent, str):
+    if not isinstance(parent, str) or not parent or "\x00" in parent:
         raise ScenarioError(f"{path}: key 'extends' must be a file name string, got {parent!r}")
-    parent_path = (path.parent / parent).resolve()
+    parent_path = path.parent / parent
     if not parent_path.exists():
-        raise ScenarioError(f"{path}: key 'extends' names {parent!r}, but {parent_path} does not exist")
+        raise ScenarioError(f"{path}: key 'extends' names {parent!r}, but {parent_path.resolve()} does not exist")
     return _deep_merge(load_raw(parent_path, _seen=(*_seen, path)), data)
 
 
@@ -586,6 +634,18 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], *, source: str) 
     return out
 
 
+_RANGE_ERRORS = {
+    "greater_than", "greater_than_equal", "less_than", "less_than_equal", "int_type", "float_type",
+    "finite_number", "int_from_float", "int_parsing", "float_parsing",
+}
+
+
+def _shown(value: Any) -> str:
+    """``repr`` of an offending value, shortened to 120 characters."""
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 def _format_validation(exc: ValidationError, source: str, data: dict[str, Any]) -> str:
     lines = []
     for err in exc.errors():
@@ -599,7 +659,11 @@ def _format_validation(exc: ValidationError, source: str, data: dict[str, Any]) 
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         value = err.get("input")
-        shown = "" if err["type"] in {"missing"} or isinstance(value, dict) else f" (got {value!r})"
+        if err["type"] in _RANGE_ERRORS:
+            b = bounds_at(Scenario, tuple(err["loc"]))
+            if b is not None:
+                msg = f"{msg}; valid: {'an' if b.kind[0] == 'i' else 'a'} {b.kind} from {b.text()}"
+        shown = "" if err["type"] in {"missing"} or isinstance(value, dict) else f" (got {_shown(value)})"
         lines.append(f"{source}: {msg}" if not loc else f"{source}: key {key}: {msg}{shown}")
     return "\n".join(lines)
 
@@ -623,49 +687,5 @@ def load_scenario(path: str | Path, *, overrides: list[str] | None = None) -> tu
     return validate(raw, source=str(p)), p.resolve().parent
 
 
-def to_toml(scenario: Scenario) -> str:
-    """Serialise a resolved scenario back to TOML (the ``scenario.toml`` of a results directory)."""
-    data = scenario.model_dump(mode="json", exclude_none=True)
-    return _dump_toml(data)
-
-
-def dump_toml(data: dict[str, Any]) -> str:
-    """Write plain data (strings, numbers, booleans, lists, nested tables) as TOML."""
-    return _dump_toml(data)
-
-
-_TOML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\t": "\\t"}
-
-
-def _toml_char(c: str) -> str:
-    if c in _TOML_ESCAPES:
-        return _TOML_ESCAPES[c]
-    if ord(c) < 0x20 or ord(c) == 0x7F:
-        return f"\\u{ord(c):04X}"
-    return c
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + "".join(_toml_char(c) for c in v) + '"'
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {v!r} as TOML")
-
-
-def _toml_key(k: str) -> str:
-    return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else _toml_value(k)
-
-
-def _dump_toml(data: dict[str, Any], prefix: str = "") -> str:
-    lines = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for k, v in data.items():
-        if isinstance(v, dict):
-            name = f"{prefix}{_toml_key(k)}"
-            lines.append(f"\n[{name}]")
-            lines.append(_dump_toml(v, prefix=f"{name}.").rstrip("\n"))
-    return "\n".join(line for line in lines if line) + "\n"
+if __name__ == "__main__":  # pragma: no cover - documentation helper: the README's bounds table
+    print(markdown_table(Scenario), end="")

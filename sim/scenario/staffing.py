@@ -21,11 +21,17 @@ from sim.tolerance import EPS
 #: Automation levels (same literal as ``sim.scenario.Automation``; repeated here to avoid an import cycle).
 AutomationLevel = Literal["human", "level2", "level4_crew", "level4_remote"]
 
+#: Largest yearly amount or price, yen (as ``sim.scenario.schema.MAX_YEN``).
+MAX_YEN = 1e10
+#: A service day lasts at most 48 h.
+MAX_DAY_S = 48 * 3600.0
+
 _RULES = 'PARAMETERS.md "Driver shortage and working-time rules for bus drivers (改善基準告示, from April 2024)"'
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no bool for an integer, no string for a number; finite numbers only
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class StaffingConfig(_Model):
@@ -43,62 +49,63 @@ class StaffingConfig(_Model):
     min_rest_h: float = Field(
         11.0, ge=9.0, le=24.0, description=f'{_RULES} "rest between duties": aim for ≥ 11 h, never < 9 h'
     )
-    max_driving_h: float = Field(9.0, gt=0.0, description=f'{_RULES} "driving time": ≤ 9 h a day')
+    max_driving_h: float = Field(9.0, gt=0.0, le=24.0, description=f'{_RULES} "driving time": ≤ 9 h a day')
     max_continuous_driving_h: float = Field(
-        4.0, gt=0.0, description=f'{_RULES} "continuous driving": ≤ 4 h, then breaks'
+        4.0, gt=0.0, le=24.0, description=f'{_RULES} "continuous driving": ≤ 4 h, then breaks'
     )
     min_break_total_min: float = Field(
-        30.0, ge=0.0, description=f'{_RULES} "continuous driving": breaks totalling ≥ 30 min'
+        30.0, ge=0.0, le=600.0, description=f'{_RULES} "continuous driving": breaks totalling ≥ 30 min'
     )
     min_break_piece_min: float = Field(
-        10.0, ge=0.0, description=f'{_RULES} "continuous driving": break pieces of ≥ 10 min each'
+        10.0, ge=0.0, le=600.0, description=f'{_RULES} "continuous driving": break pieces of ≥ 10 min each'
     )
     max_weekly_driving_h: float = Field(
-        40.0, gt=0.0, description=f'{_RULES} "driving time": ≤ 40 h a week (4-week average)'
+        40.0, gt=0.0, le=168.0, description=f'{_RULES} "driving time": ≤ 40 h a week (4-week average)'
     )
     annual_binding_limit_h: float = Field(
-        3300.0, gt=0.0, description=f'{_RULES} "monthly / annual binding time": 3,300 h a year'
+        3300.0, gt=0.0, le=8_784.0, description=f'{_RULES} "monthly / annual binding time": 3,300 h a year'
     )
     # -- times around the vehicle's day (ASSUMPTIONS: not published for Sodegaura) -----------------
     prep_min: float = Field(
-        15.0, ge=0.0, description="ASSUMPTION: pre-duty roll call (乗務前点呼) and vehicle check before pull-out"
+        15.0, ge=0.0, le=240.0, description="ASSUMPTION: pre-duty roll call (乗務前点呼) and vehicle check before pull-out"
     )
     handover_min: float = Field(
-        10.0, ge=0.0, description="ASSUMPTION: after pull-in: roll call (乗務後点呼), handover of the vehicle"
+        10.0, ge=0.0, le=240.0, description="ASSUMPTION: after pull-in: roll call (乗務後点呼), handover of the vehicle"
     )
     relief_handover_min: float = Field(
-        5.0, ge=0.0, description="ASSUMPTION: handing a vehicle over at a relief point, for each of the two staff"
+        5.0, ge=0.0, le=240.0, description="ASSUMPTION: handing a vehicle over at a relief point, for each of the two staff"
     )
     relief_travel_min: float = Field(
-        15.0, ge=0.0, description="ASSUMPTION: travel between the depot and an on-street relief point, each way"
+        15.0, ge=0.0, le=240.0, description="ASSUMPTION: travel between the depot and an on-street relief point, each way"
     )
     desk_handover_min: float = Field(
-        10.0, ge=0.0, description="ASSUMPTION: briefing at the start and end of a control-room or office duty"
+        10.0, ge=0.0, le=240.0, description="ASSUMPTION: briefing at the start and end of a control-room or office duty"
     )
     relief_grid_min: float = Field(
         15.0,
-        gt=0.0,
+        ge=1.0,
+        le=240.0,
         description="ASSUMPTION: staff may change on a 15-min clock grid in control rooms and while a vehicle stands",
     )
     # -- roles ---------------------------------------------------------------------------------
     remote_vehicles_per_operator: float = Field(
-        3.0, gt=0.0, description='PARAMETERS.md "remote monitoring target": 1 operator : ≥ 3 vehicles (永平寺 1 : 3)'
+        3.0, gt=0.0, le=1_000.0, description='PARAMETERS.md "remote monitoring target": 1 operator : ≥ 3 vehicles (永平寺 1 : 3)'
     )
     field_staff_mode: Literal["per_vehicles", "per_area"] = Field(
         "per_vehicles", description="ASSUMPTION: field staff scale with the number of automated vehicles out"
     )
     field_vehicles_per_staff: float = Field(
-        5.0, gt=0.0, description="ASSUMPTION: one field-response person per 5 automated vehicles out"
+        5.0, gt=0.0, le=1_000.0, description="ASSUMPTION: one field-response person per 5 automated vehicles out"
     )
     field_staff_per_area: int = Field(
-        1, ge=0, description="ASSUMPTION: field staff on duty per service area with automated vehicles out"
+        1, ge=0, le=1_000, description="ASSUMPTION: field staff on duty per service area with automated vehicles out"
     )
     field_staff_automation: list[AutomationLevel] = Field(
         default_factory=lambda: ["level4_crew", "level4_remote"],
         description="ASSUMPTION: Level 4 vehicles need field response; Level 2 has its operator on board",
     )
     booking_staff: int = Field(
-        0, ge=0, description='ASSUMPTION: phone booking staff on duty (PARAMETERS.md "booking": by phone in service hours)'
+        0, ge=0, le=10_000, description='ASSUMPTION: phone booking staff on duty (PARAMETERS.md "booking": by phone in service hours)'
     )
     booking_start: str | None = Field(None, description="booking-centre hours; default: the DRT service hours")
     booking_end: str | None = Field(None, description="booking-centre hours; default: the DRT service hours")
@@ -119,7 +126,7 @@ class StaffingConfig(_Model):
         description="ASSUMPTION: 40-hour week of 8-hour days = 5 days × 52 weeks (about 105 days off a year)",
     )
     leave_spare_factor: float = Field(
-        0.15, ge=0.0, description="ASSUMPTION: paid leave (10–20 days), sickness, training and spare staff"
+        0.15, ge=0.0, le=5.0, description="ASSUMPTION: paid leave (10–20 days), sickness, training and spare staff"
     )
 
     @model_validator(mode="after")
@@ -132,8 +139,8 @@ class StaffingConfig(_Model):
             )
         for key in ("booking_start", "booking_end"):
             value = getattr(self, key)
-            if value is not None:
-                parse_clock(value)
+            if value is not None and parse_clock(value) > MAX_DAY_S:
+                raise ValueError(f"{key} {value!r} must be a clock time from 00:00 to 48:00")
         if (self.booking_start is None) != (self.booking_end is None):
             raise ValueError("give both booking_start and booking_end, or neither")
         if self.booking_start is not None and self.booking_end is not None:
@@ -147,16 +154,16 @@ class StaffingConfig(_Model):
 class RoleWages(_Model):
     """Annual pay per person (yen), before employer overhead."""
 
-    driver: float = Field(4_530_000.0, ge=0.0, description='PARAMETERS.md "bus driver pay": ¥4.53 M a year (2023 wage survey)')
+    driver: float = Field(4_530_000.0, ge=0.0, le=MAX_YEN, description='PARAMETERS.md "bus driver pay": ¥4.53 M a year (2023 wage survey)')
     level2_operator: float = Field(
-        4_530_000.0, ge=0.0, description="ASSUMPTION: as a bus driver (a Level 2 operator is the driver, class-2 licence)"
+        4_530_000.0, ge=0.0, le=MAX_YEN, description="ASSUMPTION: as a bus driver (a Level 2 operator is the driver, class-2 licence)"
     )
-    level4_crew: float = Field(4_000_000.0, ge=0.0, description="ASSUMPTION: on-board crew, below a driver's pay")
+    level4_crew: float = Field(4_000_000.0, ge=0.0, le=MAX_YEN, description="ASSUMPTION: on-board crew, below a driver's pay")
     remote_operator: float = Field(
-        4_530_000.0, ge=0.0, description="ASSUMPTION: as a bus driver (experienced drivers staff control rooms)"
+        4_530_000.0, ge=0.0, le=MAX_YEN, description="ASSUMPTION: as a bus driver (experienced drivers staff control rooms)"
     )
-    field_staff: float = Field(4_000_000.0, ge=0.0, description="ASSUMPTION: below a driver's pay")
-    booking_staff: float = Field(3_000_000.0, ge=0.0, description="ASSUMPTION: call-centre pay")
+    field_staff: float = Field(4_000_000.0, ge=0.0, le=MAX_YEN, description="ASSUMPTION: below a driver's pay")
+    booking_staff: float = Field(3_000_000.0, ge=0.0, le=MAX_YEN, description="ASSUMPTION: call-centre pay")
 
 
 class CostConfig(_Model):
@@ -166,25 +173,28 @@ class CostConfig(_Model):
     staff_overhead_share: float = Field(
         0.3,
         ge=0.0,
+        le=5.0,
         description="ASSUMPTION: employer social insurance (≈ 15 % of pay) plus management and administration",
     )
     interest_rate: float = Field(
         0.0, ge=0.0, le=1.0, description="ASSUMPTION: 0 = straight-line write-off of vehicles (no cost of capital)"
     )
     spare_vehicle_share: float = Field(
-        0.0, ge=0.0, description="ASSUMPTION: spare vehicles bought on top of the simulated fleet, as a share"
+        0.0, ge=0.0, le=5.0, description="ASSUMPTION: spare vehicles bought on top of the simulated fleet, as a share"
     )
     control_room_yen_per_year: float = Field(
         10_000_000.0,
         ge=0.0,
+        le=MAX_YEN,
         description="ASSUMPTION: remote-monitoring room (premises, screens, networks); only with level4_remote vehicles",
     )
     av_system_yen_per_vehicle_year: float = Field(
         5_000_000.0,
         ge=0.0,
+        le=MAX_YEN,
         description='ASSUMPTION (no source for this item): automated-driving software, maps and insurance per automated vehicle; for scale only, PARAMETERS.md "AV running cost" gives ≈ ¥32 M per vehicle-year for everything together',
     )
     drt_system_yen_per_service_year: float = Field(
-        3_000_000.0, ge=0.0, description="ASSUMPTION: booking and dispatch platform per DRT service (fees not published)"
+        3_000_000.0, ge=0.0, le=MAX_YEN, description="ASSUMPTION: booking and dispatch platform per DRT service (fees not published)"
     )
-    other_fixed_yen_per_year: float = Field(0.0, ge=0.0, description="any other fixed cost (scenario setting)")
+    other_fixed_yen_per_year: float = Field(0.0, ge=0.0, le=MAX_YEN, description="any other fixed cost (scenario setting)")

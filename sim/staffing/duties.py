@@ -54,7 +54,7 @@ import bisect
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -615,8 +615,8 @@ def _service_info(scenario: Scenario) -> tuple[dict[str, int], set[str]]:
     return days, drt
 
 
-def compute_staffing(log: EventLog, scenario: Scenario) -> Staffing:
-    """Duties and FTE of every role for a simulated day of ``scenario``."""
+def compute_staffing(log: EventLog, scenario: Scenario, progress: Callable[[str], None] | None = None) -> Staffing:
+    """Duties and FTE of every role for a simulated day of ``scenario`` (``progress(stage)`` per role)."""
     cfg: StaffingConfig = scenario.staffing
     service_days, drt = _service_info(scenario)
     for v in log.vehicles:
@@ -627,6 +627,8 @@ def compute_staffing(log: EventLog, scenario: Scenario) -> Staffing:
             days[name] = max(0.0, days[name] - svc.suspended_days_per_year)
     roles = []
     for role, blocks in role_blocks(log, cfg, drt_services=drt).items():
+        if progress is not None:
+            progress(f"run-cutting: {role} duties ({len(blocks)} vehicle or desk blocks)")
         rules = rules_for(role, cfg)
         duties = cut_duties(blocks, rules, role=str(role))
         f = role_fte(role, duties, days, cfg)

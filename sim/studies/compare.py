@@ -10,7 +10,8 @@ from the **first** scenario's demand settings and the replication's seed. A scen
 settings equal the first's runs exactly as ``run`` would (so ``compare --replications 1 --seed s``
 gives the first scenario's ``run --seed s``, and replication ``r`` of a scenario is replication
 ``r`` of a sweep point with that scenario). The first replication's full results directory is
-written to ``OUT/<scenario name>/`` for the report.
+written to ``OUT/<scenario name>/`` for the report (the name made one safe folder name by
+:func:`sim.paths.safe_component`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from sim.atomic import write_csv, write_json
 from sim.errors import InputError
+from sim.paths import safe_component
 from sim.stats import Estimate
 from sim.studies.execute import Execution, Progress, execute, open_backend
 from sim.studies.plan import Point, Study, replication_seeds, study_networks
@@ -71,6 +73,13 @@ def plan_compare(
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InputError(f"compare: scenario name {dupes[0]!r} is used by more than one file; names must be unique")
+    folders = [safe_component(n) for n in names]
+    clash = sorted({n for n, f in zip(names, folders) if folders.count(f) > 1})
+    if clash:
+        raise InputError(
+            f"compare: scenario names {', '.join(map(repr, clash))} give the same folder name "
+            f"{safe_component(clash[0])!r}; rename one"
+        )
     nets = {sc.network.source if _embedded(sc.network.source) else (sc.network.source, str(base)) for sc, base, _ in loaded}
     if len(nets) > 1:
         raise InputError(
@@ -160,7 +169,7 @@ def run_comparison(
     jobs = []
     for pt in study.points:
         for r in range(study.replications):
-            results_dir = out / pt.scenario.name if r == 0 else None
+            results_dir = out / safe_component(pt.scenario.name) if r == 0 else None
             job = study.job(pt, r, results_dir=results_dir)
             if results_dir is not None and not (results_dir / "metrics.json").is_file():
                 store.discard(job.run_id)  # its results directory is missing: run it again

@@ -11,15 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 
-from sim.demand.generate import (
-    CSV_COLUMNS,
-    DemandSpec,
-    Request,
-    generate_demand,
-    node_zones,
-    read_demand_csv,
-    write_demand_csv,
-)
+from sim.demand.generate import DemandSpec, Request, generate_demand, node_zones
+from sim.demand.io import CSV_COLUMNS, read_demand_csv, write_demand_csv
 from sim.errors import DemandError, NetworkError
 from sim.demand.zones import Attractor, Zone
 
@@ -427,7 +420,7 @@ _lon = st.floats(min_value=-180.0, max_value=180.0, allow_nan=False)
 @given(
     st.lists(
         st.tuples(
-            st.integers(0, 30 * 3600), st.integers(0, 86400), st.integers(0, 440), st.integers(0, 440),
+            st.integers(0, 30 * 3600), st.integers(0, 18 * 3600), st.integers(0, 440), st.integers(0, 440),  # 48-hour day
             st.integers(1, 9), _lat, _lon, _lat, _lon, st.text("abc,\"' 町", max_size=5),
         ),
         max_size=6,

@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.errors import InputError, NetworkError
+from sim.errors import InputError, NetworkError, SimError
 from sim.network.graph import OSM_PROVENANCE, RoadNetwork
 from sim.network.info import NetworkInfo, circuity
 from sim.network.io import embedded_networks, fetch_network, load_network, networks_dir
@@ -376,8 +376,10 @@ def test_unreadable_and_empty_files(tmp_path: Path) -> None:
         load_network(str(bad))
     badgz = tmp_path / "bad.graphml.gz"
     badgz.write_bytes(b"not gzip at all")
-    with pytest.raises(NetworkError, match=r"bad\.graphml\.gz"):
+    # a damaged compressed file is an environment failure (exit 1), named with its path (issue 16)
+    with pytest.raises(SimError, match=r"bad\.graphml\.gz: corrupt or truncated") as info:
         load_network(str(badgz))
+    assert not isinstance(info.value, NetworkError)
     empty = _write_graphml(nx.MultiDiGraph(crs="epsg:4326"), tmp_path / "empty.graphml")
     with pytest.raises(NetworkError, match="empty"):
         load_network(str(empty))

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SODEGAURA_SCENARIOS, TINY_TOML, files_in, read_csv, read_json
-from sim.demand.generate import CSV_COLUMNS, read_demand_csv
+from sim.demand.io import CSV_COLUMNS, read_demand_csv
 from sim.model.eventlog import LegRecord, RequestRecord, VehicleMove, VehicleRecord, header
 from sim.model.metrics import KPI_KEYS
 from sim.network.io import load_network

@@ -405,8 +405,8 @@ def test_to_toml_round_trip_baseline() -> None:
 
 def test_to_toml_round_trip_tricky_values() -> None:
     sc = Scenario(
-        name="試験 \"quoted\" back\\slash",
-        description="line one\nline two\ttabbed — 袖ケ浦市",
+        name="試験 \"quoted\" [bold] name",
+        description="line one\nline two\ttabbed — 袖ケ浦市 back\\slash",
         seed=0,
         vehicles={"ミニバン": {"capacity": 3, "speed_cap_kmh": 19.5, "automation": "level4_remote"}},
         services={
