@@ -68,7 +68,7 @@ class NetworkConfig(_Model):
     """
 
     source: str = "sodegaura"
-    cache_rows: int | None = Field(None, ge=1)
+    cache_rows: int | None = Field(None, ge=1, le=100_000_000)
 
 
 class DemandConfig(_Model):
