@@ -53,14 +53,12 @@ def cached_network(path: Path, build: Callable[[], RoadNetwork]) -> RoadNetwork:
     key = cache_key(path)
     target = cache_path(path, key)
     if target.is_file():
-        try:
-            with open(target, "rb") as fh:
-                net = pickle.load(fh)
+        # a damaged or foreign file: parse again and overwrite it
+        with contextlib.suppress(Exception), open(target, "rb") as fh:
+            net = pickle.load(fh)
             if isinstance(net, RoadNetwork):
                 net.source = str(path)
                 return net
-        except Exception:  # a damaged or foreign file: parse again and overwrite it
-            pass
     net = build()
     with contextlib.suppress(OSError):
         with atomic_open(target, "wb", encoding=None) as fh:

@@ -30,7 +30,7 @@ def test_second_load_comes_from_the_cache_and_is_identical(tmp_path: Path, monke
     first = load_network(str(path))
     cached = list(tmp_path.glob(".g.graphml.gz.*.netcache"))
     assert len(cached) == 1 and cached[0] == bincache.cache_path(path, bincache.cache_key(path))
-    import sim.network.io as io
+    from sim.network import io
 
     def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("GraphML parsed although the cache is fresh")
