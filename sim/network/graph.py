@@ -163,6 +163,7 @@ class RoadNetwork:
             self.places.setdefault(nm, k)
 
         self._oracles: dict[tuple[Any, Any], TravelOracle] = {}
+        self._cache_rows: int | None = None
         self._domain_oracles: dict[tuple[object, float | None, Any], TravelOracle] = {}
         self._edge_lookup: dict[tuple[int, int], tuple[tuple[str, ...], float]] | None = None
         self._length_csr: csr_matrix | None = None
@@ -267,6 +268,20 @@ class RoadNetwork:
 
     # -- travel times ----------------------------------------------------------------------------
 
+    @property
+    def cache_rows(self) -> int | None:
+        """Bound on the rows and columns each travel-time oracle caches (None: unbounded)."""
+        return self._cache_rows
+
+    def set_cache_rows(self, rows: int | None) -> None:
+        """Bound every oracle of this network (existing and future) to ``rows`` cached rows and
+        columns (None: unbounded); see :class:`TravelOracle`. Results do not depend on it."""
+        if rows is not None and rows < 1:
+            raise NetworkError(f"cache_rows must be at least 1 (or absent for no bound), got {rows!r}")
+        self._cache_rows = rows
+        for oracle in (*self._oracles.values(), *self._domain_oracles.values()):
+            oracle.set_cache_rows(rows)
+
     def oracle(
         self,
         *,
@@ -311,7 +326,7 @@ class RoadNetwork:
             cap_mps = key[1] if key is not None and key[0] == "mps" else None
             oracle = TravelOracle(
                 self.n, self._tail, self._head, self._length, self._speed, speed_cap_kmh=cap_kmh, speed_cap_mps=cap_mps,
-                time_factor=factor,
+                time_factor=factor, cache_rows=self._cache_rows,
             )
             self._oracles[full_key] = oracle
         return oracle
@@ -332,6 +347,7 @@ class RoadNetwork:
                 self.n, self._tail[keep], self._head[keep], self._length[keep], self._speed[keep],
                 speed_cap_mps=cap_mps, edge_cap_mps=caps[keep] if caps is not None else None,
                 time_factor=factor[keep] if factor is not None else None, edge_ids=np.flatnonzero(keep),
+                cache_rows=self._cache_rows,
             )
             self._domain_oracles[key] = oracle
         return oracle

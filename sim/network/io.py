@@ -21,6 +21,7 @@ import networkx as nx
 
 from sim.atomic import atomic_open
 from sim.errors import NetworkError, SimError
+from sim.network.bincache import cached_network
 from sim.network.graph import OSM_PROVENANCE, RoadNetwork, _build_network, _truthy
 from sim.paths import repo_root
 
@@ -329,7 +330,7 @@ def load_network(source: str, *, base_dir: Path | None = None, cache_dir: Path |
     if lower.endswith(_GRAPHML_SUFFIXES):
         path = _resolve_path(source, base_dir)
         name = _strip_suffix(path)
-        return _build_network(_read_graphml(path, name=name), name=name, source=str(path))
+        return cached_network(path, lambda: _build_network(_read_graphml(path, name=name), name=name, source=str(path)))
     if lower.endswith(_OSM_SUFFIXES):
         path = _resolve_path(source, base_dir)
         name = _strip_suffix(path)
@@ -338,7 +339,7 @@ def load_network(source: str, *, base_dir: Path | None = None, cache_dir: Path |
         embedded = embedded_networks()
         if source in embedded:
             path = embedded[source]
-            return _build_network(_read_graphml(path, name=source), name=source, source=str(path))
+            return cached_network(path, lambda: _build_network(_read_graphml(path, name=source), name=source, source=str(path)))
         folder = networks_dir() / source
         if _is(folder, "dir"):
             raise NetworkError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,48 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _MIN_EDGE_TIME_S = 1e-6
 """Zero-length edges get this travel time so sparse Dijkstra sees them as edges (seconds)."""
+
+
+class _RowCache:
+    """Cached rows of one kind (time rows, distance rows, predecessor rows, time columns), least
+    recently used first; all kinds of one oracle share the bound ``max_rows`` (None: unbounded)."""
+
+    __slots__ = ("_data", "max_rows")
+
+    def __init__(self, max_rows: int | None) -> None:
+        self._data: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+        self.max_rows = max_rows
+
+    def get(self, kind: str, i: int) -> np.ndarray | None:
+        key = (kind, i)
+        row = self._data.get(key)
+        if row is not None and self.max_rows is not None:
+            self._data.move_to_end(key)
+        return row
+
+    def put(self, kind: str, i: int, row: np.ndarray) -> None:
+        self._data[(kind, i)] = row
+        self._data.move_to_end((kind, i))
+        self.trim()
+
+    def trim(self) -> None:
+        """Evict the least recently used rows beyond the bound."""
+        if self.max_rows is not None:
+            while len(self._data) > self.max_rows:
+                self._data.popitem(last=False)
+
+    def drop(self, kinds: tuple[str, ...]) -> None:
+        """Forget every cached row of these kinds."""
+        for key in [k for k in self._data if k[0] in kinds]:
+            del self._data[key]
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the cached rows."""
+        return sum(a.nbytes for a in self._data.values())
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -58,6 +101,12 @@ class TravelOracle:
         ``cap_kmh / 3.6`` yields exactly the travel times of the cap in km/h.
     edge_cap_mps
         Optional cap per edge in m/s (``inf``: none), e.g. an operating domain's cap per road class.
+    cache_rows
+        At most this many cached rows and columns (time rows, distance rows, predecessor rows and
+        time columns counted together; the least recently used goes first); None (default): no
+        bound. A time or distance row is ``8 * n`` bytes, a predecessor row ``4 * n``, so the
+        bound caps the cache at about ``8 * n * cache_rows`` bytes. Evicted rows are recomputed
+        on demand and are bit for bit the same, so results do not depend on the bound.
     """
 
     __slots__ = (
@@ -70,10 +119,7 @@ class TravelOracle:
         "_len",
         "_edge_time",
         "_edge_index",
-        "_time_rows",
-        "_dist_rows",
-        "_pred_rows",
-        "_time_cols",
+        "_rows",
         "_T",
         "_D",
     )
@@ -91,7 +137,10 @@ class TravelOracle:
         edge_cap_mps: np.ndarray | None = None,
         time_factor: np.ndarray | None = None,
         edge_ids: np.ndarray | None = None,
+        cache_rows: int | None = None,
     ) -> None:
+        if cache_rows is not None and cache_rows < 1:
+            raise ValueError(f"cache_rows must be at least 1 (or None for no bound), got {cache_rows!r}")
         if speed_cap_kmh is not None and speed_cap_mps is not None:
             raise ValueError("give speed_cap_kmh or speed_cap_mps, not both")
         self.speed_cap_kmh = speed_cap_kmh
@@ -131,12 +180,31 @@ class TravelOracle:
         np.cumsum(np.bincount(rows, minlength=self._n), out=indptr[1:])
         self._fwd = csr_matrix((time[sel], head[sel].astype(np.int32), indptr), shape=(self._n, self._n))
         self._bwd = self._fwd.T.tocsr()
-        self._time_rows: dict[int, np.ndarray] = {}
-        self._dist_rows: dict[int, np.ndarray] = {}
-        self._pred_rows: dict[int, np.ndarray] = {}
-        self._time_cols: dict[int, np.ndarray] = {}
+        self._rows = _RowCache(cache_rows)
         self._T: np.ndarray | None = None
         self._D: np.ndarray | None = None
+
+    @property
+    def cache_rows(self) -> int | None:
+        """The bound on cached rows and columns (None: unbounded)."""
+        return self._rows.max_rows
+
+    def set_cache_rows(self, rows: int | None) -> None:
+        """Change the bound on cached rows and columns (None: unbounded), evicting the oldest now."""
+        if rows is not None and rows < 1:
+            raise ValueError(f"cache_rows must be at least 1 (or None for no bound), got {rows!r}")
+        self._rows.max_rows = rows
+        self._rows.trim()
+
+    @property
+    def cached_rows(self) -> int:
+        """How many rows and columns are cached now."""
+        return len(self._rows)
+
+    @property
+    def cache_bytes(self) -> int:
+        """Bytes held by cached rows and columns (not counting the full matrices of :meth:`precompute`)."""
+        return self._rows.nbytes
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -183,17 +251,18 @@ class TravelOracle:
     def _row(self, i: int) -> None:
         i = self._check(i)
         times, preds = self._compute_rows(np.array([i]))
-        self._time_rows[i] = _readonly(times[0])
-        self._pred_rows[i] = _readonly(preds[0])
+        self._rows.put("t", i, _readonly(times[0]))
+        self._rows.put("p", i, _readonly(preds[0]))
 
     def _preds(self, i: int) -> np.ndarray:
-        preds = self._pred_rows.get(i)
+        preds = self._rows.get("p", i)
         if preds is None:
             i = self._check(i)
             times, p = self._compute_rows(np.array([i]))
             if self._T is None:
-                self._time_rows[i] = _readonly(times[0])
-            self._pred_rows[i] = preds = _readonly(p[0])
+                self._rows.put("t", i, _readonly(times[0]))
+            preds = _readonly(p[0])
+            self._rows.put("p", i, preds)
         return preds
 
     # -- queries -------------------------------------------------------------------------------
@@ -207,7 +276,7 @@ class TravelOracle:
         """
         if self._T is not None:
             return float(self._T[i, j])
-        row = self._time_rows.get(i)
+        row = self._rows.get("t", i)
         if row is None:
             row = self.times_from(i)
         return float(row[self._check(j)])
@@ -216,7 +285,7 @@ class TravelOracle:
         """Length in metres of the fastest path from ``i`` to ``j`` (inf if unreachable)."""
         if self._D is not None:
             return float(self._D[i, j])
-        row = self._dist_rows.get(i)
+        row = self._rows.get("d", i)
         if row is not None:
             return float(row[self._check(j)])
         if not np.isfinite(self.time_s(i, j)):
@@ -234,10 +303,12 @@ class TravelOracle:
         """Fastest travel times in seconds from ``i`` to every node (read-only, cached)."""
         if self._T is not None:
             return self._T[self._check(i)]
-        row = self._time_rows.get(i)
+        row = self._rows.get("t", i)
         if row is None:
-            self._row(i)
-            row = self._time_rows[i]
+            times, preds = self._compute_rows(np.array([self._check(i)]))
+            row = _readonly(times[0])
+            self._rows.put("t", i, row)
+            self._rows.put("p", i, _readonly(preds[0]))
         return row
 
     def dists_from(self, i: int) -> np.ndarray:
@@ -248,24 +319,26 @@ class TravelOracle:
         """
         if self._D is not None:
             return self._D[self._check(i)]
-        row = self._dist_rows.get(i)
+        row = self._rows.get("d", i)
         if row is None:
             preds = self._preds(i)
             times = self.times_from(i)
             row = self._path_lengths(times[None, :], preds[None, :])[0]
-            self._dist_rows[i] = row = _readonly(row)
+            row = _readonly(row)
+            self._rows.put("d", i, row)
         return row
 
     def times_to(self, j: int) -> np.ndarray:
         """Fastest travel times in seconds from every node to ``j`` (read-only, cached)."""
-        col = self._time_cols.get(j)
+        col = self._rows.get("c", j)
         if col is None:
             j = self._check(j)
             if self._T is not None:
                 col = np.ascontiguousarray(self._T[:, j])
             else:
                 col = np.asarray(dijkstra(self._bwd, directed=True, indices=j), dtype=float)
-            self._time_cols[j] = col = _readonly(col)
+            col = _readonly(col)
+            self._rows.put("c", j, col)
         return col
 
     def path_edges(self, path: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -314,7 +387,5 @@ class TravelOracle:
             D[src] = self._path_lengths(times, preds)
         self._T = _readonly(T)
         self._D = _readonly(D)
-        self._time_rows.clear()
-        self._dist_rows.clear()
-        self._time_cols.clear()
+        self._rows.drop(("t", "d", "c"))
 

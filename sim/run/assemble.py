@@ -105,9 +105,11 @@ class Assembly:
 def load_net(scenario: Scenario, base_dir: Path, networks: NetworkCache | None = None, *, source: str) -> RoadNetwork:
     """The scenario's road network (through ``networks``, else loaded now)."""
     try:
-        return (networks or NetworkCache()).get(scenario.network.source, base_dir)
+        net = (networks or NetworkCache()).get(scenario.network.source, base_dir)
     except NetworkError as exc:
         raise ScenarioError(f"{source}: key network.source: {exc}") from None
+    net.set_cache_rows(scenario.network.cache_rows)
+    return net
 
 
 def census_zones(scenario: Scenario) -> list[Zone] | None:

@@ -138,6 +138,7 @@ def run_scenario(
     source = source or f"scenario {scenario.name!r}"
     net = load_net(scenario, base_dir, networks, source=source)
     t_start = time.perf_counter()  # timings exclude loading the network
+    c_start = time.process_time()
     demand_rng, _ = seed_streams(seed)
     zones = census_zones(scenario)
     behavioural = scenario.demand.model == "behavioural"
@@ -179,6 +180,7 @@ def run_scenario(
         metrics["operating_domain"] = domains
     # --- staffing and costs (sim/staffing/duties.py, sim/staffing/costs.py): pure functions of the log ---
     t_metrics = time.perf_counter()
+    c_metrics = time.process_time()
     staffing = compute_staffing(log, scenario, progress=stage)
     costs = compute_costs(log, scenario, staffing)
     if "availability" in metrics:  # after the behavioural KPIs, as in the KPI registry
@@ -208,6 +210,8 @@ def run_scenario(
         "simulate_s": t_simulated - t_setup,
         "metrics_s": t_metrics - t_simulated,
         "staffing_costs_s": time.perf_counter() - t_metrics,
+        "cpu_s": c_metrics - c_start,  # process time of demand, set-up, simulation and metrics
+        "staffing_costs_cpu_s": time.process_time() - c_metrics,
     }
     if asm.from_feeds:  # the run directory's scenario.toml then replays the day without the feed
         scenario = scenario.model_copy(update={"services": {**scenario.services, **asm.from_feeds}})

@@ -61,9 +61,15 @@ class _Model(BaseModel):
 
 
 class NetworkConfig(_Model):
-    """Road network: an embedded name (``sodegaura``, ``tachikawa``), a file path or ``place:<query>``."""
+    """Road network: an embedded name (``sodegaura``, ``tachikawa``), a file path or ``place:<query>``.
+
+    ``cache_rows`` bounds the travel-time memory: each oracle keeps at most this many rows and
+    columns of travel times (about ``8 * nodes`` bytes each; least recently used evicted first,
+    recomputed on demand with identical results); absent: no bound.
+    """
 
     source: str = "sodegaura"
+    cache_rows: int | None = Field(None, ge=1, le=100_000_000)
 
 
 class DemandConfig(_Model):

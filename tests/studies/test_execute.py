@@ -99,11 +99,20 @@ def _start_sweep(tiny_file: Path, out: Path, *extra: str) -> subprocess.Popen[st
     return subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _run_dirs(out: Path) -> list[Path]:
+    """Where a study's finished runs are: its ``runs/`` and, while it writes, its staging folder's."""
+    staged = sorted(out.parent.glob(f".{out.name}.staging-*/{out.name}/runs"))
+    return [d for d in [out / "runs", *staged] if d.is_dir()]
+
+
+def _stored_runs(out: Path) -> list[Path]:
+    return [p for d in _run_dirs(out) for p in d.iterdir() if not p.name.startswith(".")]
+
+
 def _wait_for_runs(out: Path, proc: subprocess.Popen[str], count: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        runs = out / "runs"
-        if runs.is_dir() and len([p for p in runs.glob("*.json")]) >= count:
+        if len([p for p in _stored_runs(out) if p.suffix == ".json"]) >= count:
             return
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.01)
@@ -125,12 +134,17 @@ def test_killed_sweep_resumes_to_the_same_tables(tiny_file: Path, tmp_path: Path
         assert proc.returncode == -signal.SIGKILL
     else:
         assert proc.returncode == 130 and "--resume" in err and "Traceback" not in err
-    stored = [p for p in (out / "runs").iterdir() if not p.name.startswith(".")]
+    if how != "SIGKILL":  # an interrupted study adds its finished runs to <out>/runs
+        assert (out / "runs").is_dir()
+    stored = _stored_runs(out)  # after SIGKILL they wait in the dead writer's staging folder
     assert 4 <= len(stored) < 40
     for p in stored:  # every stored file is complete
         RunRecord.from_json(read_json(p))
-    run_sweep(tiny_file, axes, out, replications=5, resume=True)
+    resumed = _start_sweep(tiny_file, out, "--resume")  # as a user resumes: through the CLI's locked writer
+    _, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
     assert _bytes(out / "runs.csv") == _bytes(ref / "runs.csv")
     assert _bytes(out / "summary.csv") == _bytes(ref / "summary.csv")
     assert not [p for p in (out / "runs").iterdir() if p.name.startswith(".")]
+    assert not list(out.parent.glob(f".{out.name}.staging-*"))  # resume took the dead writer's runs over
     assert os.path.getsize(out / "runs.csv") > 0
