@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class _Model(BaseModel):
-    # strict: no bool for an integer, no string for a number; finite numbers only (issue 16)
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+from sim.scenario.base import StrictModel as _Model
 
 
 class IncidentClassConfig(_Model):

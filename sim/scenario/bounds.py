@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 
-
 @dataclass(frozen=True, slots=True)
 class Bounds:
     """Bounds of one numeric key: ``low``/``high`` with whether each end is included."""

@@ -4,13 +4,10 @@ rejected, frozen); every default cites docs/PARAMETERS.md."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from sim.scenario.base import StrictModel as _Model
 from sim.timeutil import parse_clock
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _clock(value: object) -> str:

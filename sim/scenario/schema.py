@@ -19,16 +19,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import ScenarioError
 from sim.paths import name_problem, safe_component
-from sim.scenario.bounds import bounds_at, markdown_table
-from sim.scenario.tomlio import MAX_FILE_BYTES, _dump_toml, dump_toml, read_text_file, to_toml  # noqa: F401 - callers import them from here
-from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.autonomy import IncidentClassConfig, RemoteOpsConfig
+from sim.scenario.base import StrictModel as _Model
+from sim.scenario.behaviour import BehaviourConfig
+from sim.scenario.bounds import bounds_at, markdown_table
 from sim.scenario.council import BenefitsConfig, CoverageConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
+from sim.scenario.tomlio import (  # noqa: F401 - callers import them from here
+    MAX_FILE_BYTES,
+    _dump_toml,
+    dump_toml,
+    read_text_file,
+    to_toml,
+)
+from sim.scenario.traffic import TrafficConfig
 from sim.timeutil import parse_clock
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -55,9 +71,6 @@ def _clock(value: Any) -> str:
     return str(value)
 
 
-class _Model(BaseModel):
-    # strict: no bool for an integer, no string for a number; finite numbers only
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class NetworkConfig(_Model):
@@ -425,38 +438,6 @@ class ChoiceConfig(_Model):
     timetable_buffer_min: float = Field(2.0, ge=0.0, le=120.0)
     hubs: list[str] = Field(default_factory=list)
     min_transfer_min: float = Field(3.0, ge=0.0, le=240.0)
-
-
-class TrafficConfig(_Model):
-    """Travel times that vary (default: fixed free-flow times, as before issue 11).
-
-    ``time_factors``: per road class (the OSM ``highway`` value without ``_link``:
-    ``primary``, ``residential``, ...; ``default`` for every class not named), 24 hourly
-    multipliers of the free-flow travel time (hour 0 = 00:00-01:00). ``cv``: per road class, the
-    coefficient of variation of each edge's time (lognormal with mean 1), drawn per vehicle from
-    the run's generator. Plans use the expected times of the current hour; vehicles drive realised
-    times. ASSUMPTION: no hourly speed or travel-time variability data for Sodegaura was found, so
-    the default is no variation; scenarios that vary times must state their source.
-    """
-
-    time_factors: dict[str, list[Annotated[float, Field(gt=0.0, le=100.0)]]] = Field(default_factory=dict)
-    cv: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(default_factory=dict)
-
-    @field_validator("time_factors")
-    @classmethod
-    def _factors(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
-        for road, values in v.items():
-            if len(values) != 24 or any(not (x > 0) for x in values):
-                raise ValueError(f"time_factors.{road} must be 24 positive multipliers (one per clock hour)")
-        return v
-
-    @field_validator("cv")
-    @classmethod
-    def _cv(cls, v: dict[str, float]) -> dict[str, float]:
-        for road, c in v.items():
-            if not (c >= 0):
-                raise ValueError(f"cv.{road} must be a non-negative coefficient of variation, got {c!r}")
-        return v
 
 
 class Scenario(_Model):

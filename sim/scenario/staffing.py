@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from sim.scenario.base import StrictModel as _Model
 from sim.timeutil import parse_clock
 from sim.tolerance import EPS
 
@@ -29,9 +30,6 @@ MAX_DAY_S = 48 * 3600.0
 _RULES = 'docs/PARAMETERS.md#working-time-rules "Driver shortage and working-time rules for bus drivers (改善基準告示, from April 2024)"'
 
 
-class _Model(BaseModel):
-    # strict: no bool for an integer, no string for a number; finite numbers only
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class StaffingConfig(_Model):
