@@ -147,6 +147,12 @@ def test_validate_reads_a_gtfs_line(cli: Cli, base_scenario: Path, tmp_path: Pat
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known divergence (open, issue 14): with line max_wait_min (issue 13) the baseline refuses rider R00056 "
+    "(seed 12229, fixed demand: a line+DRT journey 165 min after the wish) while the GTFS-imported lines serve it; "
+    "with max_wait_min=1440 on both the two days are identical again",
+)
 def test_baseline_reimported_from_its_own_gtfs_export_runs_the_same_day(cli: Cli, tmp_path: Path) -> None:
     from tests.conftest import SODEGAURA_SCENARIOS, read_json
 
