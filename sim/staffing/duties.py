@@ -54,7 +54,7 @@ import bisect
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -417,6 +417,17 @@ def staff_days_per_year(duty: Duty, days: dict[str, float]) -> float:
     return max(days.values(), default=0.0)
 
 
+def paid_s_by_service(duty: Duty) -> Iterator[tuple[str, float]]:
+    """A duty's paid time (s) shared out to services: over its pieces by their length, a piece's
+    share equally over its services; yields ``(service, seconds)`` per piece and service."""
+    spans = [(p, p.off_s - p.on_s) for p in duty.pieces]
+    total = sum(x for _, x in spans) or 1.0
+    for p, x in spans:
+        share = duty.paid_s * x / total / max(1, len(p.services))
+        for svc in p.services:
+            yield svc, share
+
+
 @dataclass(frozen=True, slots=True)
 class RoleStaffing:
     """Duties and headcount of one role (hours and years as named)."""
@@ -560,13 +571,9 @@ class Staffing:
         for r in self.roles:
             weight: dict[str, float] = defaultdict(float)
             for d in r.duties:
-                spans = [(p, p.off_s - p.on_s) for p in d.pieces]
-                total = sum(x for _, x in spans) or 1.0
-                for p, x in spans:
-                    share = d.paid_s * x / total / max(1, len(p.services))
-                    for svc in p.services:
-                        out[svc]["staff_hours_per_day"] += share / 3600.0
-                        weight[svc] += share * self.operating_days.get(svc, 0.0)
+                for svc, share in paid_s_by_service(d):
+                    out[svc]["staff_hours_per_day"] += share / 3600.0
+                    weight[svc] += share * self.operating_days.get(svc, 0.0)
             total_w = sum(weight.values())
             if total_w <= 0:
                 continue

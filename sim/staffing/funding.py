@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.model.eventlog import EventLog, Outcome
 from sim.staffing.costs import CostItem, Costs
-from sim.staffing.duties import Staffing
+from sim.staffing.duties import Staffing, paid_s_by_service
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -108,12 +108,8 @@ def role_fte_by_service(staffing: Staffing) -> dict[str, dict[str, float]]:
     for r in staffing.roles:
         weight: dict[str, float] = defaultdict(float)
         for d in r.duties:
-            spans = [(p, p.off_s - p.on_s) for p in d.pieces]
-            total = sum(x for _, x in spans) or 1.0
-            for p, x in spans:
-                share = d.paid_s * x / total / max(1, len(p.services))
-                for svc in p.services:
-                    weight[svc] += share * staffing.operating_days.get(svc, 0.0)
+            for svc, share in paid_s_by_service(d):
+                weight[svc] += share * staffing.operating_days.get(svc, 0.0)
         total_w = sum(weight.values())
         out[str(r.role)] = {s: r.fte * w / total_w for s, w in weight.items()} if total_w > 0 else {}
     return out
