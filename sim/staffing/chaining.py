@@ -157,20 +157,10 @@ def _paid_with(m: Sequence[Piece], keys: Sequence[tuple[float, float]], p: Piece
     if binding > rules.max_binding_s + EPS:
         return None
     if rules.driving:
-        acc = brk = longest = driving = 0.0
-        prev_end: float | None = None
-        for q in seq:
-            for a, b in q.drives:
-                if prev_end is not None:
-                    gap = a - prev_end
-                    if gap >= rules.break_piece_s - EPS and gap > EPS:
-                        brk += gap
-                        if brk >= rules.break_total_s - EPS:
-                            acc = brk = 0.0
-                acc += b - a
-                longest = max(longest, acc)
-                prev_end = b
-                driving += b - a
+        run = _open(seq[0], rules)
+        for q in seq[1:]:
+            run = _drive(run, q, rules)
+        driving, longest = run.driving_s, run.longest_s
         if rules.max_driving_s is not None and driving > rules.max_driving_s + EPS:
             return None
         if rules.max_continuous_s is not None and longest > rules.max_continuous_s + EPS:
