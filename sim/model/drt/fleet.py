@@ -87,55 +87,55 @@ class FleetArrays:
         self.vmax = float(vmax_mps) * _VMAX_MARGIN
         # per vehicle: anchor state, pruning index (a disc holding every node the vehicle can be
         # anchored at until its next event, and a lower bound on its anchor time) and plan facts
-        self.VF = np.zeros((7, n))
-        self.VF[K.VF_T] = self.VF[K.VF_TLB] = math.inf
-        self.VI = np.zeros((7, n), dtype=np.int64)
-        self.VI[K.VI_MODE] = MODE_FIXED
+        self.VF = np.zeros((n, 7))
+        self.VF[:, K.VF_T] = self.VF[:, K.VF_TLB] = math.inf
+        self.VI = np.zeros((n, 7), dtype=np.int64)
+        self.VI[:, K.VI_MODE] = MODE_FIXED
         self.seg_nodes = np.zeros((n, 16), dtype=np.int64)
         self.seg_times = np.zeros((n, 16))
         self.version = np.full(n, -1, dtype=np.int64)
         self.st_count = np.zeros(n, dtype=np.int64)
         self.st_reanchors = np.zeros(n, dtype=np.int64)
         # per stop (F: times in seconds; I: kind, node, riders, load after, pickup position)
-        self.F = np.zeros((9, n, 17))
-        self.I = np.zeros((5, n, 17), dtype=np.int64)
+        self.F = np.zeros((n, 17, 9))  # row, stop, field: a stop's fields side by side
+        self.I = np.zeros((n, 17, 5), dtype=np.int64)
         self.pruned_total = 0  # vehicles set aside by the pruning index, all searches
         self.searched_total = 0  # vehicles searched after the reach test
 
     def _grow(self, width: int) -> None:
         """Make room for plans of ``width - 1`` stops (the idle-wait suffix has one more entry)."""
-        old = self.F.shape[2]
+        old = self.F.shape[1]
         new = max(width, 2 * old)
-        F = np.zeros((self.F.shape[0], self.F.shape[1], new))
-        I = np.zeros((self.I.shape[0], self.I.shape[1], new), dtype=np.int64)
-        F[:, :, :old], I[:, :, :old] = self.F, self.I
+        F = np.zeros((self.F.shape[0], new, self.F.shape[2]))
+        I = np.zeros((self.I.shape[0], new, self.I.shape[2]), dtype=np.int64)  # noqa: E741
+        F[:, :old], I[:, :old] = self.F, self.I
         self.F, self.I = F, I
 
     def pack(self, r: int, plan: VehiclePlan) -> None:
         """Copy ``plan`` (stops, times, loads) into row ``r``."""
         stops = plan.stops
         n = len(stops)
-        if n + 1 > self.F.shape[2]:
+        if n + 1 > self.F.shape[1]:
             self._grow(n + 1)
-        F, I, VI = self.F, self.I, self.VI
-        VI[K.VI_N, r], VI[K.VI_CAP, r], VI[K.VI_LOAD, r] = n, plan.capacity, plan.load
-        self.VF[K.VF_SHIFT_END, r] = plan.shift_end_s
+        F, I, VI = self.F, self.I, self.VI  # noqa: E741
+        VI[r, K.VI_N], VI[r, K.VI_CAP], VI[r, K.VI_LOAD] = n, plan.capacity, plan.load
+        self.VF[r, K.VF_SHIFT_END] = plan.shift_end_s
         self.version[r] = plan.version
-        F[K.F_WS, r, : n + 1] = plan.wait_suffix
+        F[r, : n + 1, K.F_WS] = plan.wait_suffix
         if not n:
             return
         a = np.array([(s.kind, s.node, s.pax, s.earliest_s, s.latest_s, s.max_ride_s, s.duration_s) for s in stops])
-        I[K.I_KIND, r, :n] = a[:, 0]
-        I[K.I_NODE, r, :n] = a[:, 1]
-        I[K.I_PAX, r, :n] = a[:, 2]
-        F[K.F_EARL : K.F_DUR + 1, r, :n] = a[:, 3:7].T
-        F[K.F_BOARD, r, :n] = plan.board_s
-        F[K.F_DEPART, r, :n] = plan.depart_s
-        F[K.F_LEGTT, r, :n] = plan.leg_tt
-        I[K.I_LOADS, r, :n] = plan.loads
+        I[r, :n, K.I_KIND] = a[:, 0]
+        I[r, :n, K.I_NODE] = a[:, 1]
+        I[r, :n, K.I_PAX] = a[:, 2]
+        F[r, :n, K.F_EARL : K.F_DUR + 1] = a[:, 3:7]
+        F[r, :n, K.F_BOARD] = plan.board_s
+        F[r, :n, K.F_DEPART] = plan.depart_s
+        F[r, :n, K.F_LEGTT] = plan.leg_tt
+        I[r, :n, K.I_LOADS] = plan.loads
         where: dict[int, int] = {}
         board_of = plan.board_of
-        pick, bref = I[K.I_PICK, r], F[K.F_BREF, r]
+        pick, bref = I[r, :, K.I_PICK], F[r, :, K.F_BREF]
         for k, s in enumerate(stops):
             if s.kind is StopKind.PICKUP:
                 where[s.leg_id] = k
@@ -164,7 +164,7 @@ class FleetArrays:
         travel times): repack its plan if it changed, and store how to find its anchor."""
         plan = veh.plan
         r = self.row_of[plan.vehicle_id]
-        if self.VI[K.VI_MODE, r] == MODE_NOW and self.version[r] == plan.version and self.VI[K.VI_N, r] > 0:
+        if self.VI[r, K.VI_MODE] == MODE_NOW and self.version[r] == plan.version and self.VI[r, K.VI_N] > 0:
             self._settle_wait(r, plan)
         if self.version[r] != plan.version:
             self.pack(r, plan)
@@ -184,12 +184,12 @@ class FleetArrays:
                 self.seg_nodes, self.seg_times = grown_n, grown_t
             self.seg_nodes[r, :L] = nodes
             self.seg_times[r, :L] = veh.seg_times
-            self.VI[K.VI_SEGLEN, r] = L
+            self.VI[r, K.VI_SEGLEN] = L
             end = nodes[-1]
             self._set(r, MODE_DRIVE, end, math.nan, False, min(now, veh.seg_times[-1]) - _TLB_MARGIN_S, end)
             x, y = self.xy[0], self.xy[1]
             path = self.seg_nodes[r, :L]
-            self.VF[K.VF_R, r] = float(np.max(np.hypot(x[path] - x[end], y[path] - y[end])))
+            self.VF[r, K.VF_R] = float(np.max(np.hypot(x[path] - x[end], y[path] - y[end])))
         elif m is VehicleMode.SERVE:
             self._set(r, MODE_FIXED, pos, veh.wake_s, True, veh.wake_s, pos)
         elif m is VehicleMode.DONE:
@@ -200,15 +200,15 @@ class FleetArrays:
             self._set(r, MODE_FIXED, pos, veh.wake_s, False, veh.wake_s, pos)
         else:  # standing (idle or waiting): anchored where it is, at the time of the search
             s0 = plan.stops[0].node if plan.stops else pos
-            self.VF[K.VF_STEP0, r] = tt(pos, s0) if s0 != pos else 0.0
+            self.VF[r, K.VF_STEP0] = tt(pos, s0) if s0 != pos else 0.0
             self._set(r, MODE_NOW, pos, math.nan, plan.at_stop, now, pos)
 
     def _set(self, r: int, mode: int, node: int, t: float, at_stop: bool, tlb: float, centre: int) -> None:
         """Row ``r``'s anchor state, and its pruning disc centred on node ``centre`` (radius 0)."""
         VI, VF = self.VI, self.VF
-        VI[K.VI_MODE, r], VI[K.VI_NODE, r], VI[K.VI_AT, r] = mode, node, at_stop
-        VF[K.VF_T, r], VF[K.VF_TLB, r], VF[K.VF_R, r] = t, tlb, 0.0
-        VF[K.VF_X, r], VF[K.VF_Y, r] = self.xy[0, centre], self.xy[1, centre]
+        VI[r, K.VI_MODE], VI[r, K.VI_NODE], VI[r, K.VI_AT] = mode, node, at_stop
+        VF[r, K.VF_T], VF[r, K.VF_TLB], VF[r, K.VF_R] = t, tlb, 0.0
+        VF[r, K.VF_X], VF[r, K.VF_Y] = self.xy[0, centre], self.xy[1, centre]
 
     def _settle_wait(self, r: int, plan: VehiclePlan) -> None:
         """A standing vehicle moves on: give row ``r`` the idle wait at its stops as the last
@@ -220,9 +220,9 @@ class FleetArrays:
         if t_last == -math.inf:
             return
         F = self.F
-        step0 = float(self.VF[K.VF_STEP0, r])
-        new = float(F[K.F_BOARD, r, 0]) - (t_last + step0) if self.I[K.I_KIND, r, 0] != DROPOFF else 0.0
-        F[K.F_WS, r, 0] = float(F[K.F_WS, r, 1]) + new
+        step0 = float(self.VF[r, K.VF_STEP0])
+        new = float(F[r, 0, K.F_BOARD]) - (t_last + step0) if self.I[r, 0, K.I_KIND] != DROPOFF else 0.0
+        F[r, 0, K.F_WS] = float(F[r, 1, K.F_WS]) + new
 
     def search(
         self,

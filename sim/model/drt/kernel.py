@@ -50,6 +50,9 @@ LB_MARGIN_S = 1e-3
 #: A vehicle searched with the global bound is searched again exactly when its best score is
 #: below the best so far plus this (seconds): see ``fleet_best``.
 RESEARCH_S = 1e-3
+#: Vehicles whose best score is this far (seconds) above a known vehicle's are left out; it must
+#: exceed (fleet size + 1) × EPS (see ``fleet_best``).
+THETA_S = 1.0
 
 
 @njit(cache=True)
@@ -65,35 +68,35 @@ def _propagate(
             arrive = t + tt_first
             fixed = 0.0 if same else stop_s
         else:
-            arrive = t + F[F_LEGTT, v, k]
-            fixed = stop_s if I[I_NODE, v, k] != I[I_NODE, v, k - 1] else 0.0
-        kd = I[I_KIND, v, k]
+            arrive = t + F[v, k, F_LEGTT]
+            fixed = stop_s if I[v, k, I_NODE] != I[v, k - 1, I_NODE] else 0.0
+        kd = I[v, k, I_KIND]
         if kd == PICKUP:
-            start = arrive if arrive >= F[F_EARL, v, k] else F[F_EARL, v, k]
-            if start > F[F_LATE, v, k] + EPS:
+            start = arrive if arrive >= F[v, k, F_EARL] else F[v, k, F_EARL]
+            if start > F[v, k, F_LATE] + EPS:
                 return False, 0.0, 0.0, 0.0
             waited += start - arrive
             nb[k] = start
-            if start < F[F_BOARD, v, k] - EPS:
+            if start < F[v, k, F_BOARD] - EPS:
                 earlier = True
-            t = start + fixed + board_per * I[I_PAX, v, k]
+            t = start + fixed + board_per * I[v, k, I_PAX]
         elif kd == BREAK:
-            start = arrive if arrive >= F[F_EARL, v, k] else F[F_EARL, v, k]
-            if start > F[F_LATE, v, k] + EPS:
+            start = arrive if arrive >= F[v, k, F_EARL] else F[v, k, F_EARL]
+            if start > F[v, k, F_LATE] + EPS:
                 return False, 0.0, 0.0, 0.0
             waited += start - arrive
-            t = start + F[F_DUR, v, k]
+            t = start + F[v, k, F_DUR]
         else:
             start = arrive
-            p = I[I_PICK, v, k]
-            boarded = nb[p] if p >= i else F[F_BREF, v, k]
-            if start - boarded > F[F_MRIDE, v, k] + EPS or start > F[F_LATE, v, k] + EPS:
+            p = I[v, k, I_PICK]
+            boarded = nb[p] if p >= i else F[v, k, F_BREF]
+            if start - boarded > F[v, k, F_MRIDE] + EPS or start > F[v, k, F_LATE] + EPS:
                 return False, 0.0, 0.0, 0.0
             t = start + fixed
-        if start > F[F_BOARD, v, k]:
-            delay += I[I_PAX, v, k] * (start - F[F_BOARD, v, k])
-        if not earlier and abs(t - F[F_DEPART, v, k]) <= EPS:
-            return True, F[F_DEPART, v, n - 1], waited + F[F_WS, v, k + 1], delay
+        if start > F[v, k, F_BOARD]:
+            delay += I[v, k, I_PAX] * (start - F[v, k, F_BOARD])
+        if not earlier and abs(t - F[v, k, F_DEPART]) <= EPS:
+            return True, F[v, n - 1, F_DEPART], waited + F[v, k + 1, F_WS], delay
     return True, t, waited, delay
 
 
@@ -117,7 +120,7 @@ def vehicle_best(
     """
     if lpax > cap:
         return False, 0, 0, 0.0, 0.0, 0.0, 0.0, False
-    old_end = F[F_DEPART, v, n - 1] if n > 0 else a_t
+    old_end = F[v, n - 1, F_DEPART] if n > 0 else a_t
     shift_end = shift_end_s if shift_end_s >= old_end else old_end
     found = False
     best_i, best_j = 0, 0
@@ -127,16 +130,16 @@ def vehicle_best(
     if bound:  # riders at stops k.. (for the delay bound)
         psum[n] = 0
         for k in range(n - 1, -1, -1):
-            psum[k] = psum[k + 1] + I[I_PAX, v, k]
+            psum[k] = psum[k + 1] + I[v, k, I_PAX]
     for i in range(n + 1):
         if i == 0:
             prev_node, prev_dep = a_node, a_t
             merge = a_node if a_at_stop else -1
             load_before = load
         else:
-            prev_node, prev_dep = I[I_NODE, v, i - 1], F[F_DEPART, v, i - 1]
+            prev_node, prev_dep = I[v, i - 1, I_NODE], F[v, i - 1, F_DEPART]
             merge = prev_node
-            load_before = I[I_LOADS, v, i - 1]
+            load_before = I[v, i - 1, I_LOADS]
         if prev_dep > l_late + EPS:
             break
         if load_before + lpax > cap:
@@ -152,13 +155,13 @@ def vehicle_best(
             lb_i = ww * (bd - l_earl) - LB_MARGIN_S
             if i == 0:
                 if n > 0:  # the idle wait ahead of the anchor may be counted from an older anchor
-                    w = F[F_BOARD, v, 0] - a_t if I[I_KIND, v, 0] != DROPOFF and F[F_BOARD, v, 0] > a_t else 0.0
-                    corr = ws0 - F[F_WS, v, 1] - w
+                    w = F[v, 0, F_BOARD] - a_t if I[v, 0, I_KIND] != DROPOFF and F[v, 0, F_BOARD] > a_t else 0.0
+                    corr = ws0 - F[v, 1, F_WS] - w
                     lb_i += corr if corr < 0.0 else 0.0
             elif i < n:
-                lb_i += to_o[I[I_NODE, v, i - 1]] + from_o[I[I_NODE, v, i]] - F[F_LEGTT, v, i]
+                lb_i += to_o[I[v, i - 1, I_NODE]] + from_o[I[v, i, I_NODE]] - F[v, i, F_LEGTT]
             else:
-                lb_i += to_o[I[I_NODE, v, i - 1]]
+                lb_i += to_o[I[v, i - 1, I_NODE]]
             if lb_i >= best_cost - EPS:
                 continue
             if lb_i >= thr_global:
@@ -168,18 +171,18 @@ def vehicle_best(
         chain_earlier = False
         chain_wait = bd - arrive_o
         chain_delay = 0.0
-        old_wait = ws0 if i == 0 else F[F_WS, v, i]
+        old_wait = ws0 if i == 0 else F[v, i, F_WS]
         for j in range(i, n + 1):
             if j > i:
                 k = j - 1
-                kd = I[I_KIND, v, k]
+                kd = I[v, k, I_KIND]
                 if kd == BREAK:
                     break
-                nk = I[I_NODE, v, k]
+                nk = I[v, k, I_NODE]
                 if k == i:
                     step = 0.0 if nk == o else from_o[nk]
                 else:
-                    step = F[F_LEGTT, v, k]
+                    step = F[v, k, F_LEGTT]
                 if nk != chain_node:
                     arrive = chain_t + step
                     fixed = stop_s
@@ -187,23 +190,23 @@ def vehicle_best(
                     arrive = chain_t
                     fixed = 0.0
                 if kd == PICKUP:
-                    start = arrive if arrive >= F[F_EARL, v, k] else F[F_EARL, v, k]
-                    if start > F[F_LATE, v, k] + EPS or I[I_LOADS, v, k] + lpax > cap:
+                    start = arrive if arrive >= F[v, k, F_EARL] else F[v, k, F_EARL]
+                    if start > F[v, k, F_LATE] + EPS or I[v, k, I_LOADS] + lpax > cap:
                         break
                     chain_wait += start - arrive
                     nb[k] = start
-                    if start < F[F_BOARD, v, k] - EPS:
+                    if start < F[v, k, F_BOARD] - EPS:
                         chain_earlier = True
-                    chain_t = start + fixed + board_per * I[I_PAX, v, k]
+                    chain_t = start + fixed + board_per * I[v, k, I_PAX]
                 else:
                     start = arrive
-                    p = I[I_PICK, v, k]
-                    boarded = nb[p] if p >= i else F[F_BREF, v, k]
-                    if start - boarded > F[F_MRIDE, v, k] + EPS or start > F[F_LATE, v, k] + EPS:
+                    p = I[v, k, I_PICK]
+                    boarded = nb[p] if p >= i else F[v, k, F_BREF]
+                    if start - boarded > F[v, k, F_MRIDE] + EPS or start > F[v, k, F_LATE] + EPS:
                         break
                     chain_t = start + fixed
-                if start > F[F_BOARD, v, k]:
-                    chain_delay += I[I_PAX, v, k] * (start - F[F_BOARD, v, k])
+                if start > F[v, k, F_BOARD]:
+                    chain_delay += I[v, k, I_PAX] * (start - F[v, k, F_BOARD])
                 chain_node = nk
             if chain_node == o:
                 arrive_d = chain_t + od
@@ -225,23 +228,23 @@ def vehicle_best(
                     skipped = True
                     break
                 if j > i:  # and the drop-off's detour
-                    lb += to_d[chain_node] + (from_d[I[I_NODE, v, j]] - F[F_LEGTT, v, j] if j < n else 0.0)
+                    lb += to_d[chain_node] + (from_d[I[v, j, I_NODE]] - F[v, j, F_LEGTT] if j < n else 0.0)
                 elif i > 0:  # both at once: replaces the pickup's detour
-                    lb += od + (from_d[I[I_NODE, v, i]] if i < n else 0.0) - (from_o[I[I_NODE, v, i]] if i < n else 0.0)
+                    lb += od + (from_d[I[v, i, I_NODE]] if i < n else 0.0) - (from_o[I[v, i, I_NODE]] if i < n else 0.0)
                 if dw != 0.0 and j < n:
                     # the next stop is served at least this late; the stops after it by that, less
                     # one dwell (a drop-off at its node takes its dwell) and the idle waits between
-                    late_j = dep_d + (0.0 if I[I_NODE, v, j] == d else from_d[I[I_NODE, v, j]]) - F[F_BOARD, v, j]
+                    late_j = dep_d + (0.0 if I[v, j, I_NODE] == d else from_d[I[v, j, I_NODE]]) - F[v, j, F_BOARD]
                     if late_j > 0.0:
-                        rest = late_j - stop_s - F[F_WS, v, j + 1]
-                        lb += dw * (I[I_PAX, v, j] * late_j + (psum[j + 1] * rest if rest > 0.0 else 0.0))
+                        rest = late_j - stop_s - F[v, j + 1, F_WS]
+                        lb += dw * (I[v, j, I_PAX] * late_j + (psum[j + 1] * rest if rest > 0.0 else 0.0))
                 if lb >= best_cost - EPS:
                     continue
                 if lb >= thr_global:
                     skipped = True
                     continue
             if j < n:
-                nxt = I[I_NODE, v, j]
+                nxt = I[v, j, I_NODE]
                 same = nxt == d
                 ok, new_end, rest_wait, rest_delay = _propagate(
                     v, j, n, dep_d, 0.0 if same else from_d[nxt], same, chain_earlier, i,
@@ -267,7 +270,7 @@ def vehicle_best(
     return found, best_i, best_j, b_cost, b_board, b_drop, best_cost, skipped
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _anchor(
     v: int, now: float, mode: np.ndarray, a_node: np.ndarray, a_t: np.ndarray, a_at: np.ndarray,
     a_step0: np.ndarray, n_stops: np.ndarray, kind: np.ndarray, board: np.ndarray, ws: np.ndarray,
@@ -317,13 +320,11 @@ def fleet_best(
     test; bounding skips insertions by the score lower bound (valid when the weights are not
     negative and plans are timed with the same travel times).
     """
-    earl, late, mride, dur, board, depart = F[F_EARL], F[F_LATE], F[F_MRIDE], F[F_DUR], F[F_BOARD], F[F_DEPART]
-    legtt, bref, ws = F[F_LEGTT], F[F_BREF], F[F_WS]
-    kind, node, pax, loads, pick = I[I_KIND], I[I_NODE], I[I_PAX], I[I_LOADS], I[I_PICK]
-    a_t, a_step0, shift_end = VF[VF_T], VF[VF_STEP0], VF[VF_SHIFT_END]
-    ix, iy, ir, itlb = VF[VF_X], VF[VF_Y], VF[VF_R], VF[VF_TLB]
+    kind, board, ws = I[:, :, I_KIND], F[:, :, F_BOARD], F[:, :, F_WS]
+    a_t, a_step0, shift_end = VF[:, VF_T], VF[:, VF_STEP0], VF[:, VF_SHIFT_END]
+    ix, iy, ir, itlb = VF[:, VF_X], VF[:, VF_Y], VF[:, VF_R], VF[:, VF_TLB]
     mode, a_node, a_at, cap, load, n_stops, seg_len = (
-        VI[VI_MODE], VI[VI_NODE], VI[VI_AT], VI[VI_CAP], VI[VI_LOAD], VI[VI_N], VI[VI_SEGLEN])
+        VI[:, VI_MODE], VI[:, VI_NODE], VI[:, VI_AT], VI[:, VI_CAP], VI[:, VI_LOAD], VI[:, VI_N], VI[:, VI_SEGLEN])
     xs, ys = XY[0], XY[1]
     now, vmax, l_earl, l_late, l_mride, l_ldrop = qf[Q_NOW], qf[Q_VMAX], qf[Q_EARL], qf[Q_LATE], qf[Q_MRIDE], qf[Q_LDROP]
     stop_s, board_per, ww, dw, rw = qf[Q_STOP], qf[Q_BOARD_PER], qf[Q_WW], qf[Q_DW], qf[Q_RW]
@@ -360,10 +361,30 @@ def fleet_best(
         order = np.argsort(reach[idx], kind="mergesort")[:max_cand]
         ok[:] = False
         ok[idx[order]] = True
-    width = kind.shape[1]
+    width = F.shape[1]
     nb = np.empty(width + 1)
     psum = np.zeros(width + 1, dtype=np.int64)
     od = 0.0 if o == d else from_o[d]
+    # A first bound: the exact best score of the vehicle that reaches the pickup soonest. Vehicles
+    # whose best scores are THETA_S or more above it cannot change the outcome of the reference's
+    # scan (it ends at most EPS above the lowest score, and a scan that leaves out such vehicles
+    # can differ from the full one only while both bests are within EPS per vehicle of the cut).
+    theta = math.inf
+    if bound:
+        first = -1
+        for c in range(m):
+            if ok[c] and at[c] <= shift_end[cand[c]] + EPS and (first < 0 or reach[c] < reach[first]):
+                first = c
+        if first >= 0:
+            v = cand[first]
+            found, i, j, cost, bd, drop, score, skipped = vehicle_best(
+                v, an[first], at[first], aa[first], aw[first], cap[v], load[v], shift_end[v], n_stops[v],
+                F, I, nb, psum,
+                o, d, lpax, l_earl, l_late, l_mride, l_ldrop, od, to_o, from_o, to_d, from_d,
+                stop_s, board_per, ww, dw, rw, bound, math.inf,
+            )
+            if found:
+                theta = score + THETA_S
     best_c, best_i, best_j = -1, 0, 0
     b_cost, b_board, b_drop, b_score = 0.0, 0.0, 0.0, 0.0
     searched = 0
@@ -374,14 +395,15 @@ def fleet_best(
         if at[c] > shift_end[v] + EPS:
             continue
         searched += 1
-        thr = b_score - EPS if best_c >= 0 else math.inf
+        cur = b_score if best_c >= 0 else math.inf
+        thr = cur - EPS if cur - EPS < theta else theta
         found, i, j, cost, bd, drop, score, skipped = vehicle_best(
             v, an[c], at[c], aa[c], aw[c], cap[v], load[v], shift_end[v], n_stops[v],
             F, I, nb, psum,
             o, d, lpax, l_earl, l_late, l_mride, l_ldrop, od, to_o, from_o, to_d, from_d,
             stop_s, board_per, ww, dw, rw, bound, thr,
         )
-        if skipped and found and score < b_score + RESEARCH_S:
+        if skipped and found and score < (cur if cur < theta + EPS else theta + EPS) + RESEARCH_S:
             # insertions were set aside against the best so far; the vehicle's own choice among
             # near-equal ones may then differ from the reference's, so search it again exactly
             found, i, j, cost, bd, drop, score, skipped = vehicle_best(
@@ -390,6 +412,6 @@ def fleet_best(
                 o, d, lpax, l_earl, l_late, l_mride, l_ldrop, od, to_o, from_o, to_d, from_d,
                 stop_s, board_per, ww, dw, rw, bound, math.inf,
             )
-        if found and (best_c < 0 or score < b_score - EPS):
+        if found and score < theta and (best_c < 0 or score < b_score - EPS):
             best_c, best_i, best_j, b_cost, b_board, b_drop, b_score = c, i, j, cost, bd, drop, score
     return best_c, best_i, best_j, b_cost, b_board, b_drop, b_score, pruned, searched
