@@ -158,6 +158,9 @@ class VehiclePlan:
         so the compiled search (:mod:`sim.model.drt.fleet`) repacks only changed plans.
     reanchors, reanchored_s : int, float
         How many times :meth:`reanchor` ran, and the anchor time (seconds) of the last one.
+    served : int
+        How many stops :meth:`serve_first` served (a plan changed only by that is its old
+        arrays shifted).
     """
 
     vehicle_id: int
@@ -179,6 +182,7 @@ class VehiclePlan:
     version: int = 0
     reanchors: int = 0
     reanchored_s: float = -INF
+    served: int = 0
 
     def __post_init__(self) -> None:
         if not self.wait_suffix:
@@ -279,6 +283,7 @@ class VehiclePlan:
         self.node, self.time_s, self.at_stop = stop.node, self.depart_s[0], True
         del self.stops[0], self.board_s[0], self.depart_s[0], self.loads[0], self.leg_tt[0], self.wait_suffix[0]
         self.version += 1
+        self.served += 1
         return stop
 
 

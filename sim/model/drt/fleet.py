@@ -96,6 +96,7 @@ class FleetArrays:
         self.version = np.full(n, -1, dtype=np.int64)
         self.st_count = np.zeros(n, dtype=np.int64)
         self.st_reanchors = np.zeros(n, dtype=np.int64)
+        self.st_served = np.zeros(n, dtype=np.int64)
         # per stop (F: times in seconds; I: kind, node, riders, load after, pickup position)
         self.F = np.zeros((n, 17, 9))  # row, stop, field: a stop's fields side by side
         self.I = np.zeros((n, 17, 5), dtype=np.int64)
@@ -121,6 +122,7 @@ class FleetArrays:
         VI[r, K.VI_N], VI[r, K.VI_CAP], VI[r, K.VI_LOAD] = n, plan.capacity, plan.load
         self.VF[r, K.VF_SHIFT_END] = plan.shift_end_s
         self.version[r] = plan.version
+        self.st_served[r] = plan.served
         F[r, : n + 1, K.F_WS] = plan.wait_suffix
         if not n:
             return
@@ -142,6 +144,19 @@ class FleetArrays:
             elif s.kind is StopKind.DROPOFF:
                 pick[k] = where.get(s.leg_id, -1)
                 bref[k] = board_of[s.leg_id]
+
+    def _shift(self, r: int, plan: VehiclePlan, k: int) -> None:
+        """Row ``r`` after its plan served its first ``k`` stops (only that changed): the arrays
+        move up by ``k``; a drop-off whose pickup was served refers to the boarding time kept."""
+        n = int(self.VI[r, K.VI_N]) - k
+        F, I = self.F, self.I  # noqa: E741
+        F[r, : n + 1] = F[r, k : k + n + 1]
+        I[r, :n] = I[r, k : k + n]
+        pick = I[r, :n, K.I_PICK]
+        pick -= k
+        pick[pick < 0] = -1
+        self.VI[r, K.VI_N], self.VI[r, K.VI_LOAD] = n, plan.load
+        self.version[r], self.st_served[r] = plan.version, plan.served
 
     def load_plan(self, plan: VehiclePlan) -> None:
         """Pack ``plan`` with its anchor fixed where and when it is now (``plan.node`` at
@@ -167,7 +182,11 @@ class FleetArrays:
         if self.VI[r, K.VI_MODE] == MODE_NOW and self.version[r] == plan.version and self.VI[r, K.VI_N] > 0:
             self._settle_wait(r, plan)
         if self.version[r] != plan.version:
-            self.pack(r, plan)
+            shift = plan.served - self.st_served[r]
+            if shift == plan.version - self.version[r] and shift <= self.VI[r, K.VI_N]:
+                self._shift(r, plan, int(shift))
+            else:
+                self.pack(r, plan)
         a = int(self.area_of[r])
         self.st_count[r] = self.area_count[a]
         self.st_reanchors[r] = plan.reanchors

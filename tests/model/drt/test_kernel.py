@@ -11,12 +11,15 @@ that exact ties between vehicles and positions occur and the tie-breaking is che
 
 from __future__ import annotations
 
+import bisect
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
 
 from sim.model.drt.dispatch import (
+    EPS,
     INF,
     Dwell,
     Insertion,
@@ -29,6 +32,7 @@ from sim.model.drt.dispatch import (
     insert,
 )
 from sim.model.drt.fleet import FleetArrays
+from sim.model.drt.params import VehicleMode
 from sim.network.oracle import TravelOracle
 
 
@@ -188,3 +192,74 @@ def test_hand_case_pruning_drops_a_far_vehicle_only() -> None:
     assert (pruned, searched) == (1, 1)
     assert ins is not None and (ins.vehicle_id, ins.pickup_s, ins.dropoff_s) == (1, 100.0, 200.0)
     assert math.isfinite(ins.score)
+
+
+@dataclass
+class _State:
+    """A vehicle process's state as FleetArrays.touch reads it (simulation._Vehicle)."""
+
+    plan: VehiclePlan
+    mode: VehicleMode
+    pos: int
+    start_s: float = 0.0
+    wake_s: float = 0.0
+    halt_until: float = 0.0
+    seg_nodes: list[int] = field(default_factory=list)
+    seg_times: list[float] = field(default_factory=list)
+
+
+def _anchor_as_reference(st: _State, now: float, tt) -> None:
+    """What simulation._Vehicle.update_anchor does to the plan (the reference re-anchors every
+    vehicle on every request)."""
+    plan = st.plan
+    if st.mode is VehicleMode.DRIVE:
+        k = min(bisect.bisect_left(st.seg_times, now - EPS), len(st.seg_nodes) - 1)
+        plan.node, plan.time_s, plan.at_stop = st.seg_nodes[k], st.seg_times[k], False
+    elif st.mode is VehicleMode.BEFORE_SHIFT:
+        plan.node, plan.time_s, plan.at_stop = st.pos, max(now, st.start_s), False
+    elif st.mode is VehicleMode.SERVE:
+        plan.node, plan.time_s, plan.at_stop = st.pos, st.wake_s, True
+    else:
+        plan.node, plan.time_s = st.pos, now
+        if plan.stops:
+            plan.reanchor(tt)
+
+
+def test_lazy_anchors_and_shifted_plans_match_the_reference() -> None:
+    """Vehicles driving along a path, standing (re-anchored at the search time), before their
+    shift and serving, some after serving their first stops (arrays shifted, not repacked): the
+    compiled search at a later time picks what the reference picks after update_anchor."""
+    checked = 0
+    for seed in range(300):
+        x, y, T, vmax, plans, leg, dwell, weights, max_cand = _instance(seed)
+        tt = lambda a, b, T=T: float(T[a, b])  # noqa: E731
+        rng = np.random.default_rng(seed + 7)
+        fleet = FleetArrays([(p.vehicle_id, 0) for p in plans], 1, x, y, vmax)
+        states = []
+        t0 = max(p.time_s for p in plans)
+        for p in plans:
+            fleet.load_plan(p)
+            if p.stops and rng.random() < 0.3 and p.stops[0].kind is not StopKind.BREAK:
+                p.serve_first()  # served since it was packed: the row is shifted on touch
+            mode = rng.choice([VehicleMode.DRIVE, VehicleMode.IDLE, VehicleMode.BEFORE_SHIFT, VehicleMode.SERVE])
+            st = _State(p, mode, p.node, start_s=p.time_s + 30.0, wake_s=p.time_s + 20.0)
+            if mode is VehicleMode.DRIVE:  # driving from its anchor towards its first stop (or anywhere)
+                target = p.stops[0].node if p.stops else int(rng.integers(0, T.shape[0]))
+                path = [p.node] + [int(v) for v in rng.choice(T.shape[0], 3, replace=False) if v != target] + [target]
+                times = np.cumsum([p.time_s] + [T[a, b] for a, b in zip(path[:-1], path[1:])]).tolist()
+                st.seg_nodes, st.seg_times = path, times
+            elif mode is VehicleMode.IDLE and p.stops and p.board_s[0] < p.time_s + tt(p.node, p.stops[0].node):
+                st.mode = VehicleMode.SERVE  # standing would not leave in time: serving instead
+            fleet.touch(st, p.time_s, tt)
+            states.append(st)
+        now = t0 + float(rng.integers(0, 60)) * 5.0
+        fleet.note_search(0, now)
+        for st in states:
+            _anchor_as_reference(st, now, tt)
+        ref = best_insertion(plans, leg, lambda k, T=T: T[:, k], lambda k, T=T: T[k, :], dwell,
+                             max_candidates=max_cand, **weights)
+        got, _, _ = fleet.search(now, fleet.area_rows[0], leg, lambda k, T=T: T[:, k], lambda k, T=T: T[k, :],
+                                 dwell, max_candidates=max_cand, **weights)
+        assert _same(ref, got), f"seed {seed}: reference {ref} != compiled {got}"
+        checked += ref is not None
+    assert checked > 50
