@@ -65,7 +65,7 @@ def register(app: typer.Typer, *, errors: Callable[[Any], Any], out_console: Con
     ) -> None:
         """Turn routes of a GTFS / GTFS-JP feed into fixed-line services of a scenario file."""
         from sim.atomic import write_text
-        from sim.interop.gtfs_import import import_routes, import_toml
+        from sim.interop.gtfs_import import import_routes, import_toml, with_base_rules
         from sim.interop.gtfs_read import read_feed
         from sim.run.runner import NetworkCache
         from sim.scenario.schema import FixedLine, load_scenario
@@ -82,7 +82,10 @@ def register(app: typer.Typer, *, errors: Callable[[Any], Any], out_console: Con
         fd = read_feed(feed)
         imported = import_routes(fd, net, route or None, vehicle=vehicle, max_snap_m=max_snap_m,
                                  service_date=when.isoformat() if when else None)
-        # a route named like a service of the base scenario would merge into it (extends): keep both apart
+        # a route named like a line of the base scenario keeps that line's rules GTFS cannot hold
+        # (max_wait_min, spare_vehicles, depot, ...), and would merge into it (extends): keep both apart
+        imported = [with_base_rules(il, base.services[il.route.route_id])
+                    if isinstance(base.services.get(il.route.route_id), FixedLine) else il for il in imported]
         imported = [il if il.name not in base.services else dataclasses.replace(il, name=f"{il.name}_gtfs") for il in imported]
         rel = os.path.relpath(scenario.resolve(), out.resolve().parent)
         text = import_toml(imported, extends=rel, feed=fd, name=f"{base.name}_gtfs", net=net)

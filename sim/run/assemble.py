@@ -359,8 +359,10 @@ def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork,
             recovery_share=svc.recovery_share,
             depot=depot,
             fare_yen=svc.fare_yen,
+            spare_vehicles=svc.spare_vehicles,
             trips=trips,
             return_stops=back,
+            max_wait_s=svc.max_wait_min * MIN_S,
         )
     for a, b in itertools.pairwise(stops):
         if a == b:
