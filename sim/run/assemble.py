@@ -39,7 +39,7 @@ from sim.model.lines.timetable import LineLayout
 from sim.model.drt.simulation import WalkParams
 from sim.model.energy import BatterySpec
 from sim.model.incidents import IncidentSpec, SeverityClass
-from sim.model.remote import RemoteOpsSpec
+from sim.model.remote import FieldBase, RemoteOpsSpec, Shift
 from sim.model.services import (
     DrtAreaSpec,
     DrtServiceSpec,
@@ -190,13 +190,20 @@ def remote_spec(scenario: Scenario, net: RoadNetwork, *, source: str) -> RemoteO
     ro = scenario.remote_ops
     if ro is None:
         return None
-    if ro.field_staff > 0 and ro.field_base is None:
+    if ro.field_staff > 0 and ro.field_base is None and not ro.field_bases:
         raise ScenarioError(
             f"{source}: remote_ops.field_base is missing; field_staff = {ro.field_staff} need a base"
             " (a place: node:<id>, lat,lon or a named place), or set field_staff = 0"
         )
-    base = place(net, ro.field_base, where="remote_ops.field_base", source=source) if ro.field_base else None
-    return RemoteOpsSpec(ro.operators, ro.vehicles_per_operator, ro.capacity_gating, ro.field_staff, base)
+    base = place(net, ro.field_base, where="remote_ops.field_base", source=source) if ro.field_base and not ro.field_bases else None
+    shifts = tuple(Shift(parse_clock(s.start), parse_clock(s.end), s.operators) for s in ro.shifts or ())
+    operators = ro.operators if ro.operators is not None else max(
+        sum(s.operators for s in shifts if s.start_s <= t < s.end_s) for t in {s.start_s for s in shifts})
+    bases = tuple(FieldBase(place(net, b.place, where=f"remote_ops.field_bases[{k}].place", source=source), b.staff)
+                  for k, b in enumerate(ro.field_bases or ()))
+    staff = sum(b.staff for b in bases) if bases else ro.field_staff
+    return RemoteOpsSpec(operators, ro.vehicles_per_operator, ro.capacity_gating, staff,
+                         bases[0].node if bases else base, shifts, bases)
 
 
 def drt_spec(
