@@ -370,6 +370,7 @@ def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork,
             trips=trips,
             return_stops=back,
             max_wait_s=svc.max_wait_min * MIN_S,
+            charging_nodes=_charging_nodes(name, svc, stops + (back or ()), net, source=source),
         )
     for a, b in itertools.pairwise(stops):
         if a == b:
@@ -403,7 +404,22 @@ def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork,
         fare_yen=svc.fare_yen,
         spare_vehicles=svc.spare_vehicles,
         max_wait_s=svc.max_wait_min * MIN_S,
+        charging_nodes=_charging_nodes(name, svc, stops, net, source=source),
     )
+
+
+def _charging_nodes(name: str, svc: FixedLine, stops: tuple[int, ...], net: RoadNetwork, *, source: str) -> tuple[int, ...]:
+    """The line's stops with a charger (``charging_points``), each one of its stops."""
+    out = []
+    for k, label in enumerate(svc.charging_points or ()):
+        node = place(net, label, where=f"services.{name}.charging_points[{k}]", source=source)
+        if node not in stops:
+            raise ScenarioError(
+                f"{source}: key services.{name}.charging_points[{k}] = {label!r}: not a stop of the line; valid: one of"
+                f" its stops ({', '.join(svc.stops)})"
+            )
+        out.append(node)
+    return tuple(out)
 
 
 def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, source: str) -> DaySpec:
