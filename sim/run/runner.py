@@ -23,6 +23,7 @@ from sim.model.day import DaySpec, Layout, simulate_day
 from sim.model.coverage import Coverage, CoverageZone, compute_coverage
 from sim.model.engine import Planner
 from sim.model.eventlog import EventLog
+from sim.interop.observed import RidershipRow, load_observed, ridership_of_run
 from sim.model.metrics import compute_metrics
 from sim.network.graph import RoadNetwork
 from sim.run.assemble import (
@@ -73,6 +74,7 @@ class RunResult:
     behaviour: BehaviouralDay | None = None
     funding: Funding | None = None
     coverage: Coverage | None = None
+    ridership: list[RidershipRow] | None = None  # observed counts beside the simulated ones ([ridership])
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -137,6 +139,7 @@ def run_scenario(
     seed = scenario.seed if seed is None else seed
     source = source or f"scenario {scenario.name!r}"
     net = load_net(scenario, base_dir, networks, source=source)
+    observed = load_observed(scenario, base_dir, net, source=source)  # checked before the day is simulated
     t_start = time.perf_counter()  # timings exclude loading the network
     c_start = time.process_time()
     demand_rng, _ = seed_streams(seed)
@@ -215,8 +218,15 @@ def run_scenario(
     }
     if asm.from_feeds:  # the run directory's scenario.toml then replays the day without the feed
         scenario = scenario.model_copy(update={"services": {**scenario.services, **asm.from_feeds}})
-    return RunResult(scenario, seed, net, demand or [], log, metrics, layouts, staffing, costs, timings, asm.day, behaviour,
-                     funding=funding, coverage=coverage)
+    if observed is not None:  # the run directory's scenario.toml names the count files wherever it is
+        rs = scenario.ridership
+        scenario = scenario.model_copy(update={"ridership": rs.model_copy(update={
+            "observed": list(observed.files), "feed": str((base_dir / rs.feed).resolve()) if rs.feed else None})})
+    result = RunResult(scenario, seed, net, demand or [], log, metrics, layouts, staffing, costs, timings, asm.day, behaviour,
+                       funding=funding, coverage=coverage)
+    if observed is not None:
+        result.ridership = ridership_of_run(observed, result)
+    return result
 
 
 def scenario_coverage(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, layouts: dict[str, Layout]) -> Coverage | None:

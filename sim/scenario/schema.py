@@ -36,6 +36,7 @@ from sim.scenario.base import StrictModel as _Model
 from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.bounds import bounds_at, markdown_table
 from sim.scenario.council import BenefitsConfig, CoverageConfig
+from sim.scenario.ridership import RidershipConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.scenario.tomlio import (  # noqa: F401 - callers import them from here
     MAX_FILE_BYTES,
@@ -458,6 +459,7 @@ class Scenario(_Model):
     coverage: CoverageConfig = CoverageConfig()
     benefits: BenefitsConfig = BenefitsConfig()
     remote_ops: RemoteOpsConfig | None = None
+    ridership: RidershipConfig = RidershipConfig()
 
     @field_validator("name")
     @classmethod
