@@ -246,6 +246,34 @@ def compare_ridership(
 
 
 
+#: Tolerance of the observed-boardings calibration target, as a share of the target (at least one
+#: rider a day). ASSUMPTION: counts of a few days vary by about this much from day to day.
+TARGET_TOLERANCE_SHARE = 0.1
+
+
+def calibration_targets(observed: Observed, *, name: str = "line_riders_observed") -> str:
+    """A ``calibrate`` targets file (TOML) fitting the line constant (``parameter = "line"``) to
+    the observed boardings a day: the sum over the counted routes, against the sum of the
+    ``per_service.<line>.passengers_served`` of the lines they became (``calibrate`` fits one
+    target per parameter, so the routes share one target)."""
+    from sim.scenario.tomlio import dump_toml
+
+    value = sum(o.geton_per_day for o in observed.stops)
+    services = [svc for svcs in observed.routes.values() for svc in svcs]
+    routes = ", ".join(f"{r} ({n} day{'' if n == 1 else 's'})" for r in observed.routes for n in (observed.days.get(r, 0),))
+    files = ", ".join(Path(f).name for f in observed.files)
+    target = {
+        "metric": [f"per_service.{svc}.passengers_served" for svc in services],
+        "value": round(value, 3),
+        "tolerance": round(max(1.0, TARGET_TOLERANCE_SHARE * value), 3),
+        "parameter": "line",
+        "source": f"observed boardings a day (mean per counted day) of routes {routes} in {files}; "
+                  f"tolerance ±{TARGET_TOLERANCE_SHARE:.0%} is an ASSUMPTION",
+    }
+    head = "# Calibration targets from observed ridership counts, written by `python main.py import ridership --targets`.\n"
+    return head + dump_toml({"targets": {name: target}})
+
+
 def ridership_of_run(observed: Observed, result: Any) -> list[RidershipRow]:
     """:func:`compare_ridership` for an in-memory run (a :class:`~sim.interop.layouts.FinishedRun`)."""
     from sim.interop.ridership import rides_of_run
@@ -259,5 +287,5 @@ def ridership_of_run(observed: Observed, result: Any) -> list[RidershipRow]:
     return compare_ridership(observed, plan, rides, drives, first)
 
 
-__all__ = ["RIDERSHIP_COLUMNS", "RIDERSHIP_FILE", "Observed", "ObservedStop", "RidershipRow", "compare_ridership", "load_observed",
-           "ridership_of_run"]
+__all__ = ["RIDERSHIP_COLUMNS", "RIDERSHIP_FILE", "Observed", "ObservedStop", "RidershipRow", "calibration_targets",
+           "compare_ridership", "load_observed", "ridership_of_run"]

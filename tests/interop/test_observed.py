@@ -154,3 +154,20 @@ def test_bad_count_rows_and_feed_stops(cli: Cli, lines_scenario: Path, tmp_path:
     assert_clean_error(res, 2, "od.csv row 5", "route_id 'R2' is not a line of the scenario (nor R2_gtfs or R2_...); lines: R1",
                        "[ridership] routes")
     assert not out.exists()
+
+
+def test_counts_become_a_calibration_target_for_the_line_constant(cli: Cli, lines_scenario: Path, tmp_path: Path) -> None:
+    from sim.studies.calibrate import read_targets
+
+    for counts, value, routes in ((DATA / "boardings.csv", 5.0, "R1 (2 days)"), (DATA / "od.csv", 10.0, "R1 (1 day), R2 (1 day)")):
+        targets = tmp_path / f"{counts.stem}.toml"
+        res = cli("import", "ridership", counts, "--feed", SMALL_FEED, "--scenario", lines_scenario, "--targets", targets)
+        assert res.exit_code == 0, res.output
+        (t,) = read_targets(targets)
+        services = ["R1"] if counts.stem == "boardings" else ["R1", "R2"]
+        assert t.metrics == tuple(f"per_service.{s}.passengers_served" for s in services)
+        assert (t.value, t.tolerance, t.parameter) == (value, 1.0, "line")
+        assert routes in t.source and "ASSUMPTION" in t.source
+    assert_clean_error(cli("import", "ridership", DATA / "od.csv", "--targets", tmp_path / "t.toml"), 2, "--targets needs --scenario")
+    assert_clean_error(cli("import", "ridership", DATA / "od.csv"), 2, "give --out TABLE.csv and/or --targets")
+    assert not (tmp_path / "t.toml").exists()
