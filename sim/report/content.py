@@ -490,7 +490,9 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     for key in ("sec_service", "sec_staff_cost", "sec_operations", "sec_maps"):
         blocks: list[Any] = list(figures.get(key) or [])
         if key == "sec_staff_cost":
-            blocks += [t for t in (staff_table(study, lang), cost_items_table(study, lang)) if t is not None]
+            from sim.report.year import year_table
+
+            blocks += [t for t in (year_table(study, lang), staff_table(study, lang), cost_items_table(study, lang)) if t is not None]
         if blocks:
             sections.append(Section(anchors[key], tr(lang, key), tuple(blocks)))
     towns = towns_section_blocks(study, lang)

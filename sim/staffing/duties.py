@@ -60,6 +60,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sim.model.eventlog import EventLog, MoveKind, Outcome, VehicleMove, VehicleRecord
+from sim.staffing.fte import fte_from_totals
 from sim.staffing.runcut import EPS, Block, Duty, DutyRules, Relief, cut_duties, lower_bound
 from sim.scenario.staffing import StaffingConfig
 from sim.timeutil import format_clock, parse_clock
@@ -490,26 +491,10 @@ class RoleStaffing:
 
 def role_fte(role: Role, duties: Sequence[Duty], days: dict[str, float], cfg: StaffingConfig) -> dict[str, Any]:
     """FTE of a role from its duties (see the module docstring); returns the terms and which binds."""
-    factor = 1.0 + cfg.leave_spare_factor
     per_duty = [staff_days_per_year(d, days) for d in duties]
-    duty_days = sum(per_duty)
     binding = sum(d.binding_s / 3600.0 * n for d, n in zip(duties, per_duty, strict=True))
     driving = sum(d.driving_s / 3600.0 * n for d, n in zip(duties, per_duty, strict=True))
-    by_days = duty_days / cfg.working_days_per_employee * factor
-    by_binding = binding / cfg.annual_binding_limit_h * factor
-    by_driving = driving / (cfg.max_weekly_driving_h * 365.0 / 7.0) * factor if role in DRIVING_ROLES else 0.0
-    terms = {"days": by_days, "annual_binding": by_binding, "weekly_driving": by_driving}
-    limit = max(terms, key=lambda k: (terms[k], k == "days"))
-    return {
-        "duty_days_per_year": duty_days,
-        "annual_binding_h": binding,
-        "annual_driving_h": driving,
-        "fte_by_days": by_days,
-        "fte_by_annual_binding": by_binding,
-        "fte_by_weekly_driving": by_driving,
-        "fte": terms[limit],
-        "limit": limit if duties else "none",
-    }
+    return fte_from_totals(sum(per_duty), binding, driving, cfg, driving_role=role in DRIVING_ROLES, has_duties=bool(duties))
 
 
 @dataclass(frozen=True, slots=True)
