@@ -483,6 +483,9 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     sections = [*([decision] if decision else []), summary_section(study, lang), *([council] if council else []),
                 *([benefits] if benefits else []), compared_section(study, lang, params), kpi_section(study, lang)]
     sections += [d for d in (demand_section(study, lang, list(figures.get("sec_demand") or [])),) if d is not None]
+    from sim.report.ridership import ridership_section
+
+    sections += [r for r in (ridership_section(study, lang),) if r is not None]
     anchors = {"sec_service": "service", "sec_staff_cost": "staff-cost", "sec_operations": "operations", "sec_maps": "maps"}
     for key in ("sec_service", "sec_staff_cost", "sec_operations", "sec_maps"):
         blocks: list[Any] = list(figures.get(key) or [])

@@ -144,6 +144,11 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
             ),
         )
     written = [out / f for f in RUN_FILES]
+    if result.ridership is not None:  # observed counts beside the simulated ones (sim/interop/observed.py)
+        from sim.interop.observed import RIDERSHIP_COLUMNS, RIDERSHIP_FILE
+
+        write_csv(out / RIDERSHIP_FILE, RIDERSHIP_COLUMNS, (r.cells() for r in result.ridership))
+        written.append(out / RIDERSHIP_FILE)
     if result.behaviour is not None:
         write_trips_csv(result.behaviour, out / "trips.csv")
         written.append(out / "trips.csv")

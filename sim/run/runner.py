@@ -23,6 +23,7 @@ from sim.model.day import DaySpec, Layout, simulate_day
 from sim.model.coverage import Coverage, CoverageZone, compute_coverage
 from sim.model.engine import Planner
 from sim.model.eventlog import EventLog
+from sim.interop.observed import RidershipRow, load_observed, ridership_of_run
 from sim.model.metrics import compute_metrics
 from sim.network.graph import RoadNetwork
 from sim.run.assemble import (
@@ -75,6 +76,7 @@ class RunResult:
     funding: Funding | None = None
     coverage: Coverage | None = None
     year: YearRun | None = None
+    ridership: list[RidershipRow] | None = None  # observed counts beside the simulated ones ([ridership])
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -141,6 +143,7 @@ def run_scenario(
     if scenario.year is not None:
         return _run_year(scenario, base_dir, seed, networks=networks, progress=progress, source=source, stage=stage)
     net = load_net(scenario, base_dir, networks, source=source)
+    observed = load_observed(scenario, base_dir, net, source=source)  # checked before the day is simulated
     t_start = time.perf_counter()  # timings exclude loading the network
     c_start = time.process_time()
     demand_rng, _ = seed_streams(seed)
@@ -212,8 +215,15 @@ def run_scenario(
     }
     if asm.from_feeds:  # the run directory's scenario.toml then replays the day without the feed
         scenario = scenario.model_copy(update={"services": {**scenario.services, **asm.from_feeds}})
-    return RunResult(scenario, seed, net, demand or [], log, metrics, layouts, staffing, costs, timings, asm.day, behaviour,
-                     funding=funding, coverage=coverage)
+    if observed is not None:  # the run directory's scenario.toml names the count files wherever it is
+        rs = scenario.ridership
+        scenario = scenario.model_copy(update={"ridership": rs.model_copy(update={
+            "observed": list(observed.files), "feed": str((base_dir / rs.feed).resolve()) if rs.feed else None})})
+    result = RunResult(scenario, seed, net, demand or [], log, metrics, layouts, staffing, costs, timings, asm.day, behaviour,
+                       funding=funding, coverage=coverage)
+    if observed is not None:
+        result.ridership = ridership_of_run(observed, result)
+    return result
 
 
 def _year_kpis(staffing: Staffing, costs: Costs, funding: Funding) -> dict[str, Any]:
@@ -251,7 +261,8 @@ def _run_year(
         for k, v in day.timings_s.items():  # type: ignore[attr-defined]
             timings[k] = timings.get(k, 0.0) + v
     return RunResult(scenario, seed, ref.network, ref.demand, ref.log, registry_order(metrics), ref.layouts, yr.staffing,
-                     yr.costs, timings, ref.day, ref.behaviour, funding=funding, coverage=ref.coverage, year=yr)
+                     yr.costs, timings, ref.day, ref.behaviour, funding=funding, coverage=ref.coverage, year=yr,
+                     ridership=ref.ridership)
 
 
 def scenario_coverage(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, layouts: dict[str, Layout]) -> Coverage | None:

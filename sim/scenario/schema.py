@@ -38,6 +38,7 @@ from sim.scenario.overrides import (
     parse_override,  # noqa: F401 - callers import it from here
     set_path,
 )
+from sim.scenario.ridership import RidershipConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.scenario.tomlio import (  # noqa: F401 - callers import them from here
     MAX_FILE_BYTES,
@@ -465,6 +466,7 @@ class Scenario(_Model):
     benefits: BenefitsConfig = BenefitsConfig()
     remote_ops: RemoteOpsConfig | None = None
     year: YearConfig | None = None
+    ridership: RidershipConfig = RidershipConfig()
 
     @field_validator("name")
     @classmethod
