@@ -267,12 +267,14 @@ def validate(
     """Check scenario files (schema, references to vehicles, places and districts) without running them."""
     from sim.demand.io import check_demand_csv
     from sim.run.assemble import NetworkCache, assemble, demand_csv_path
-    from sim.scenario.schema import load_scenario
+    from sim.scenario.schema import day_scenario, load_scenario
 
     cache = NetworkCache()
     for path in scenarios:
         sc, base = load_scenario(path, overrides=overrides or [])
         asm = assemble(sc, base, networks=cache, source=str(path))
+        for name in sc.year.day_types if sc.year is not None else ():  # each day type's places, stops, domain
+            assemble(day_scenario(sc, name, source=str(path)), base, networks=cache, source=f"{path} (day type {name!r})")
         if sc.demand.attractor_weights and sc.demand.zones == "sodegaura":
             from sim.demand.zones import load_attractors
 

@@ -163,3 +163,9 @@ def test_the_report_shows_the_annual_table_by_day_type(cli: Callable[..., Result
         assert table is not None
         assert [r[1].text for r in table.rows] == ["weekday", "saturday", "sunday_holiday", total]
         assert [r[2].text for r in table.rows] == ["245", "52", "68", "365"]
+
+
+def test_validate_assembles_every_day_type(cli: Callable[..., Result], tmp_path: Path) -> None:
+    text = TINY_TOML + YEAR.replace('set = { "services.s.fleet_size" = 1 }', 'set = { "services.s.depot" = "nowhere" }')
+    path = _write(tmp_path, text)
+    assert_clean_error(cli("validate", path), 2, "day type 'saturday'", "services.s.depot", "nowhere")
