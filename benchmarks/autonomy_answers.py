@@ -55,7 +55,7 @@ def ci(row: dict[str, str], key: str, scale: float = 1.0, fmt: str = "{:,.1f}") 
         return "–"
     m = float(row[f"{key}_mean"]) * scale
     lo, hi = row.get(f"{key}_ci95_low"), row.get(f"{key}_ci95_high")
-    if not lo or not hi or float(lo) == float(hi):
+    if not lo or not hi or fmt.format(float(lo) * scale) == fmt.format(float(hi) * scale):
         return fmt.format(m)
     return f"{fmt.format(m)} [{fmt.format(float(lo) * scale)}, {fmt.format(float(hi) * scale)}]"
 
@@ -103,9 +103,9 @@ def field(out: Path) -> None:
 def battery(out: Path) -> None:
     folder = study(out, "range", "sweep", OPS, "--vary", "vehicles.av_van.range_km=60,100,150", "--vary",
                    "services.choisoko.spare_vehicles=0,1", "-r", "5", "--set", "services.choisoko.fleet_size=4",
-                   "--service", "choisoko.requests_served", "--service", "choisoko.requests_total")
+                   "--service", "choisoko")
     plain = study(out, "range_none", "sweep", OPS, "--vary", "services.choisoko.fleet_size=4", "-r", "5",
-                  "--service", "choisoko.requests_served", "--service", "choisoko.requests_total")
+                  "--service", "choisoko")
     print("\n| range (km) | spares | service_availability | hours charging | DRT riders served / asked | cost per trip (¥) |")
     print("|---:|---:|---|---|---|---|")
     for r in [*rows(folder), *({**x, "vehicles.av_van.range_km": "none", "services.choisoko.spare_vehicles": "0"} for x in rows(plain))]:
@@ -149,13 +149,16 @@ def incidents(out: Path) -> None:
     folder = study(out, "incident_rate", "sweep", OPS, "--vary",
                    "vehicles.av_van.incident_classes.takeover.per_1000_km=1,10,100,1000,1700", "-r", "5",
                    "--set", "remote_ops.operators=4", "--set", "services.choisoko.fleet_size=4",
-                   "--service", "choisoko.requests_served", "--service", "choisoko.drivers_fte")
-    print("\n| takeovers per 1,000 km | incidents a day | availability | DRT riders served | all staff (FTE) | drivers (FTE) | cost per trip (¥) |")
-    print("|---:|---|---|---|---|---|---|")
+                   "--service", "choisoko")
+    print("\n| takeovers per 1,000 km | incidents a day | availability | DRT riders served | all staff (FTE) | drivers (FTE) |"
+          " cost per trip, all services (¥) | DRT cost a year (¥M) | DRT cost per rider (¥, ratio of means) |")
+    print("|---:|---|---|---|---|---|---|---|---:|")
     for r in rows(folder):
+        per_rider = float(r["choisoko.annual_cost_yen_mean"]) / float(r["choisoko.riders_per_year_mean"])
         print(f"| {r['vehicles.av_van.incident_classes.takeover.per_1000_km']} | {ci(r, 'incidents')} | "
               f"{ci(r, 'service_availability', 1, '{:.2f}')} | {ci(r, 'choisoko.requests_served', 1, '{:,.0f}')} | "
-              f"{ci(r, 'staff_fte_total')} | {ci(r, 'drivers_fte')} | {ci(r, 'cost_per_trip_yen', 1, '{:,.0f}')} |")
+              f"{ci(r, 'staff_fte_total')} | {ci(r, 'drivers_fte')} | {ci(r, 'cost_per_trip_yen', 1, '{:,.0f}')} | "
+              f"{ci(r, 'choisoko.annual_cost_yen', 1e-6)} | {per_rider:,.0f} |")
 
 
 PARTS = {"operators": operators, "field": field, "battery": battery, "suspension": suspension, "incidents": incidents}
