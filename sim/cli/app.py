@@ -280,6 +280,9 @@ def validate(
         csv_path = demand_csv_path(sc, base, source=str(path))
         if csv_path is not None:
             check_demand_csv(csv_path, asm.net, encoding=sc.demand.csv_encoding)
+        from sim.interop.observed import load_observed
+
+        load_observed(sc, base, asm.net, source=str(path))  # [ridership] count files, as a run reads them
         out_console.print(f"{path}: ok ({sc.name}: {len(sc.services)} service(s) on {asm.net.name})", highlight=False)
 
 

@@ -136,6 +136,7 @@ def test_bad_counts_exit_2_before_anything_is_written(
     out = tmp_path / "never"
     assert_clean_error(cli("run", _with(lines_scenario, extra), "--out", out, "--no-report"), 2, *needles)
     assert not out.exists()
+    assert_clean_error(cli("validate", _with(lines_scenario, extra)), 2, *needles)  # validate reads them too
 
 
 def test_bad_count_rows_and_feed_stops(cli: Cli, lines_scenario: Path, tmp_path: Path) -> None:
