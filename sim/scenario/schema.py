@@ -327,6 +327,8 @@ class FixedLine(_Model):
     takes stops and trips straight from a GTFS/GTFS-JP feed (path relative to the scenario file)
     on ``service_date`` (``"YYYY-MM-DD"``; default: the feed's usual trips on the first of
     ``days``); its stops are snapped to the nearest road node, at most ``max_snap_m`` (default 500) away.
+    ``charging_points``: stops of the line with a charger, where a battery vehicle charges
+    during its layover (:mod:`sim.model.energy`).
     """
 
     kind: Literal["line"] = "line"
@@ -351,6 +353,7 @@ class FixedLine(_Model):
     max_wait_min: float = Field(120.0, gt=0.0, le=1440.0)
     depot: str | None = None
     fare_yen: float = Field(0.0, ge=0.0, le=1_000_000.0)
+    charging_points: list[str] | None = Field(None, max_length=1_000)
     spare_vehicles: int = Field(0, ge=0, le=100)
     suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
     suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"

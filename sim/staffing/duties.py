@@ -13,7 +13,8 @@ Roles
 ``level4_crew``
     One on board each ``level4_crew`` vehicle; not driving, so only the binding-time rule.
 ``remote_operator``
-    Control room for ``level4_remote`` vehicles: ⌈vehicles out / ratio⌉ on duty ([remote_ops]: its numbers).
+    Control room for ``level4_remote`` vehicles: ⌈vehicles out / ratio⌉ on duty ([remote_ops]: its numbers,
+    or its shifts as planned).
 ``field_staff``
     Field response for automated vehicles (levels in ``field_staff_automation``): at each moment
     ⌈vehicles out / ``field_vehicles_per_staff``⌉, or ``field_staff_per_area`` for every service
@@ -381,7 +382,11 @@ def role_blocks(log: EventLog, cfg: StaffingConfig, *, drt_services: set[str]) -
             )
     remote = [v for v in log.vehicles if v.automation == "level4_remote"]
     remote_count, field_count = _desk_counts(log, cfg)
-    out[Role.REMOTE_OPERATOR] = layer_blocks(need_profile(remote, remote_count), prefix="remote", lead_s=desk_s, grid_s=grid_s)
+    profile = need_profile(remote, remote_count)
+    if log.remote is not None and log.remote.spec.shifts:  # the control room's shifts, as planned
+        profile = [(a, b, n, tuple(v for v in remote if v.shift_start_s < b and v.pull_in_s > a))
+                   for a, b, n in log.remote.spec.operator_steps()]
+    out[Role.REMOTE_OPERATOR] = layer_blocks(profile, prefix="remote", lead_s=desk_s, grid_s=grid_s)
     field_vs = [v for v in log.vehicles if v.automation in cfg.field_staff_automation]
     out[Role.FIELD_STAFF] = layer_blocks(need_profile(field_vs, field_count), prefix="field", lead_s=desk_s, grid_s=grid_s)
     out[Role.BOOKING_STAFF] = _booking_blocks(log.vehicles, drt_services, cfg, lead_s=desk_s, grid_s=grid_s)
