@@ -242,20 +242,27 @@ def compare(
 @_errors
 def report(
     results: Annotated[list[Path], typer.Argument(help="Results directories written by run or compare.", show_default=False)],
-    lang: LangOpt = "en",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Report language(s): en (English), ja (Japanese), or both as en,ja (drawn in one go).")
+    ] = "en",
 ) -> None:
     """Rebuild report.html, report.md and figures/ of existing results (nothing is rerun)."""
     from sim.outdir import relocate, writing
-    from sim.report.build import build_report
+    from sim.report.build import build_reports
 
-    _check_lang(lang)
+    langs = [code.strip() for code in lang.split(",")]
+    for code in langs:
+        _check_lang(code)
     for directory in results:
         if not directory.is_dir():
             raise InputError(f"{directory}: no such results directory; give a directory written by run or compare")
         # the report is added to a copy (hard links) that replaces the directory whole
         with writing(directory, option="report", keep_all=True) as staged:
-            paths = build_report(staged, lang=lang)
-        out_console.print(f"{directory}: report written to {relocate(paths[0], staged, directory)} ({len(paths) - 2} figures)", highlight=False)
+            written = build_reports(staged, langs)
+        for paths in written:
+            out_console.print(
+                f"{directory}: report written to {relocate(paths[0], staged, directory)} ({len(paths) - 2} figures)", highlight=False
+            )
 
 
 @app.command()
@@ -282,6 +289,9 @@ def validate(
         csv_path = demand_csv_path(sc, base, source=str(path))
         if csv_path is not None:
             check_demand_csv(csv_path, asm.net, encoding=sc.demand.csv_encoding)
+        from sim.interop.observed import load_observed
+
+        load_observed(sc, base, asm.net, source=str(path))  # [ridership] count files, as a run reads them
         out_console.print(f"{path}: ok ({sc.name}: {len(sc.services)} service(s) on {asm.net.name})", highlight=False)
 
 

@@ -13,10 +13,11 @@ registry :mod:`sim.kpis`), ``requests``, ``vehicles``, ``legs``, ``duties``,
 ``costs`` (annual cost items with formula and source), ``council`` (the council report's KPI table,
 :mod:`sim.council`: one row per indicator with its English and Japanese label, one column per
 scenario, unit; counts as integers shown ``#,##0``, yen as ``¥#,##0``, shares as percentages) and
-``council_services`` (the same indicators per service). ``comparison.xlsx``: ``KPIs`` (one row per
+``council_services`` (the same indicators per service) and, with observed counts, ``ridership``
+(as ``ridership.csv``). ``comparison.xlsx``: ``KPIs`` (one row per
 KPI, one column per scenario, unit; the mean over replications), the
-``requests``/``vehicles``/``duties``/``costs`` of every scenario's results directory (the first
-replication) with a ``scenario`` column in front, and ``council``/``council_services`` over the
+``requests``/``vehicles``/``duties``/``costs``/``ridership`` of every scenario's results directory
+(the first replication) with a ``scenario`` column in front, and ``council``/``council_services`` over the
 scenarios (the means; the service rows of each scenario's first replication).
 """
 
@@ -299,6 +300,11 @@ def write_run_workbook(result: FinishedRun, path: Path) -> None:
     for name, (cols, rows) in run_tables(result).items():
         _write_table(wb.create_sheet(name), cols, rows)
     _write_council(wb, [result.scenario.name], [result.metrics], [result.metrics.get("per_service")])
+    rows = getattr(result, "ridership", None)
+    if rows is not None:  # observed counts beside the simulated ones, as ridership.csv (sim/interop/observed.py)
+        from sim.interop.observed import RIDERSHIP_COLUMNS
+
+        _write_table(wb.create_sheet("ridership"), RIDERSHIP_COLUMNS, [r.cells() for r in rows])
     _save(wb, path)
 
 
@@ -326,7 +332,7 @@ def write_comparison_workbook(
         if not book.is_file():
             continue
         src = load_workbook(book, read_only=True)
-        for sheet in ("requests", "vehicles", "duties", "costs"):
+        for sheet in ("requests", "vehicles", "duties", "costs", "ridership"):
             if sheet not in src.sheetnames:
                 continue
             rows = list(src[sheet].iter_rows(values_only=True))

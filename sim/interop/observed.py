@@ -23,8 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.errors import NetworkError
 from sim.interop.layouts import Plan
-from sim.interop.ridership import OdCount, Ride, RidershipError, StopCount, read_counts, simulated_counts
+from sim.interop.ridership import (
+    OdCount,
+    Ride,
+    RidershipError,
+    StopCount,
+    read_counts,
+    simulated_counts,
+)
 from sim.network.graph import RoadNetwork
 from sim.scenario.schema import FixedLine, Scenario
 
@@ -155,8 +163,8 @@ def load_observed(scenario: Scenario, base_dir: Path, net: RoadNetwork, *, sourc
             routes[c.route_id] = _route_services(scenario, c.route_id, where)
         if feed is not None and isinstance(c, StopCount) and c.trip_id and c.trip_id not in feed.trip_ids:
             raise RidershipError(f"{where}: trip_id {c.trip_id!r} is not in {feed.path} trips.txt")
-        ids = (c.stop_id,) if isinstance(c, StopCount) else (c.stopid_geton, c.stopid_getoff)
-        for sid in ids:
+        row_stops = (c.stop_id,) if isinstance(c, StopCount) else (c.stopid_geton, c.stopid_getoff)
+        for sid in row_stops:
             if sid in nodes:
                 continue
             if feed is not None:
@@ -166,8 +174,8 @@ def load_observed(scenario: Scenario, base_dir: Path, net: RoadNetwork, *, sourc
                 nodes[sid] = (snapped[sid].node, snapped[sid].stop.name)
             else:
                 try:
-                    nodes[sid] = (net.index_of(sid[1:] if sid.startswith("n") else sid), "")
-                except Exception:  # noqa: BLE001 - NetworkError: not a node id
+                    nodes[sid] = (net.index_of(sid.removeprefix("n")), "")
+                except NetworkError:  # not a node id of the network
                     raise RidershipError(
                         f"{where}: stop id {sid!r} is not a stop id of this scenario's export (n<node id>); "
                         "give the feed the counts refer to as [ridership] feed"

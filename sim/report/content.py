@@ -501,9 +501,14 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     sections.append(assumptions_section(study, lang, params, files))
     sections.append(Section("method", tr(lang, "sec_method"), (Bullets(tuple(tr(lang, "method_items").split("|"))),)))
     extra = ", staffing.json, duties.csv, costs.json" if any(r.staffing or r.costs for s in study.scenarios for r in s.runs) else ""
+    for name in ("ridership.csv", "results.xlsx", "geo/results.gpkg"):  # where the runs have them
+        if any((r.directory / name).is_file() for s in study.scenarios for r in s.runs[:1]):
+            extra += f", {name}"
     if study.kind == "comparison":
-        extra += ", comparison.csv"
+        extra += ", comparison.csv" + (", comparison.xlsx" if (study.directory / "comparison.xlsx").is_file() else "")
+    from sim.outdir import unstaged  # the report is written in a staging directory: name the final one
+
     sections.append(Section("files", tr(lang, "sec_files"), (
-        Paragraph(tr(lang, "files_items", extra=extra, directory=study.directory, code=lang)),
+        Paragraph(tr(lang, "files_items", extra=extra, directory=unstaged(study.directory), code=lang)),
     )))
     return Document(lang, title, subtitle, tuple(sections))

@@ -86,6 +86,15 @@ def test_observed_counts_beside_the_simulated_day(cli: Cli, lines_scenario: Path
         assert float(r["diff_getoff"]) == pytest.approx(off - float(r["observed_getoff_per_day"]))
     # every simulated line stop is in the table
     assert {(s, n) for s, n, _ in sim} <= {(r["services"], r["node_id"]) for r in rows}
+    # the same table in the workbook, typed
+    from openpyxl import load_workbook
+
+    sheet = list(load_workbook(run_dir / "results.xlsx")["ridership"].iter_rows(values_only=True))
+    assert list(sheet[0]) == list(rows[0])
+    for got, want in zip(sheet[1:], rows, strict=True):
+        assert got[0] == want["route_id"] and got[4] == want["stop_name"] and got[3] == int(want["node_id"])
+        assert got[5:7] == (float(want["observed_geton_per_day"]), float(want["observed_getoff_per_day"]))
+        assert got[7:9] == (int(want["simulated_geton"]), int(want["simulated_getoff"])) and isinstance(got[7], int)
     # the run directory's scenario names the files wherever it is read from
     assert str(DATA / "boardings.csv") in (run_dir / "scenario.toml").read_text(encoding="utf-8")
     # the same from the command line
@@ -136,6 +145,7 @@ def test_bad_counts_exit_2_before_anything_is_written(
     out = tmp_path / "never"
     assert_clean_error(cli("run", _with(lines_scenario, extra), "--out", out, "--no-report"), 2, *needles)
     assert not out.exists()
+    assert_clean_error(cli("validate", _with(lines_scenario, extra)), 2, *needles)  # validate reads them too
 
 
 def test_bad_count_rows_and_feed_stops(cli: Cli, lines_scenario: Path, tmp_path: Path) -> None:
