@@ -364,7 +364,8 @@ def _draw_area(ax: Any, net: Any, area: AreaPoints, colour: str, cache: RunNetwo
     """Colour the roads inside an area (both ends members) and mark its stops."""
     if area.members.size:
         paths = area_paths(cache.roads(net), area.members)
-        ax.add_collection(line_collection(paths, colors=colour, linewidths=2.2, alpha=0.45, zorder=2))
+        # no data limits: the panel's view is the network's extent (_frame)
+        ax.add_collection(line_collection(paths, colors=colour, linewidths=2.2, alpha=0.45, zorder=2), autolim=False)
     if area.stops.size:
         ax.scatter(net.lon[area.stops], net.lat[area.stops], s=2.5, color="#1a1a1a", linewidths=0, zorder=3)
 

@@ -36,12 +36,15 @@ def _old_area(net: Any, members: np.ndarray) -> list[tuple[tuple[float, float], 
             for u, v in g.edges() if u in member_ids and v in member_ids]
 
 
-def _png(draw: Any) -> bytes:
+def _png(draw: Any, extent: tuple[float, float, float, float]) -> bytes:
+    """PNG of one axes drawn by ``draw`` with the view set to ``extent`` afterwards (as the maps do)."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(3, 3))
     ax = fig.add_subplot()
     draw(ax)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     return buf.getvalue()
@@ -62,11 +65,12 @@ def test_road_geometry_is_the_old_walk_and_draws_the_same_pixels() -> None:
     paths = area_paths(geo, members)
     assert len(paths) == len(area) > 0
     assert [p.vertices.tolist() for p in paths] == [[list(a), list(b)] for a, b in area]
-    # the shared paths give the pixels of a collection built from the segments
-    assert _png(lambda ax: draw_roads(ax, geo)) == _png(
-        lambda ax: ax.add_collection(LineCollection(old, colors="#b9b9b9", linewidths=0.45, zorder=1)))
-    assert _png(lambda ax: ax.add_collection(line_collection(paths, colors="#4c9be8", linewidths=2.2, alpha=0.45))) == _png(
-        lambda ax: ax.add_collection(LineCollection(area, colors="#4c9be8", linewidths=2.2, alpha=0.45)))
+    # the shared paths (data limits not measured) give the pixels of a collection built from the segments
+    extent = (float(net.lon.min()), float(net.lon.max()), float(net.lat.min()), float(net.lat.max()))
+    assert _png(lambda ax: draw_roads(ax, geo), extent) == _png(
+        lambda ax: ax.add_collection(LineCollection(old, colors="#b9b9b9", linewidths=0.45, zorder=1)), extent)
+    assert _png(lambda ax: ax.add_collection(line_collection(paths, colors="#4c9be8", linewidths=2.2, alpha=0.45)), extent) == _png(
+        lambda ax: ax.add_collection(LineCollection(area, colors="#4c9be8", linewidths=2.2, alpha=0.45)), extent)
 
 
 def test_run_networks_walks_each_network_once() -> None:
