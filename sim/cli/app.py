@@ -281,7 +281,9 @@ def validate(
         sc, base = load_scenario(path, overrides=overrides or [])
         asm = assemble(sc, base, networks=cache, source=str(path))
         for name in sc.year.day_types if sc.year is not None else ():  # each day type's places, stops, domain
-            assemble(day_scenario(sc, name, source=str(path)), base, networks=cache, source=f"{path} (day type {name!r})")
+            day = day_scenario(sc, name, source=str(path))
+            if any(s.enabled for s in day.services.values()):
+                assemble(day, base, networks=cache, source=f"{path} (day type {name!r})")
         if sc.demand.attractor_weights and sc.demand.zones == "sodegaura":
             from sim.demand.zones import load_attractors
 

@@ -199,3 +199,22 @@ def test_compare_and_sweep_give_every_scenario_the_same_day_type_draws(tmp_path:
         da = run_scenario(day_scenario(sa, n, source="a"), tmp_path, seed=day_type_seed(5, n))
         db = run_scenario(day_scenario(sb, n, source="b"), tmp_path, seed=day_type_seed(5, n))
         assert da.demand == db.demand and len(da.demand) == {"weekday": 8, "saturday": 4, "sunday_holiday": 2}[n]
+
+
+def test_a_cancelled_suspended_day_counts_as_planned_and_not_operated(tmp_path: Path) -> None:
+    text = TINY_TOML.replace('capacity = 4', 'capacity = 4\nautomation = "level4_remote"') + """
+[remote_ops]
+operators = 1
+[year.day_types.weekday]
+days = 355
+[year.day_types.suspended]
+days = 10
+"""
+    scenario, base = load_scenario(_write(tmp_path, text))
+    year = run_scenario(scenario, base, seed=7)
+    ref = year.metrics["availability"]["per_service"]["s"]
+    # the suspended day runs nothing: 10 of 365 days planned and lost
+    expected = ref["planned_vehicle_h"] * 355 * ref["service_availability"] / (ref["planned_vehicle_h"] * 365)
+    assert year.metrics["annual_service_availability"] == pytest.approx(expected, rel=1e-12)
+    assert [r["day_type"] for r in year.metrics["year"]["day_types"]] == ["weekday", "suspended"]
+    assert year.metrics["year"]["day_types"][1]["trips_per_year"] == 0
