@@ -397,6 +397,17 @@ def fleet_best(
         searched += 1
         cur = b_score if best_c >= 0 else math.inf
         thr = cur - EPS if cur - EPS < theta else theta
+        if bound:
+            # every pickup position boards no earlier than the vehicle can reach the pickup from
+            # its anchor: a bound on the whole vehicle, before its plan is read
+            lbv = ww * (reach[c] - l_earl if reach[c] > l_earl else 0.0) - LB_MARGIN_S
+            n = n_stops[v]
+            if n > 0:
+                w = board[v, 0] - at[c] if kind[v, 0] != DROPOFF and board[v, 0] > at[c] else 0.0
+                corr = aw[c] - ws[v, 1] - w
+                lbv += corr if corr < 0.0 else 0.0
+            if lbv >= thr:
+                continue
         found, i, j, cost, bd, drop, score, skipped = vehicle_best(
             v, an[c], at[c], aa[c], aw[c], cap[v], load[v], shift_end[v], n_stops[v],
             F, I, nb, psum,
