@@ -56,6 +56,23 @@ TINY_TOML = textwrap.dedent(
 )
 
 
+#: The terminal width the CLI's console (rich) sees in every test: without it rich wraps at the width
+#: of whatever terminal runs pytest (80 columns when none, as in CI and in pytest-xdist's workers),
+#: and a message naming a long temporary path breaks across lines at a place that depends on that
+#: path's length (pytest-xdist's ``popen-gw<N>`` folders make it longer).
+TEST_COLUMNS = "200"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Fix the console width for the CLI invoked in-process and in subprocesses (``COLUMNS``);
+    pytest's own output keeps the width of the terminal it runs in."""
+    if config.pluginmanager.get_plugin("terminalreporter") is not None:
+        writer = config.get_terminal_writer()
+        writer.fullwidth = writer.fullwidth  # read now, before COLUMNS changes
+    os.environ["COLUMNS"] = TEST_COLUMNS
+
+
 class EmbeddedNetworks:
     """``load_network`` for the session: an embedded network's file is parsed once, then every call
     gets an unused copy (a pickle round trip of the pristine network, as ``NetworkCache(fresh=True)``
