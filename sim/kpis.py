@@ -153,6 +153,7 @@ REGISTRY: tuple[Kpi, ...] = (
     Kpi("remote_operators", "count", _N, _POS, None, "Remote operators on duty", "遠隔監視員（同時配置）", "int", 0, _R),
     Kpi("field_staff", "count", _N, _POS, None, "Field staff on duty", "現場対応要員（同時配置）", "int", 0, _R),
     Kpi("charging_h", "h", _N, _POS, None, "Vehicle-hours charging at the depot", "車両の充電時間（台時間）", "h", 1, _E),
+    Kpi("layover_charging_h", "h", _N, _POS, None, "Vehicle-hours charging during layovers", "折返し時の充電時間（台時間）", "h", 1, _E),
     Kpi("battery_swaps", "count", _N, _POS, None, "Changes of vehicle to charge", "充電のための車両交代回数", "int", 0, _E),
     Kpi("spare_vehicles", "count", _N, _POS, None, "Spare vehicles for charging", "充電用の予備車両", "int", 0, _E),
     Kpi("spare_vehicles_used", "count", _N, _POS, None, "Spare vehicles used", "使用した予備車両", "int", 0, _E),

@@ -304,6 +304,15 @@ def writing(
             raise
 
 
+def unstaged(path: Path) -> Path:
+    """Where directory ``path`` will be once swapped in, if it is a staging directory
+    (``<parent>/.<name>.staging-<pid>/<name>`` -> ``<parent>/<name>``); else ``path`` itself."""
+    path = Path(path)
+    if path.parent.name.startswith(_staging_prefix(path)):
+        return path.parent.parent / path.name
+    return path
+
+
 def relocate(path: Path, staged: Path, target: Path) -> Path:
     """The final location of ``path`` written under ``staged`` once it is swapped in as ``target``."""
     try:

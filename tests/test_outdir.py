@@ -179,3 +179,18 @@ def test_relative_dot_targets_and_symlinks(tmp_path: Path, monkeypatch: pytest.M
         pass
     with pytest.raises(InputError, match="root directory"), writing(Path("/")):
         pass
+
+
+def test_unstaged_names_the_final_directory(tmp_path: Path) -> None:
+    from sim.outdir import unstaged
+
+    target = tmp_path / "results" / "run"
+    with writing(target) as staged:
+        assert staged != target and unstaged(staged) == target
+    assert unstaged(target) == target
+    assert unstaged(tmp_path / ".other.staging-1" / "run") == tmp_path / ".other.staging-1" / "run"
+
+
+def test_a_runs_report_names_its_final_directory(tiny_cli_run) -> None:  # type: ignore[no-untyped-def]
+    md = (tiny_cli_run.out / "report.md").read_text(encoding="utf-8")
+    assert f"python main.py report {tiny_cli_run.out} --lang ja" in md and ".staging-" not in md

@@ -132,6 +132,10 @@ def run(
     overrides: SetOpt = None,
     lang: LangOpt = "en",
     no_report: NoReportOpt = False,
+    observed: Annotated[list[Path] | None, typer.Option(
+        "--observed", help="Observed ridership counts (MLIT 乗降集計データ or OD CSV) to set beside the simulated ones (repeat).")] = None,
+    observed_feed: Annotated[Path | None, typer.Option(
+        "--observed-feed", help="GTFS feed the --observed counts' ids refer to (default: the ids `export gtfs` writes).")] = None,
 ) -> None:
     """Simulate one service day of a scenario and write the results directory."""
     from sim.outdir import writing
@@ -142,6 +146,13 @@ def run(
     _check_lang(lang)
     path = scenario or DEFAULT_SCENARIO
     sc, base = load_scenario(path, overrides=overrides or [])
+    if observed or observed_feed:  # as the scenario's [ridership] observed / feed, paths from here
+        if not observed:
+            raise InputError("--observed-feed needs --observed COUNTS.csv")
+        update: dict[str, object] = {"observed": [str(p.resolve()) for p in observed]}
+        if observed_feed is not None:
+            update["feed"] = str(observed_feed.resolve())
+        sc = sc.model_copy(update={"ridership": sc.ridership.model_copy(update=update)})
     target = out or (REPO / "results" / safe_component(sc.name))
     with writing(target) as staged:
         with _progress() as progress:
@@ -269,6 +280,9 @@ def validate(
         csv_path = demand_csv_path(sc, base, source=str(path))
         if csv_path is not None:
             check_demand_csv(csv_path, asm.net, encoding=sc.demand.csv_encoding)
+        from sim.interop.observed import load_observed
+
+        load_observed(sc, base, asm.net, source=str(path))  # [ridership] count files, as a run reads them
         out_console.print(f"{path}: ok ({sc.name}: {len(sc.services)} service(s) on {asm.net.name})", highlight=False)
 
 

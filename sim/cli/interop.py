@@ -65,7 +65,7 @@ def register(app: typer.Typer, *, errors: Callable[[Any], Any], out_console: Con
     ) -> None:
         """Turn routes of a GTFS / GTFS-JP feed into fixed-line services of a scenario file."""
         from sim.atomic import write_text
-        from sim.interop.gtfs_import import import_routes, import_toml
+        from sim.interop.gtfs_import import import_routes, import_toml, with_base_rules
         from sim.interop.gtfs_read import read_feed
         from sim.run.runner import NetworkCache
         from sim.scenario.schema import FixedLine, load_scenario
@@ -82,7 +82,10 @@ def register(app: typer.Typer, *, errors: Callable[[Any], Any], out_console: Con
         fd = read_feed(feed)
         imported = import_routes(fd, net, route or None, vehicle=vehicle, max_snap_m=max_snap_m,
                                  service_date=when.isoformat() if when else None)
-        # a route named like a service of the base scenario would merge into it (extends): keep both apart
+        # a route named like a line of the base scenario keeps that line's rules GTFS cannot hold
+        # (max_wait_min, spare_vehicles, depot, ...), and would merge into it (extends): keep both apart
+        imported = [with_base_rules(il, base.services[il.route.route_id])
+                    if isinstance(base.services.get(il.route.route_id), FixedLine) else il for il in imported]
         imported = [il if il.name not in base.services else dataclasses.replace(il, name=f"{il.name}_gtfs") for il in imported]
         rel = os.path.relpath(scenario.resolve(), out.resolve().parent)
         text = import_toml(imported, extends=rel, feed=fd, name=f"{base.name}_gtfs", net=net)
@@ -176,19 +179,29 @@ def register(app: typer.Typer, *, errors: Callable[[Any], Any], out_console: Con
     @_errors
     def import_ridership(
         counts: Annotated[Path, typer.Argument(help="乗降集計データ or 駅・バス停間ODデータ CSV (UTF-8).")],
-        out: Annotated[Path, typer.Option("--out", help="Table to write (.csv): observed counts per day, beside the simulated ones with --run.")],
+        out: Annotated[Path | None, typer.Option("--out", help="Table to write (.csv): observed counts per day, beside the simulated ones with --run.")] = None,
         feed: Annotated[Path | None, typer.Option("--feed", help="GTFS feed the counts' ids refer to (checked).")] = None,
         run: Annotated[Path | None, typer.Option("--run", help="Results directory to set the simulated counts beside (ids as `export gtfs` writes them).")] = None,
+        targets: Annotated[Path | None, typer.Option("--targets", help="Write a `calibrate` targets file (.toml): the line constant fitted to the observed boardings a day (needs --scenario).")] = None,
+        scenario: Annotated[Path | None, typer.Option("--scenario", help="Scenario whose lines the counts' routes became (for --targets; its [ridership] routes apply).")] = None,
     ) -> None:
         """Read observed ridership counts in the MLIT formats, check their ids, and tabulate them
-        (per counted day) beside a run's simulated counts."""
+        (per counted day) beside a run's simulated counts, or turn them into calibration targets."""
         from sim.atomic import write_csv
         from sim.interop.gtfs_read import read_feed
         from sim.interop.ridership import StopCount, check_ids, observed_vs_simulated, read_counts, rides_of_run_dir, simulated_counts
         from sim.run.plan import plan_scenario
 
-        if out.suffix != ".csv":
+        if out is None and targets is None:
+            raise InputError("give --out TABLE.csv and/or --targets TARGETS.toml")
+        if out is not None and out.suffix != ".csv":
             raise InputError(f"--out {out}: give a .csv file name")
+        if targets is not None:
+            if targets.suffix != ".toml":
+                raise InputError(f"--targets {targets}: give a .toml file name")
+            if scenario is None:
+                raise InputError("--targets needs --scenario SCENARIO.toml (the lines the counted routes became)")
+            text = _targets_text(counts, feed, scenario)
         observed = read_counts(counts)
         if feed is not None:
             fd = read_feed(feed)
@@ -209,11 +222,33 @@ def register(app: typer.Typer, *, errors: Callable[[Any], Any], out_console: Con
                 trips |= {zone_id(n, a.name) for n, lay in plan.drt.items() for a in lay.areas}
                 check_ids(observed, routes=set(plan.lines) | set(plan.drt), trips=trips,
                           stops={stop_id(plan, k) for k in range(plan.network.n)}, source=counts, feed=f"the export of {run}")
-        head, rows = observed_vs_simulated(observed, simulated)
-        write_csv(out, head, rows)
         kind = "boardings (乗降集計データ)" if observed and isinstance(observed[0], StopCount) else "OD (駅・バス停間ODデータ)"
-        out_console.print(f"{len(observed)} rows of {kind} read from {counts} ({len({c.date for c in observed})} dates); "
-                          f"table written to {out}", highlight=False)
+        out_console.print(f"{len(observed)} rows of {kind} read from {counts} ({len({c.date for c in observed})} dates)",
+                          highlight=False)
+        if out is not None:
+            head, rows = observed_vs_simulated(observed, simulated)
+            write_csv(out, head, rows)
+            out_console.print(f"table written to {out}", highlight=False)
+        if targets is not None:
+            from sim.atomic import write_text
+
+            write_text(targets, text)
+            out_console.print(f"calibration targets written to {targets} (python main.py calibrate {scenario} --targets {targets})",
+                              highlight=False)
+
+    def _targets_text(counts: Path, feed: Path | None, scenario: Path) -> str:
+        """The targets file of ``counts`` for the lines of ``scenario`` (checked like a run's ``[ridership]``)."""
+        from sim.interop.observed import calibration_targets, load_observed
+        from sim.run.runner import NetworkCache
+        from sim.scenario.schema import load_scenario
+
+        sc, base = load_scenario(scenario)
+        update: dict[str, Any] = {"observed": [str(counts.resolve())], "feed": str(feed.resolve()) if feed else None}
+        sc = sc.model_copy(update={"ridership": sc.ridership.model_copy(update=update)})
+        net = NetworkCache().get(sc.network.source, base)
+        observed = load_observed(sc, base, net, source=str(scenario))
+        assert observed is not None
+        return calibration_targets(observed)
 
     app.add_typer(import_app, name="import")
     app.add_typer(export_app, name="export")

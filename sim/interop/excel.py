@@ -9,11 +9,16 @@ town and district names) is written as it is: ``.xlsx`` is UTF-8 inside, so Exce
 whatever the Windows code page.
 
 Sheets of ``results.xlsx``: ``KPIs`` (key, value, unit, English and Japanese label from the KPI
-registry :mod:`sim.kpis`), ``requests``, ``vehicles``, ``duties``,
-``costs`` (annual cost items with formula and source). ``comparison.xlsx``: ``KPIs`` (one row per
-KPI, one column per scenario, unit; the mean over replications) and the
-``requests``/``vehicles``/``duties``/``costs`` of every scenario's results directory (the first
-replication) with a ``scenario`` column in front.
+registry :mod:`sim.kpis`), ``requests``, ``vehicles``, ``legs``, ``duties``,
+``costs`` (annual cost items with formula and source), ``council`` (the council report's KPI table,
+:mod:`sim.council`: one row per indicator with its English and Japanese label, one column per
+scenario, unit; counts as integers shown ``#,##0``, yen as ``¥#,##0``, shares as percentages) and
+``council_services`` (the same indicators per service) and, with observed counts, ``ridership``
+(as ``ridership.csv``). ``comparison.xlsx``: ``KPIs`` (one row per
+KPI, one column per scenario, unit; the mean over replications), the
+``requests``/``vehicles``/``duties``/``costs``/``ridership`` of every scenario's results directory
+(the first replication) with a ``scenario`` column in front, and ``council``/``council_services`` over the
+scenarios (the means; the service rows of each scenario's first replication).
 """
 
 from __future__ import annotations
@@ -161,6 +166,55 @@ def _kpi_value(key: str, v: Any) -> Any:
     return _value(v, "time" if unit == "h:mm:ss" else "plain")
 
 
+COUNT_FORMAT = "#,##0"
+_COUNCIL_FORMATS = {"yen": YEN_FORMAT, "pct": SHARE_FORMAT, "int": COUNT_FORMAT}
+
+
+def _council_value(v: Any, kind: str) -> Any:
+    """A council table cell: counts as integers when whole (a mean over replications may not be),
+    yen and shares as numbers (their format shows them), ``None`` when missing."""
+    from sim.council import number
+
+    x = number(v)
+    if x is None or math.isnan(x):
+        return None
+    if kind == "int" and x.is_integer():
+        return int(x)
+    return round(x, 6) if kind == "pct" else round(x, 3)
+
+
+def _write_council(wb, names: Sequence[str], kpis: Sequence[dict[str, Any]], per_service: Sequence[Any]) -> None:
+    """The council report's KPI table (:mod:`sim.council`) as sheet ``council`` (one row per
+    indicator: key, English and Japanese label, one column per scenario, unit) and, when the runs
+    have per-service costs, ``council_services`` (one row per scenario and service)."""
+    from openpyxl.styles import Font
+
+    from sim.council import SERVICE_KPIS, council_table
+
+    table = council_table(names, kpis, per_service)
+    ws = wb.create_sheet("council")
+    ws.append(["kpi", "label", "ラベル", *names, "unit"])
+    for row in table.rows:
+        ws.append([row.key, _label(row.key, "en"), _label(row.key, "ja"),
+                   *(_council_value(v, row.kind) for v in row.values), kpi_unit(row.key)])
+        for j in range(4, 4 + len(names)):
+            ws.cell(ws.max_row, j).number_format = _COUNCIL_FORMATS[row.kind]
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "D2"
+    if not table.services:
+        return
+    ws = wb.create_sheet("council_services")
+    ws.append(["scenario", "service", *(k for k, _ in SERVICE_KPIS)])
+    for x in table.services:
+        ws.append([x.scenario, x.service, *(_council_value(x.values.get(k), kind) for k, kind in SERVICE_KPIS)])
+        for j, (_, kind) in enumerate(SERVICE_KPIS, start=3):
+            ws.cell(ws.max_row, j).number_format = _COUNCIL_FORMATS[kind]
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "C2"
+
+
 def run_tables(result: FinishedRun) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """The rows of the ``requests``, ``vehicles``, ``legs``, ``duties`` and ``costs`` sheets (as in the CSVs)."""
     from sim.staffing.duties import DUTY_COLUMNS, duty_rows
@@ -245,6 +299,12 @@ def write_run_workbook(result: FinishedRun, path: Path) -> None:
     ws.freeze_panes = "A2"
     for name, (cols, rows) in run_tables(result).items():
         _write_table(wb.create_sheet(name), cols, rows)
+    _write_council(wb, [result.scenario.name], [result.metrics], [result.metrics.get("per_service")])
+    rows = getattr(result, "ridership", None)
+    if rows is not None:  # observed counts beside the simulated ones, as ridership.csv (sim/interop/observed.py)
+        from sim.interop.observed import RIDERSHIP_COLUMNS
+
+        _write_table(wb.create_sheet("ridership"), RIDERSHIP_COLUMNS, [r.cells() for r in rows])
     _save(wb, path)
 
 
@@ -272,7 +332,7 @@ def write_comparison_workbook(
         if not book.is_file():
             continue
         src = load_workbook(book, read_only=True)
-        for sheet in ("requests", "vehicles", "duties", "costs"):
+        for sheet in ("requests", "vehicles", "duties", "costs", "ridership"):
             if sheet not in src.sheetnames:
                 continue
             rows = list(src[sheet].iter_rows(values_only=True))
@@ -283,4 +343,16 @@ def write_comparison_workbook(
         src.close()
     for sheet, (cols, rows) in tables.items():
         _write_table(wb.create_sheet(sheet), cols, rows)
+    _write_council(wb, names, [metrics.get(n, {}) for n in names], [_per_service(run_dirs.get(n)) for n in names])
     _save(wb, path)
+
+
+def _per_service(run_dir: Path | None) -> dict[str, Any] | None:
+    """The ``per_service`` entry of a run directory's ``metrics.json`` (``None`` if there is none)."""
+    import json
+
+    path = (run_dir or Path()) / "metrics.json"
+    if run_dir is None or not path.is_file():
+        return None
+    per = json.loads(path.read_text(encoding="utf-8")).get("per_service")
+    return per if isinstance(per, dict) else None

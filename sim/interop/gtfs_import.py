@@ -16,7 +16,7 @@ Day types for ``import gtfs``: for every weekday the usual services of the route
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +186,26 @@ def import_routes(
         if not made:
             raise FeedError(f"{feed.path}: route {rid!r} has no trips on any service day")
     return out
+
+
+RULE_KEYS = ("max_wait_min", "spare_vehicles", "layover_min", "recovery_share", "depot",
+             "suspended_days_per_year", "suspension_fallback")
+"""Keys of a line that GTFS does not carry (riders' longest wait, spare vehicles, terminal times,
+depot, suspensions): ``import gtfs`` takes them from the base scenario's line of the same name."""
+
+
+def with_base_rules(il: ImportedLine, base_line: FixedLine) -> ImportedLine:
+    """``il`` with the rules of ``base_line`` (the base scenario's line named like the route) that
+    the feed cannot hold (:data:`RULE_KEYS`; ``fare_yen`` too when the feed has no fare), where the
+    base sets them away from the default; a route exported by ``export gtfs`` and imported back
+    so runs as before."""
+    fields = dict(il.fields)
+    defaults = FixedLine.model_fields
+    for key in RULE_KEYS + (() if "fare_yen" in fields else ("fare_yen",)):
+        value = getattr(base_line, key)
+        if value != defaults[key].get_default(call_default_factory=True):
+            fields[key] = value
+    return replace(il, fields=fields)
 
 
 def import_toml(

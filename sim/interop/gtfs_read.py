@@ -63,6 +63,7 @@ class FeedStop:
     name: str
     lat: float
     lon: float
+    row: int = 0  # line of stops.txt (header = 1; 0 when unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +281,7 @@ def read_feed(path: str | Path) -> Feed:
         la, lo = float(lat) if _text(lat) else np.nan, float(lon) if _text(lon) else np.nan
         if not (-90 <= la <= 90 and -180 <= lo <= 180):
             raise FeedError(f"{p}: {_where('stops', idx)}: stop {_text(sid)!r} has no valid stop_lat/stop_lon ({lat!r}, {lon!r})")
-        stops[_text(sid)] = FeedStop(_text(sid), _text(name), la, lo)
+        stops[_text(sid)] = FeedStop(_text(sid), _text(name), la, lo, int(idx) + 2)
 
     routes_df = tables["routes"]
     _unique(routes_df, "routes", "route_id", p)
@@ -376,7 +377,7 @@ def read_feed(path: str | Path) -> Feed:
         for (_, _, _, b0), (k1, s1, a1, b1) in zip(seq, seq[1:]):
             if a1 < b0 or b1 < a1:
                 raise FeedError(
-                    f"{p}: stop_times.txt: trip {tid!r} goes back in time at stop_sequence {k1} "
+                    f"{p}: stop_times.txt row {seen[(tid, k1)] + 2}: trip {tid!r} goes back in time at stop_sequence {k1} "
                     f"(stop {s1!r}: {format_clock(a1)}/{format_clock(b1)} after {format_clock(b0)})"
                 )
         trips[tid] = FeedTrip(tid, rid, sid, direction, tuple(s for _, s, _, _ in seq),
@@ -472,7 +473,7 @@ def snap_stops(net: RoadNetwork, feed: Feed, stop_ids: Iterable[str], *, max_m: 
         node, dist = net.nearest(s.lat, s.lon)
         if dist > max_m:
             raise FeedError(
-                f"{feed.path}: stops.txt: stop {sid!r} ({s.name}, {s.lat:.6f},{s.lon:.6f}) is {dist:.0f} m from "
+                f"{feed.path}: stops.txt{f' row {s.row}' if s.row else ''}: stop {sid!r} ({s.name}, {s.lat:.6f},{s.lon:.6f}) is {dist:.0f} m from "
                 f"the nearest road node of network {net.name!r} (limit {max_m:g} m): outside the network; "
                 "use a network that covers the route or raise the limit (max_snap_m / --max-snap-m)"
             )

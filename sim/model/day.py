@@ -224,7 +224,8 @@ def simulate_day(
                 travel=travel_for(vt),
                 drive_rng=drive_rng_for(svc.name, next_vehicle),
                 center=center_for(vt),
-                pool=BatteryPool(svc.name, vt.name, vt.battery, len(layout.blocks), svc.spare_vehicles) if vt.battery else None,
+                pool=BatteryPool(svc.name, vt.name, vt.battery, len(layout.blocks), svc.spare_vehicles,
+                                 frozenset(svc.charging_nodes)) if vt.battery else None,
                 path_edges=net.path_edges,
             )
             next_vehicle += line.vehicle_count

@@ -14,6 +14,11 @@ per fleet place (DRT), plus ``spares`` more, all full at the start of the day.
   serves the rides it has, drives to the depot and swaps to the pool's vehicle charged enough
   first (itself after charging when there is no spare), then takes bookings again.
 
+* **Charging points** (lines): at a stop named as a charging point a vehicle charges during its
+  layover, at the depot's rate, until it leaves or is full, when that charge (with what it has)
+  covers the next trip, the way back to the depot and the reserve; otherwise it goes to the depot
+  as above (it leaves service).
+
 The pool keeps the time and range each vehicle charged (:class:`ChargeRecord`) and the lowest
 charge any vehicle had (never below zero for lines, by the check above). Everything is in SI
 units (m, s). Facts: Navya ARMA ≈ 100 km or 9 h per charge, 4–8 h to recharge; 境町 runs 3
@@ -65,7 +70,8 @@ class BatterySpec:
 
 @dataclass(frozen=True, slots=True)
 class ChargeRecord:
-    """One vehicle of a pool charging at the depot from ``start_s`` to ``end_s`` (from/to metres of range)."""
+    """One vehicle of a pool charging from ``start_s`` to ``end_s`` (from/to metres of range), at
+    the depot or (``layover``) at a charging point during a line's layover."""
 
     service: str
     unit: int
@@ -73,6 +79,7 @@ class ChargeRecord:
     end_s: float
     from_m: float
     to_m: float
+    layover: bool = False
 
 
 @dataclass(slots=True)
@@ -96,13 +103,18 @@ class EnergyLog:
     charges: tuple[ChargeRecord, ...]
     min_charge_m: float
     range_m: float
+    charging_points: bool = False  # the service has charging points (layover charging)
 
 
 class BatteryPool:
     """The vehicles (in service and spare) of one service and their batteries (see the module)."""
 
-    def __init__(self, service: str, vehicle_type: str, spec: BatterySpec, in_service: int, spares: int) -> None:
+    def __init__(
+        self, service: str, vehicle_type: str, spec: BatterySpec, in_service: int, spares: int,
+        charging_nodes: frozenset[int] = frozenset(),
+    ) -> None:
         self.service = service
+        self.charging_nodes = charging_nodes
         self.vehicle_type = vehicle_type
         self.spec = spec
         self.in_service = in_service
@@ -127,6 +139,21 @@ class BatteryPool:
         u = self.units[unit]
         u.charge_m -= dist_m
         self.min_charge_m = min(self.min_charge_m, u.charge_m)
+
+    def layover_gain_m(self, unit: int, start_s: float, end_s: float) -> float:
+        """Range ``unit`` would gain charging from ``start_s`` to ``end_s`` (m; up to full)."""
+        return min(self.spec.range_m - self.units[unit].charge_m, self.spec.rate_mps * max(0.0, end_s - start_s))
+
+    def charge_layover(self, unit: int, start_s: float, end_s: float) -> None:
+        """``unit`` charges at a charging point from ``start_s`` until ``end_s`` or until full,
+        whichever is first, at the depot's rate (a :class:`ChargeRecord` with ``layover``)."""
+        gain = self.layover_gain_m(unit, start_s, end_s)
+        if gain <= 0:
+            return
+        u = self.units[unit]
+        self.charges.append(ChargeRecord(self.service, unit, start_s, start_s + gain / self.spec.rate_mps, u.charge_m,
+                                         u.charge_m + gain, layover=True))
+        u.charge_m += gain
 
     def _charge_at(self, u: _Unit, t: float) -> float:
         if math.isnan(u.since_s):
@@ -184,16 +211,20 @@ class BatteryPool:
         used = sum(1 for u in self.units[self.in_service :] if u.used)
         return EnergyLog(
             self.service, self.vehicle_type, self.in_service, self.spares, used, self.swaps,
-            tuple(self.charges), self.min_charge_m, self.spec.range_m,
+            tuple(self.charges), self.min_charge_m, self.spec.range_m, bool(self.charging_nodes),
         )
 
 
 def energy_metrics(logs: list[EnergyLog]) -> dict[str, float | int]:
-    """KPIs of the battery pools: hours charging, swaps, spares, the lowest charge (km)."""
-    return {
-        "charging_h": sum(c.end_s - c.start_s for g in logs for c in g.charges) / 3600.0,
+    """KPIs of the battery pools: hours charging at the depot (and, with charging points, during
+    layovers), swaps, spares, the lowest charge (km)."""
+    out: dict[str, float | int] = {
+        "charging_h": sum(c.end_s - c.start_s for g in logs for c in g.charges if not c.layover) / 3600.0,
         "battery_swaps": sum(g.swaps for g in logs),
         "spare_vehicles": sum(g.spares for g in logs),
         "spare_vehicles_used": sum(g.spares_used for g in logs),
         "min_charge_km": min(g.min_charge_m for g in logs) / 1000.0,
     }
+    if any(g.charging_points for g in logs):
+        out["layover_charging_h"] = sum(c.end_s - c.start_s for g in logs for c in g.charges if c.layover) / 3600.0
+    return out

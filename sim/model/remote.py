@@ -42,13 +42,30 @@ SUPERVISED = "level4_remote"
 
 
 @dataclass(frozen=True, slots=True)
+class Shift:
+    """``operators`` remote operators on duty from ``start_s`` to ``end_s`` (seconds since midnight)."""
+
+    start_s: float
+    end_s: float
+    operators: int
+
+
+@dataclass(frozen=True, slots=True)
+class FieldBase:
+    """A field team: ``staff`` people based at node ``node``."""
+
+    node: int
+    staff: int
+
+
+@dataclass(frozen=True, slots=True)
 class RemoteOpsSpec:
     """The control room and the field team of a day.
 
     Attributes
     ----------
     operators : int
-        Remote operators on duty all day (>= 1).
+        Remote operators on duty all day (>= 1); with ``shifts``, the most on duty at once.
     vehicles_per_operator : int
         Vehicles one operator may supervise at once (>= 1).
     gating : bool
@@ -57,6 +74,12 @@ class RemoteOpsSpec:
         People who drive out to incidents of ``field`` classes (0: not modelled).
     field_base : int | None
         Node index of the field staff's base (required when ``field_staff > 0``).
+    shifts : tuple[Shift, ...]
+        Operators varying over the day (empty: ``operators`` all day). Operators on duty at ``t``
+        = the sum over the shifts with ``start_s <= t < end_s``; outside every shift nobody.
+    field_bases : tuple[FieldBase, ...]
+        Several field teams (empty: ``field_staff`` at ``field_base``). The team member who can
+        reach the vehicle first by the network drive time responds (the nearest free one).
     """
 
     operators: int
@@ -64,11 +87,30 @@ class RemoteOpsSpec:
     gating: bool = True
     field_staff: int = 0
     field_base: int | None = None
+    shifts: tuple[Shift, ...] = ()
+    field_bases: tuple[FieldBase, ...] = ()
 
     @property
     def capacity(self) -> int:
-        """Vehicles that can be supervised at once."""
+        """Vehicles that can be supervised at once (with shifts: at the busiest time)."""
         return self.operators * self.vehicles_per_operator
+
+    def operators_at(self, t: float) -> int:
+        """Operators on duty at time ``t`` (s)."""
+        if not self.shifts:
+            return self.operators
+        return sum(s.operators for s in self.shifts if s.start_s <= t < s.end_s)
+
+    def capacity_at(self, t: float) -> int:
+        """Vehicles that can be supervised at time ``t`` (s)."""
+        return self.operators_at(t) * self.vehicles_per_operator
+
+    def operator_steps(self) -> list[tuple[float, float, int]]:
+        """The shifts as a step function: ``(start_s, end_s, operators)`` per constant stretch with
+        someone on duty (empty without shifts)."""
+        times = sorted({t for s in self.shifts for t in (s.start_s, s.end_s)})
+        steps = [(a, b, self.operators_at(a)) for a, b in zip(times, times[1:], strict=False)]
+        return [x for x in steps if x[2] > 0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +187,68 @@ class RemoteCenter:
         self.drive_s = drive_s
         self._ops: list[tuple[float, int]] = [(0.0, k) for k in range(spec.operators)]
         self._field: list[tuple[float, int]] = [(0.0, k) for k in range(spec.field_staff)]
-        self.slots = simpy.Resource(env, capacity=spec.capacity) if spec.gating else None
+        # with shifts: each operator's [start, end) and when free; with bases: each member's base and when free
+        self._shift_ops = [[0.0, s.start_s, s.end_s] for s in spec.shifts for _ in range(s.operators)]
+        self._members = [[0.0, b.node] for b in spec.field_bases for _ in range(b.staff)]
+        self.slots: simpy.Resource | None = None
+        self._blockers: list[simpy.resources.resource.Request] = []
+        if spec.gating and spec.shifts:
+            # supervision slots that follow the shifts: a priority resource of the busiest capacity,
+            # the slots not staffed held by blocker requests that go before any waiting vehicle
+            self.slots = simpy.PriorityResource(env, capacity=max(1, spec.capacity))
+            env.process(self._follow_shifts())
+        elif spec.gating:
+            self.slots = simpy.Resource(env, capacity=spec.capacity)
         self.incidents: list[IncidentRecord] = []
         self.holds: list[HoldRecord] = []
         self.field_trips: list[FieldTrip] = []
         self.operator_busy_s = 0.0
         self.first_s = math.inf
         self.last_s = -math.inf
+
+    def _follow_shifts(self):
+        """simpy process: at each shift change hold ``capacity - capacity_at(t)`` slots blocked (a
+        vehicle in service keeps its slot until it is back; nobody new starts above the capacity)."""
+        top = max(1, self.spec.capacity)
+        changes = sorted({0.0, *(t for s in self.spec.shifts for t in (s.start_s, s.end_s))})
+        for t in changes:
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            target = top - self.spec.capacity_at(t)
+            while len(self._blockers) < target:
+                self._blockers.append(self.slots.request(priority=-1))  # type: ignore[union-attr, call-arg]
+            while len(self._blockers) > target:
+                req = self._blockers.pop()  # the pending ones were added last
+                if req.triggered:
+                    self.slots.release(req)  # type: ignore[union-attr]
+                else:
+                    req.cancel()
+
+    def _take_operator(self, now: float) -> tuple[float, int]:
+        """With shifts: the operator who can start first at or after ``now`` within their shift
+        (one whose shift has ended if nobody else comes: overtime); returns (start_s, index)."""
+        best: tuple[float, int] | None = None
+        late: tuple[float, int] | None = None
+        for k, (free, a, b) in enumerate(self._shift_ops):
+            start = max(now, free, a)
+            if start < b and (best is None or start < best[0]):
+                best = (start, k)
+            if late is None or start < late[0]:
+                late = (start, k)
+        assert late is not None
+        return best if best is not None else late
+
+    def _take_member(self, t: float, node: int) -> tuple[float, float, int]:
+        """With several bases: the member who reaches ``node`` first, leaving at or after ``t`` from
+        their base by the network drive time; returns (leave_s, arrive_s, index)."""
+        best: tuple[float, float, int] | None = None
+        for k, (free, base) in enumerate(self._members):
+            leave = max(t, free)
+            arrive = leave + self.drive_s(int(base), node)
+            if best is None or arrive < best[1]:
+                best = (leave, arrive, k)
+        assert best is not None
+        return best
 
     # -- incidents -------------------------------------------------------------------------
     def resolve(
@@ -165,8 +262,11 @@ class RemoteCenter:
         """
         if not incidents:
             return []
-        free, op = heapq.heappop(self._ops)
-        start = max(now, free)
+        if self._shift_ops:
+            start, op = self._take_operator(now)
+        else:
+            free, op = heapq.heappop(self._ops)
+            start = max(now, free)
         cursor = start
         spans: list[tuple[float, float, Incident]] = []
         t0 = now
@@ -174,7 +274,14 @@ class RemoteCenter:
             arrive = now if k == 0 else cursor
             op_start = cursor
             field_arrive = math.nan
-            if inc.onsite and self._field:
+            if inc.onsite and self._members:
+                leave, field_arrive, member = self._take_member(cursor, node)
+                base = int(self._members[member][1])
+                cursor = field_arrive + inc.duration_s
+                back = cursor + self.drive_s(node, base)
+                self._members[member][0] = back
+                self.field_trips.append(FieldTrip(member, node, leave, field_arrive, cursor, back))
+            elif inc.onsite and self._field:
                 staff_free, member = heapq.heappop(self._field)
                 leave = max(cursor, staff_free)
                 field_arrive = leave + self.drive_s(self.spec.field_base, node)  # type: ignore[arg-type]
@@ -190,7 +297,10 @@ class RemoteCenter:
             spans.append((t0, cursor, inc))
             t0 = cursor
         self.operator_busy_s += cursor - start
-        heapq.heappush(self._ops, (cursor, op))
+        if self._shift_ops:
+            self._shift_ops[op][0] = cursor
+        else:
+            heapq.heappush(self._ops, (cursor, op))
         return spans
 
     # -- capacity gating ---------------------------------------------------------------------
@@ -207,8 +317,13 @@ class RemoteCenter:
         return req
 
     def free_slots(self) -> int:
-        """Supervision slots free now (a large number without gating)."""
-        return self.spec.capacity - self.slots.count if self.slots is not None else 1 << 30
+        """Supervision slots free now (a large number without gating); none while someone waits
+        for a slot (a blocker of the shifts or a vehicle)."""
+        if self.slots is None:
+            return 1 << 30
+        if self.spec.shifts and self.slots.queue:
+            return 0
+        return self.slots.capacity - self.slots.count
 
     def take_now(self) -> object:
         """Take a free slot now, without waiting (call only when :meth:`free_slots` > 0)."""
@@ -266,12 +381,16 @@ def remote_metrics(rl: RemoteLog) -> dict[str, float | int | None]:
     """KPIs of the control room (seconds unless named otherwise).
 
     ``operator_utilisation`` is operator busy time / (operators × the span from the first
-    supervised vehicle leaving to the last one back); ``vehicles_held`` counts vehicles that waited
+    supervised vehicle leaving to the last one back; with shifts, the operator-seconds on duty in
+    that span); ``vehicles_held`` counts vehicles that waited
     for a supervision slot and ``vehicle_hold_s`` their total wait.
     """
     waits = np.array([r.wait_s for r in rl.incidents], dtype=float)
     fwaits = np.array([r.field_wait_s for r in rl.incidents if r.field and not math.isnan(r.field_arrive_s)], dtype=float)
     span = rl.last_s - rl.first_s if math.isfinite(rl.first_s) and math.isfinite(rl.last_s) else 0.0
+    on_duty = rl.spec.operators * span
+    if rl.spec.shifts and span > 0:  # operator-seconds of the shifts inside the span
+        on_duty = sum(n * max(0.0, min(b, rl.last_s) - max(a, rl.first_s)) for a, b, n in rl.spec.operator_steps())
     return {
         "incidents": len(rl.incidents),
         "incidents_field": sum(1 for r in rl.incidents if r.field),
@@ -279,7 +398,7 @@ def remote_metrics(rl: RemoteLog) -> dict[str, float | int | None]:
         "incident_wait_p95_s": float(np.percentile(waits, 95)) if waits.size else None,
         "field_wait_mean_s": float(fwaits.mean()) if fwaits.size else None,
         "field_wait_p95_s": float(np.percentile(fwaits, 95)) if fwaits.size else None,
-        "operator_utilisation": rl.operator_busy_s / (rl.spec.operators * span) if span > 0 else None,
+        "operator_utilisation": rl.operator_busy_s / on_duty if on_duty > 0 else None,
         "vehicles_held": len({(h.service, h.vehicle_id) for h in rl.holds}),
         "vehicle_hold_s": float(sum(h.got_s - h.want_s for h in rl.holds)),
         "remote_operators": rl.spec.operators,

@@ -231,6 +231,9 @@ class LineSpec:
     max_wait_s : float
         Longest a rider waits from when they could be at the stop (seconds): a later ride is not
         offered and a rider still unboarded then goes home (``gave_up_waiting``).
+    charging_nodes : tuple[int, ...]
+        Stops with a charger: a battery vehicle charges there during its layover
+        (:meth:`sim.model.energy.BatteryPool.charge_layover`).
     """
 
     name: str
@@ -248,6 +251,7 @@ class LineSpec:
     trips: tuple[ScheduledTrip, ...] | None = None
     return_stops: tuple[int, ...] | None = None
     max_wait_s: float = math.inf
+    charging_nodes: tuple[int, ...] = ()
 
 
 ServiceSpec = DrtServiceSpec | LineSpec

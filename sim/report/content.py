@@ -483,11 +483,16 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     sections = [*([decision] if decision else []), summary_section(study, lang), *([council] if council else []),
                 *([benefits] if benefits else []), compared_section(study, lang, params), kpi_section(study, lang)]
     sections += [d for d in (demand_section(study, lang, list(figures.get("sec_demand") or [])),) if d is not None]
+    from sim.report.ridership import ridership_section
+
+    sections += [r for r in (ridership_section(study, lang),) if r is not None]
     anchors = {"sec_service": "service", "sec_staff_cost": "staff-cost", "sec_operations": "operations", "sec_maps": "maps"}
     for key in ("sec_service", "sec_staff_cost", "sec_operations", "sec_maps"):
         blocks: list[Any] = list(figures.get(key) or [])
         if key == "sec_staff_cost":
-            blocks += [t for t in (staff_table(study, lang), cost_items_table(study, lang)) if t is not None]
+            from sim.report.year import year_table
+
+            blocks += [t for t in (year_table(study, lang), staff_table(study, lang), cost_items_table(study, lang)) if t is not None]
         if blocks:
             sections.append(Section(anchors[key], tr(lang, key), tuple(blocks)))
     towns = towns_section_blocks(study, lang)
@@ -496,9 +501,14 @@ def compose(study: Study, lang: str, figures: dict[str, list[Figure]]) -> Docume
     sections.append(assumptions_section(study, lang, params, files))
     sections.append(Section("method", tr(lang, "sec_method"), (Bullets(tuple(tr(lang, "method_items").split("|"))),)))
     extra = ", staffing.json, duties.csv, costs.json" if any(r.staffing or r.costs for s in study.scenarios for r in s.runs) else ""
+    for name in ("ridership.csv", "results.xlsx", "geo/results.gpkg"):  # where the runs have them
+        if any((r.directory / name).is_file() for s in study.scenarios for r in s.runs[:1]):
+            extra += f", {name}"
     if study.kind == "comparison":
-        extra += ", comparison.csv"
+        extra += ", comparison.csv" + (", comparison.xlsx" if (study.directory / "comparison.xlsx").is_file() else "")
+    from sim.outdir import unstaged  # the report is written in a staging directory: name the final one
+
     sections.append(Section("files", tr(lang, "sec_files"), (
-        Paragraph(tr(lang, "files_items", extra=extra, directory=study.directory, code=lang)),
+        Paragraph(tr(lang, "files_items", extra=extra, directory=unstaged(study.directory), code=lang)),
     )))
     return Document(lang, title, subtitle, tuple(sections))

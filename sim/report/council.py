@@ -1,98 +1,30 @@
-"""The 地域公共交通計画 KPI table of a study, as typed records and as report tables.
+"""The 地域公共交通計画 KPI table of a study as report tables.
 
-:func:`council_table` is the one place that decides which indicators the table has and in what
-order; the report (:func:`council_section`) and other outputs (a workbook) render its records.
-Values come from ``metrics.json`` (scenario keys, and ``per_service`` for the service rows) or
-``comparison.csv`` — nothing is recomputed here.
+Which indicators the table has and in what order is decided once, in :mod:`sim.council` (the
+workbooks write the same table, :mod:`sim.interop.excel`); here :func:`council_table` fills it
+from a :class:`~sim.report.data.Study` (values with their confidence interval) and
+:func:`council_section` renders it. Values come from ``metrics.json`` (scenario keys, and
+``per_service`` for the service rows) or ``comparison.csv`` — nothing is recomputed here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from sim.council import COUNCIL_KPIS, SERVICE_KPIS, CouncilRow, CouncilTable, ServiceRow
+from sim.council import council_table as _table
+from sim.council import number as _number
 from sim.report.data import KPI_ALIASES, Study, Value
 from sim.report.document import Cell, Figure, Paragraph, Section, Table
 from sim.report.i18n import fmt_kind, kpi_label, tr
 
-#: Rows of the KPI table: (metrics key, unit kind for :func:`sim.report.i18n.fmt_kind`).
-COUNCIL_KPIS: tuple[tuple[str, str], ...] = (
-    ("riders_per_day", "int"),
-    ("riders_per_year", "int"),
-    ("fare_revenue_yen_per_year", "yen"),
-    ("annual_cost_yen", "yen"),
-    ("farebox_ratio", "pct"),
-    ("public_funding_yen_per_year", "yen"),
-    ("national_funding_yen_per_year", "yen"),
-    ("prefecture_funding_yen_per_year", "yen"),
-    ("city_burden_yen_per_year", "yen"),
-    ("burden_per_resident_yen", "yen"),
-    ("burden_per_rider_yen", "yen"),
-    ("population_coverage_share_300m", "pct"),
-    ("population_coverage_share_500m", "pct"),
-    ("population_without_service", "int"),
-    ("coverage_65plus_share_500m", "pct"),
-)
 
-#: Columns of the per-service table (coverage is a property of the whole network of services).
-SERVICE_KPIS: tuple[tuple[str, str], ...] = COUNCIL_KPIS[:11]
-
-
-@dataclass(frozen=True, slots=True)
-class CouncilRow:
-    """One indicator of the KPI table: its key, unit kind and value (with CI) per scenario, in study order."""
-
-    key: str
-    kind: str
-    values: tuple[Value, ...]
-
-    def label(self, lang: str) -> str:
-        """The indicator's name in ``lang``."""
-        return kpi_label(lang, self.key)
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceRow:
-    """The indicators of one service of one scenario (first run), keyed as :data:`SERVICE_KPIS`."""
-
-    scenario: str
-    service: str
-    values: dict[str, float | None]
-
-
-@dataclass(frozen=True, slots=True)
-class CouncilTable:
-    """The KPI table of a study: scenarios (columns), indicator rows, and the per-service rows."""
-
-    scenarios: tuple[str, ...]
-    rows: tuple[CouncilRow, ...]
-    services: tuple[ServiceRow, ...]
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def council_table(study: Study) -> CouncilTable:
+def council_table(study: Study) -> CouncilTable[Value]:
     """The KPI table of ``study``: indicators some scenario has, and every service with a cost."""
-    rows = []
-    for key, kind in COUNCIL_KPIS:
-        names = [key, *(k for k, alias in KPI_ALIASES.items() if key in alias)]  # canonical_kpis may rename it
-        values = tuple(next((s.kpis[n] for n in names if n in s.kpis), Value(None)) for s in study.scenarios)
-        if any(v.mean is not None for v in values):
-            rows.append(CouncilRow(key, kind, values))
-    services = []
-    for s in study.scenarios:
-        per = s.first.metrics.get("per_service") if s.first is not None else None
-        if not isinstance(per, dict):
-            continue
-        for name, m in per.items():
-            if isinstance(m, dict) and _number(m.get("annual_cost_yen")) is not None:
-                services.append(ServiceRow(s.name, str(name), {k: _number(m.get(k)) for k, _ in SERVICE_KPIS}))
-    return CouncilTable(tuple(study.names), tuple(rows), tuple(services))
+    per = [s.first.metrics.get("per_service") if s.first is not None else None for s in study.scenarios]
+    return _table(study.names, [s.kpis for s in study.scenarios], per, present=lambda v: v.mean is not None,
+                  aliases=KPI_ALIASES)
 
 
 def _population(study: Study) -> float | None:
@@ -115,7 +47,8 @@ def council_section(study: Study, lang: str, figures: Sequence[Figure] = ()) -> 
     pop = _population(study)
     blocks: list[Any] = [Paragraph(tr(lang, "council_intro", population=fmt_kind(lang, "int", pop)))]
     rows = tuple(
-        (Cell(r.label(lang)), *(Cell(fmt_value(lang, r.key, v, kind=r.kind), numeric=True) for v in r.values))
+        (Cell(kpi_label(lang, r.key)),
+         *(Cell(fmt_value(lang, r.key, v or Value(None), kind=r.kind), numeric=True) for v in r.values))
         for r in table.rows
     )
     caption = tr(lang, "kpi_table_caption_ci", r=study.replications) if study.replications > 1 else ""

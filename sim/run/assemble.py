@@ -39,7 +39,7 @@ from sim.model.lines.timetable import LineLayout
 from sim.model.drt.simulation import WalkParams
 from sim.model.energy import BatterySpec
 from sim.model.incidents import IncidentSpec, SeverityClass
-from sim.model.remote import RemoteOpsSpec
+from sim.model.remote import FieldBase, RemoteOpsSpec, Shift
 from sim.model.services import (
     DrtAreaSpec,
     DrtServiceSpec,
@@ -190,13 +190,20 @@ def remote_spec(scenario: Scenario, net: RoadNetwork, *, source: str) -> RemoteO
     ro = scenario.remote_ops
     if ro is None:
         return None
-    if ro.field_staff > 0 and ro.field_base is None:
+    if ro.field_staff > 0 and ro.field_base is None and not ro.field_bases:
         raise ScenarioError(
             f"{source}: remote_ops.field_base is missing; field_staff = {ro.field_staff} need a base"
             " (a place: node:<id>, lat,lon or a named place), or set field_staff = 0"
         )
-    base = place(net, ro.field_base, where="remote_ops.field_base", source=source) if ro.field_base else None
-    return RemoteOpsSpec(ro.operators, ro.vehicles_per_operator, ro.capacity_gating, ro.field_staff, base)
+    base = place(net, ro.field_base, where="remote_ops.field_base", source=source) if ro.field_base and not ro.field_bases else None
+    shifts = tuple(Shift(parse_clock(s.start), parse_clock(s.end), s.operators) for s in ro.shifts or ())
+    operators = ro.operators if ro.operators is not None else max(
+        sum(s.operators for s in shifts if s.start_s <= t < s.end_s) for t in {s.start_s for s in shifts})
+    bases = tuple(FieldBase(place(net, b.place, where=f"remote_ops.field_bases[{k}].place", source=source), b.staff)
+                  for k, b in enumerate(ro.field_bases or ()))
+    staff = sum(b.staff for b in bases) if bases else ro.field_staff
+    return RemoteOpsSpec(operators, ro.vehicles_per_operator, ro.capacity_gating, staff,
+                         bases[0].node if bases else base, shifts, bases)
 
 
 def drt_spec(
@@ -359,8 +366,11 @@ def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork,
             recovery_share=svc.recovery_share,
             depot=depot,
             fare_yen=svc.fare_yen,
+            spare_vehicles=svc.spare_vehicles,
             trips=trips,
             return_stops=back,
+            max_wait_s=svc.max_wait_min * MIN_S,
+            charging_nodes=_charging_nodes(name, svc, stops + (back or ()), net, source=source),
         )
     for a, b in itertools.pairwise(stops):
         if a == b:
@@ -394,7 +404,22 @@ def line_spec(name: str, svc: FixedLine, vehicle: VehicleSpec, net: RoadNetwork,
         fare_yen=svc.fare_yen,
         spare_vehicles=svc.spare_vehicles,
         max_wait_s=svc.max_wait_min * MIN_S,
+        charging_nodes=_charging_nodes(name, svc, stops, net, source=source),
     )
+
+
+def _charging_nodes(name: str, svc: FixedLine, stops: tuple[int, ...], net: RoadNetwork, *, source: str) -> tuple[int, ...]:
+    """The line's stops with a charger (``charging_points``), each one of its stops."""
+    out = []
+    for k, label in enumerate(svc.charging_points or ()):
+        node = place(net, label, where=f"services.{name}.charging_points[{k}]", source=source)
+        if node not in stops:
+            raise ScenarioError(
+                f"{source}: key services.{name}.charging_points[{k}] = {label!r}: not a stop of the line; valid: one of"
+                f" its stops ({', '.join(svc.stops)})"
+            )
+        out.append(node)
+    return tuple(out)
 
 
 def day_spec(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, *, source: str) -> DaySpec:

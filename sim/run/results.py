@@ -18,6 +18,7 @@ from sim.model.eventlog import (
 from sim.run.behaviour_outputs import write_trips_csv
 from sim.run.layout_file import LAYOUT_FILE, layout_record
 from sim.run.runner import RunResult
+from sim.run.year import YEAR_COLUMNS
 from sim.scenario.schema import to_toml
 from sim.staffing.duties import DUTY_COLUMNS, duty_rows
 from sim.timeutil import format_clock
@@ -123,6 +124,11 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
         write_csv(out / "duties.csv", DUTY_COLUMNS, duty_rows(result.staffing))
     if result.costs is not None:
         write_json(out / "costs.json", result.costs.to_json())
+    if result.year is not None:  # a year of day types (sim/run/year.py): the annual table by day type
+        table = result.metrics["year"]
+        write_csv(out / "year.csv", YEAR_COLUMNS,
+                  ([_cell(row.get(c)) if row.get(c) is not None else "" for c in YEAR_COLUMNS]
+                   for row in (*table["day_types"], table["total"])))
     if result.day is not None:  # what the report's maps draw (sim/run/layout_file.py)
         record = layout_record(result.network, result.day, result.layouts, source=result.scenario.network.source)
         write_json(out / LAYOUT_FILE, record)
@@ -138,6 +144,11 @@ def write_results(result: RunResult, out: Path) -> list[Path]:
             ),
         )
     written = [out / f for f in RUN_FILES]
+    if result.ridership is not None:  # observed counts beside the simulated ones (sim/interop/observed.py)
+        from sim.interop.observed import RIDERSHIP_COLUMNS, RIDERSHIP_FILE
+
+        write_csv(out / RIDERSHIP_FILE, RIDERSHIP_COLUMNS, (r.cells() for r in result.ridership))
+        written.append(out / RIDERSHIP_FILE)
     if result.behaviour is not None:
         write_trips_csv(result.behaviour, out / "trips.csv")
         written.append(out / "trips.csv")

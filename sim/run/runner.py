@@ -23,6 +23,7 @@ from sim.model.day import DaySpec, Layout, simulate_day
 from sim.model.coverage import Coverage, CoverageZone, compute_coverage
 from sim.model.engine import Planner
 from sim.model.eventlog import EventLog
+from sim.interop.observed import RidershipRow, load_observed, ridership_of_run
 from sim.model.metrics import compute_metrics
 from sim.network.graph import RoadNetwork
 from sim.run.assemble import (
@@ -34,6 +35,7 @@ from sim.run.assemble import (
 )
 from sim.run.behaviour import BehaviouralDay, plan_day
 from sim.run.behaviour_outputs import behaviour_metrics
+from sim.run.year import YearRun, annual_availability_of_year, run_year, year_table
 from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.schema import Scenario
 from sim.staffing.costs import Costs, compute_costs
@@ -73,6 +75,8 @@ class RunResult:
     behaviour: BehaviouralDay | None = None
     funding: Funding | None = None
     coverage: Coverage | None = None
+    year: YearRun | None = None
+    ridership: list[RidershipRow] | None = None  # observed counts beside the simulated ones ([ridership])
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -136,7 +140,10 @@ def run_scenario(
     """
     seed = scenario.seed if seed is None else seed
     source = source or f"scenario {scenario.name!r}"
+    if scenario.year is not None:
+        return _run_year(scenario, base_dir, seed, networks=networks, progress=progress, source=source, stage=stage)
     net = load_net(scenario, base_dir, networks, source=source)
+    observed = load_observed(scenario, base_dir, net, source=source)  # checked before the day is simulated
     t_start = time.perf_counter()  # timings exclude loading the network
     c_start = time.process_time()
     demand_rng, _ = seed_streams(seed)
@@ -187,14 +194,7 @@ def run_scenario(
         metrics["annual_service_availability"] = annual_availability(metrics["availability"], staffing.operating_days, scenario)
     funding = compute_funding(log, scenario, staffing, costs)
     emissions = compute_emissions(log, scenario, staffing.operating_days)
-    # headcount beside FTE: people to hire, each role rounded up (as in staffing.json)
-    heads = {"drivers_headcount": 0, "staff_headcount": 0}
-    for role in staffing.roles:
-        heads["staff_headcount"] += math.ceil(role.fte - EPS)
-        heads["drivers_headcount"] += math.ceil(role.fte - EPS) if str(role.role) == "driver" else 0
-    metrics = {
-        **metrics, **_clean_kpis(staffing.kpis()), **heads, **_clean_kpis(costs.kpis()), **_clean_kpis(funding.total.to_metrics())
-    }
+    metrics = {**metrics, **_year_kpis(staffing, costs, funding)}
     metrics["co2_t_per_year"] = emissions.co2_t_per_year
     shares = staffing.per_service_kpis()
     zero = dict.fromkeys(next(iter(shares.values()), {}), 0.0)  # trips over several services: staff sit with vehicles
@@ -215,8 +215,54 @@ def run_scenario(
     }
     if asm.from_feeds:  # the run directory's scenario.toml then replays the day without the feed
         scenario = scenario.model_copy(update={"services": {**scenario.services, **asm.from_feeds}})
-    return RunResult(scenario, seed, net, demand or [], log, metrics, layouts, staffing, costs, timings, asm.day, behaviour,
-                     funding=funding, coverage=coverage)
+    if observed is not None:  # the run directory's scenario.toml names the count files wherever it is
+        rs = scenario.ridership
+        scenario = scenario.model_copy(update={"ridership": rs.model_copy(update={
+            "observed": list(observed.files), "feed": str((base_dir / rs.feed).resolve()) if rs.feed else None})})
+    result = RunResult(scenario, seed, net, demand or [], log, metrics, layouts, staffing, costs, timings, asm.day, behaviour,
+                       funding=funding, coverage=coverage)
+    if observed is not None:
+        result.ridership = ridership_of_run(observed, result)
+    return result
+
+
+def _year_kpis(staffing: Staffing, costs: Costs, funding: Funding) -> dict[str, Any]:
+    """The staffing, headcount, cost and funding keys of ``metrics.json`` (yearly figures)."""
+    # headcount beside FTE: people to hire, each role rounded up (as in staffing.json)
+    heads = {"drivers_headcount": 0, "staff_headcount": 0}
+    for role in staffing.roles:
+        heads["staff_headcount"] += math.ceil(role.fte - EPS)
+        heads["drivers_headcount"] += math.ceil(role.fte - EPS) if str(role.role) == "driver" else 0
+    return {**_clean_kpis(staffing.kpis()), **heads, **_clean_kpis(costs.kpis()), **_clean_kpis(funding.total.to_metrics())}
+
+
+def _run_year(
+    scenario: Scenario, base_dir: Path, seed: int, *, networks: NetworkCache | None,
+    progress: Callable[[int, int], None] | None, source: str, stage: Callable[[str], None] | None,
+) -> RunResult:
+    """A scenario with ``[year]``: each day type run (sim/run/year.py), the year their weighted sum."""
+    def run_day(day_sc: Scenario, day_seed: int, name: str) -> RunResult:
+        if stage is not None:
+            stage(f"day type {name}")
+        return run_scenario(day_sc, base_dir, seed=day_seed, networks=networks, progress=progress,
+                            source=f"{source} (day type {name!r})", stage=stage)
+
+    yr = run_year(scenario, seed, run_day, source=source)
+    ref = yr.reference
+    assert isinstance(ref, RunResult)
+    funding = compute_funding(ref.log, ref.scenario, yr.staffing, yr.costs)
+    metrics = {**ref.metrics, "seed": seed, **_year_kpis(yr.staffing, yr.costs, funding)}
+    metrics["co2_t_per_year"] = sum(r.co2_t_per_year for r in yr.rows)
+    if "availability" in metrics:
+        metrics["annual_service_availability"] = annual_availability_of_year(yr, scenario)
+    metrics["year"] = year_table(yr)
+    timings: dict[str, float] = {}
+    for _, day in yr.days:
+        for k, v in day.timings_s.items():  # type: ignore[attr-defined]
+            timings[k] = timings.get(k, 0.0) + v
+    return RunResult(scenario, seed, ref.network, ref.demand, ref.log, registry_order(metrics), ref.layouts, yr.staffing,
+                     yr.costs, timings, ref.day, ref.behaviour, funding=funding, coverage=ref.coverage, year=yr,
+                     ridership=ref.ridership)
 
 
 def scenario_coverage(scenario: Scenario, net: RoadNetwork, zones: list[Zone] | None, layouts: dict[str, Layout]) -> Coverage | None:

@@ -100,12 +100,15 @@ def field_bounds(model: type[BaseModel], name: str, key: str) -> Bounds | None:
 
 
 def _models(ann: Any) -> list[tuple[type[BaseModel], str]]:
-    """Models reachable from a field annotation, with a key suffix (``.<name>`` for tables)."""
+    """Models reachable from a field annotation, with a key suffix (``.<name>`` for tables, ``[]``
+    for arrays of tables)."""
     origin, args = typing.get_origin(ann), typing.get_args(ann)
     if isinstance(ann, type) and issubclass(ann, BaseModel):
         return [(ann, "")]
     if origin is dict and len(args) == 2:
         return [(m, ".<name>" + suffix) for m, suffix in _models(args[1])]
+    if origin is list and args:  # an array of tables: [[remote_ops.shifts]]
+        return [(m, "[]" + suffix) for m, suffix in _models(args[0])]
     found: list[tuple[type[BaseModel], str]] = []
     for arg in args:
         found.extend(_models(arg))

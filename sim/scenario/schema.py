@@ -14,13 +14,10 @@ from __future__ import annotations
 import copy
 import datetime
 import tomllib
-import typing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     Discriminator,
     Field,
     Tag,
@@ -36,6 +33,12 @@ from sim.scenario.base import StrictModel as _Model
 from sim.scenario.behaviour import BehaviourConfig
 from sim.scenario.bounds import bounds_at, markdown_table
 from sim.scenario.council import BenefitsConfig, CoverageConfig
+from sim.scenario.overrides import apply_overrides as _apply_overrides
+from sim.scenario.overrides import (
+    parse_override,  # noqa: F401 - callers import it from here
+    set_path,
+)
+from sim.scenario.ridership import RidershipConfig
 from sim.scenario.staffing import CostConfig, StaffingConfig
 from sim.scenario.tomlio import (  # noqa: F401 - callers import them from here
     MAX_FILE_BYTES,
@@ -45,6 +48,7 @@ from sim.scenario.tomlio import (  # noqa: F401 - callers import them from here
     to_toml,
 )
 from sim.scenario.traffic import TrafficConfig
+from sim.scenario.year import YearConfig, check_year, day_type_raw
 from sim.timeutil import parse_clock
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -323,6 +327,8 @@ class FixedLine(_Model):
     takes stops and trips straight from a GTFS/GTFS-JP feed (path relative to the scenario file)
     on ``service_date`` (``"YYYY-MM-DD"``; default: the feed's usual trips on the first of
     ``days``); its stops are snapped to the nearest road node, at most ``max_snap_m`` (default 500) away.
+    ``charging_points``: stops of the line with a charger, where a battery vehicle charges
+    during its layover (:mod:`sim.model.energy`).
     """
 
     kind: Literal["line"] = "line"
@@ -347,6 +353,7 @@ class FixedLine(_Model):
     max_wait_min: float = Field(120.0, gt=0.0, le=1440.0)
     depot: str | None = None
     fare_yen: float = Field(0.0, ge=0.0, le=1_000_000.0)
+    charging_points: list[str] | None = Field(None, max_length=1_000)
     spare_vehicles: int = Field(0, ge=0, le=100)
     suspended_days_per_year: float = Field(0.0, ge=0.0, le=366.0)
     suspension_fallback: Literal["cancel", "driven_backup"] = "cancel"
@@ -458,6 +465,8 @@ class Scenario(_Model):
     coverage: CoverageConfig = CoverageConfig()
     benefits: BenefitsConfig = BenefitsConfig()
     remote_ops: RemoteOpsConfig | None = None
+    year: YearConfig | None = None
+    ridership: RidershipConfig = RidershipConfig()
 
     @field_validator("name")
     @classmethod
@@ -485,6 +494,8 @@ class Scenario(_Model):
             if svc.vehicle not in self.vehicles:
                 valid = ", ".join(sorted(self.vehicles)) or "(none defined)"
                 raise ValueError(f"services.{name}.vehicle: unknown vehicle type {svc.vehicle!r}; defined: {valid}")
+        if self.year is not None:
+            check_year(self.year, self.staffing.closed_days_per_year, self.services, self.demand.csv)
         return self
 
 
@@ -538,91 +549,10 @@ def load_raw(path: Path, *, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _deep_merge(load_raw(parent_path, _seen=(*_seen, path)), data)
 
 
-def parse_override(text: str) -> tuple[list[str], Any]:
-    """Split ``"a.b.c=value"`` into a key path and a TOML-typed value."""
-    if "=" not in text:
-        raise ScenarioError(f"--set {text!r}: expected KEY=VALUE, e.g. services.choisoko.fleet_size=6")
-    key, raw = text.split("=", 1)
-    parts = [p.strip() for p in key.strip().split(".")]
-    if not all(parts):
-        raise ScenarioError(f"--set {text!r}: key {key!r} is not a dotted path like services.choisoko.fleet_size")
-    try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = raw.strip()
-    if isinstance(value, (datetime.date, datetime.time)):
-        value = raw.strip()  # clock times stay strings ("09:30:00")
-    return parts, value
-
-
-@dataclass(frozen=True)
-class _Schema:
-    """Where an override path is in the schema: fields of ``models`` (a union allows the fields
-    of any member), or a table of user-named entries of those models."""
-
-    models: tuple[type[BaseModel], ...] = ()
-    table: bool = False
-
-    def _fields(self) -> set[str]:
-        return set() if self.table else {f for m in self.models for f in m.model_fields}
-
-    def keys(self, node: Any) -> list[str]:
-        keys: set[str] = set(node) if isinstance(node, dict) else set()
-        return sorted(keys | self._fields())
-
-    def allows(self, key: str, node: Any) -> bool:
-        free = self.table and not self.models  # a table of plain values (dict[str, float]): any key
-        return free or (isinstance(node, dict) and key in node) or key in self._fields()
-
-    def child(self, key: str) -> _Schema:
-        if self.table:
-            return _Schema(self.models)
-        found: list[type[BaseModel]] = []
-        table = False
-        for m in self.models:
-            field = m.model_fields.get(key)
-            if field is not None:
-                sub = _schema_of(field.annotation)
-                found.extend(x for x in sub.models if x not in found)
-                table = table or sub.table
-        return _Schema(tuple(found), table)
-
-
-def _schema_of(ann: Any) -> _Schema:
-    origin, args = typing.get_origin(ann), typing.get_args(ann)
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return _Schema((ann,))
-    if origin is dict and len(args) == 2:
-        inner = _schema_of(args[1])
-        return _Schema(inner.models, table=True)
-    found: list[type[BaseModel]] = []
-    for arg in args:
-        found.extend(m for m in _schema_of(arg).models if m not in found)
-    return _Schema(tuple(found))
-
-
 def apply_overrides(data: dict[str, Any], overrides: list[str], *, source: str) -> dict[str, Any]:
-    """Apply ``--set`` overrides to raw scenario data, checking each key exists in the schema."""
-    out = copy.deepcopy(data)
-    for text in overrides:
-        parts, value = parse_override(text)
-        node: Any = out
-        schema = _Schema((Scenario,))
-        for depth, part in enumerate(parts):
-            if not schema.allows(part, node):
-                where = ".".join(parts[:depth]) or "(top level)"
-                valid = ", ".join(schema.keys(node)) or "(none)"
-                raise ScenarioError(
-                    f"{source}: --set {text!r}: unknown key {part!r} under {where}; valid keys: {valid}"
-                )
-            schema = schema.child(part)
-            if depth == len(parts) - 1:
-                node[part] = value
-            else:
-                if not isinstance(node.get(part), dict):
-                    node[part] = {}
-                node = node[part]
-    return out
+    """Apply ``--set`` overrides to raw scenario data, checking each key exists in the schema
+    (:func:`sim.scenario.overrides.apply_overrides` with the :class:`Scenario` schema)."""
+    return _apply_overrides(data, overrides, source=source, root=Scenario)
 
 
 _RANGE_ERRORS = {
@@ -675,7 +605,22 @@ def load_scenario(path: str | Path, *, overrides: list[str] | None = None) -> tu
     p = Path(path)
     raw = load_raw(p)
     raw = apply_overrides(raw, overrides or [], source=str(p))
-    return validate(raw, source=str(p)), p.resolve().parent
+    scenario = validate(raw, source=str(p))
+    for name in scenario.year.day_types if scenario.year is not None else ():
+        day_scenario(scenario, name, source=str(p))  # each day type's keys checked now, not mid-study
+    return scenario, p.resolve().parent
+
+
+def day_scenario(scenario: Scenario, name: str, *, source: str) -> Scenario:
+    """The scenario of day type ``name`` of ``scenario``'s ``[year]`` (see :mod:`sim.scenario.year`),
+    validated; a bad ``set`` key or value raises :class:`ScenarioError` naming it."""
+    assert scenario.year is not None
+
+    def apply(data: dict[str, Any], parts: list[str], value: Any, what: str) -> None:
+        set_path(data, parts, value, source=source, root=Scenario, what=what)
+
+    raw = day_type_raw(scenario.model_dump(mode="json", exclude_none=True), scenario.year, name, apply=apply)
+    return validate(raw, source=f"{source} (day type {name!r})")
 
 
 if __name__ == "__main__":  # pragma: no cover - documentation helper: the README's bounds table

@@ -76,6 +76,8 @@ def _toml_value(v: Any) -> str:
         return '"' + "".join(_toml_char(c) for c in v) + '"'
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table (a table inside an array: [[remote_ops.shifts]] entries)
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
     raise TypeError(f"cannot write {v!r} as TOML")
 
 

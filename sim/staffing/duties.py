@@ -13,7 +13,8 @@ Roles
 ``level4_crew``
     One on board each ``level4_crew`` vehicle; not driving, so only the binding-time rule.
 ``remote_operator``
-    Control room for ``level4_remote`` vehicles: ⌈vehicles out / ratio⌉ on duty ([remote_ops]: its numbers).
+    Control room for ``level4_remote`` vehicles: ⌈vehicles out / ratio⌉ on duty ([remote_ops]: its numbers,
+    or its shifts as planned).
 ``field_staff``
     Field response for automated vehicles (levels in ``field_staff_automation``): at each moment
     ⌈vehicles out / ``field_vehicles_per_staff``⌉, or ``field_staff_per_area`` for every service
@@ -60,6 +61,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sim.model.eventlog import EventLog, MoveKind, Outcome, VehicleMove, VehicleRecord
+from sim.staffing.fte import fte_from_totals
 from sim.staffing.runcut import EPS, Block, Duty, DutyRules, Relief, cut_duties, lower_bound
 from sim.scenario.staffing import StaffingConfig
 from sim.timeutil import format_clock, parse_clock
@@ -380,7 +382,11 @@ def role_blocks(log: EventLog, cfg: StaffingConfig, *, drt_services: set[str]) -
             )
     remote = [v for v in log.vehicles if v.automation == "level4_remote"]
     remote_count, field_count = _desk_counts(log, cfg)
-    out[Role.REMOTE_OPERATOR] = layer_blocks(need_profile(remote, remote_count), prefix="remote", lead_s=desk_s, grid_s=grid_s)
+    profile = need_profile(remote, remote_count)
+    if log.remote is not None and log.remote.spec.shifts:  # the control room's shifts, as planned
+        profile = [(a, b, n, tuple(v for v in remote if v.shift_start_s < b and v.pull_in_s > a))
+                   for a, b, n in log.remote.spec.operator_steps()]
+    out[Role.REMOTE_OPERATOR] = layer_blocks(profile, prefix="remote", lead_s=desk_s, grid_s=grid_s)
     field_vs = [v for v in log.vehicles if v.automation in cfg.field_staff_automation]
     out[Role.FIELD_STAFF] = layer_blocks(need_profile(field_vs, field_count), prefix="field", lead_s=desk_s, grid_s=grid_s)
     out[Role.BOOKING_STAFF] = _booking_blocks(log.vehicles, drt_services, cfg, lead_s=desk_s, grid_s=grid_s)
@@ -490,26 +496,10 @@ class RoleStaffing:
 
 def role_fte(role: Role, duties: Sequence[Duty], days: dict[str, float], cfg: StaffingConfig) -> dict[str, Any]:
     """FTE of a role from its duties (see the module docstring); returns the terms and which binds."""
-    factor = 1.0 + cfg.leave_spare_factor
     per_duty = [staff_days_per_year(d, days) for d in duties]
-    duty_days = sum(per_duty)
     binding = sum(d.binding_s / 3600.0 * n for d, n in zip(duties, per_duty, strict=True))
     driving = sum(d.driving_s / 3600.0 * n for d, n in zip(duties, per_duty, strict=True))
-    by_days = duty_days / cfg.working_days_per_employee * factor
-    by_binding = binding / cfg.annual_binding_limit_h * factor
-    by_driving = driving / (cfg.max_weekly_driving_h * 365.0 / 7.0) * factor if role in DRIVING_ROLES else 0.0
-    terms = {"days": by_days, "annual_binding": by_binding, "weekly_driving": by_driving}
-    limit = max(terms, key=lambda k: (terms[k], k == "days"))
-    return {
-        "duty_days_per_year": duty_days,
-        "annual_binding_h": binding,
-        "annual_driving_h": driving,
-        "fte_by_days": by_days,
-        "fte_by_annual_binding": by_binding,
-        "fte_by_weekly_driving": by_driving,
-        "fte": terms[limit],
-        "limit": limit if duties else "none",
-    }
+    return fte_from_totals(sum(per_duty), binding, driving, cfg, driving_role=role in DRIVING_ROLES, has_duties=bool(duties))
 
 
 @dataclass(frozen=True, slots=True)

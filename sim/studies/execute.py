@@ -52,7 +52,8 @@ def run_job(job: Job) -> RunRecord:
     t0 = time.perf_counter()
     source: Any = process_networks()
     demand = None
-    if job.demand_from is not None and job.demand_from.demand.model != "behavioural":  # behavioural: drawn per run
+    if job.demand_from is not None and job.demand_from.demand.model != "behavioural" and job.scenario.year is None:
+        # behavioural demand, and a year of day types, draw their own demand per run (per day type)
         first = job.demand_from
         net = process_networks().get(first.network.source, Path(job.demand_base_dir))
         demand_rng, _ = seed_streams(job.seed)

@@ -75,9 +75,9 @@ def _edit(path: Path, old: str, new: str) -> None:
         (lambda d: _edit(d / "stop_times.txt", "R1_WD_0700,07:03:00", "R1_WD_0700,7h03"),
          ["stop_times.txt row 3", "arrival_time '7h03' is not a time"]),
         (lambda d: _edit(d / "stop_times.txt", "R1_WD_2330,24:05:30,24:05:30", "R1_WD_2330,23:05:30,23:05:30"),
-         ["stop_times.txt", "trip 'R1_WD_2330' goes back in time at stop_sequence 4"]),
+         ["stop_times.txt row 13: trip 'R1_WD_2330' goes back in time at stop_sequence 4"]),
         (lambda d: _edit(d / "stops.txt", "S4,終点,35.0000449", "S4,終点,35.0500449"),
-         ["stops.txt", "stop 'S4' (終点", "from the nearest road node", "outside the network"]),
+         ["stops.txt row 6: stop 'S4' (終点", "from the nearest road node", "outside the network"]),
         (lambda d: _edit(d / "calendar.txt", "20250401,20250430\nSA", "2025-04-01,20250430\nSA"),
          ["calendar.txt row 2", "start_date '2025-04-01' is not a date YYYYMMDD"]),
         (lambda d: (d / "stops.txt").write_bytes((d / "stops.txt").read_text(encoding="utf-8").encode("cp932")),
@@ -147,12 +147,6 @@ def test_validate_reads_a_gtfs_line(cli: Cli, base_scenario: Path, tmp_path: Pat
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known divergence (open, issue 14): with line max_wait_min (issue 13) the baseline refuses rider R00056 "
-    "(seed 12229, fixed demand: a line+DRT journey 165 min after the wish) while the GTFS-imported lines serve it; "
-    "with max_wait_min=1440 on both the two days are identical again",
-)
 def test_baseline_reimported_from_its_own_gtfs_export_runs_the_same_day(cli: Cli, tmp_path: Path) -> None:
     from tests.conftest import SODEGAURA_SCENARIOS, read_json
 
@@ -174,3 +168,33 @@ def test_baseline_reimported_from_its_own_gtfs_export_runs_the_same_day(cli: Cli
         assert a[key] == pytest.approx(b[key], rel=1e-12, abs=0.0), key
     # the feed keeps whole seconds: waits and rides move by less than a second
     assert abs(a["wait_mean_s"] - b["wait_mean_s"]) < 1.0 and abs(a["ride_mean_s"] - b["ride_mean_s"]) < 1.0
+
+
+def test_a_line_reimported_from_its_own_export_keeps_its_rules_and_runs_the_same_day(
+    cli: Cli, base_scenario: Path, tmp_path: Path
+) -> None:
+    """The rules GTFS cannot hold (the riders' longest wait, spares, terminal times) come back from
+    the base's line of the same name, and the timetable line waits as the headway line did."""
+    from tests.conftest import read_json
+
+    text = base_scenario.read_text(encoding="utf-8").replace("requests_per_day = 6", "requests_per_day = 40") + (
+        '\n[services.shuttle]\nkind = "line"\nvehicle = "bus"\nstops = ["node:0", "node:2", "node:5"]\n'
+        'headway_min = 60\nstart = "07:00"\nend = "09:00"\nmax_wait_min = 10\nspare_vehicles = 1\nlayover_min = 2\n'
+    ).replace("[services.ondemand]", "[services.ondemand]\nenabled = false")
+    base = tmp_path / "shuttle.toml"
+    base.write_text(text, encoding="utf-8")
+    feed = tmp_path / "shuttle.zip"
+    _ok(cli("export", "gtfs", base, "--out", feed))
+    imported = tmp_path / "again.toml"
+    _ok(cli("import", "gtfs", feed, "--vehicle", "bus", "--route", "shuttle", "--scenario", base, "--replace-lines",
+            "--out", imported))
+    sc, _ = load_scenario(imported)
+    again = sc.services["shuttle_gtfs"]
+    assert (again.max_wait_min, again.spare_vehicles, again.layover_min) == (10.0, 1, 2.0)
+    assert not sc.services["shuttle"].enabled
+    for path, out in ((base, "a"), (imported, "b")):
+        _ok(cli("run", path, "--out", tmp_path / out, "--no-report", "--set", "demand.model=fixed"))
+    a, b = read_json(tmp_path / "a" / "metrics.json"), read_json(tmp_path / "b" / "metrics.json")
+    assert 0 < a["requests_rejected"] and 0 < a["requests_served"]
+    for key in ("requests_served", "requests_rejected", "vehicles", "vehicle_km", "wait_mean_s", "ride_mean_s"):
+        assert a[key] == b[key], key

@@ -108,7 +108,7 @@ def test_workbook_cells_are_typed_and_equal_the_csvs(run_dir: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(run_dir / "results.xlsx")
-    assert wb.sheetnames == ["KPIs", "requests", "vehicles", "legs", "duties", "costs"]
+    assert wb.sheetnames == ["KPIs", "requests", "vehicles", "legs", "duties", "costs", "council", "council_services"]
     meta = read_json(run_dir / "metrics.json")
     assert [c.value for c in wb["KPIs"][1]] == ["kpi", "value", "unit", "label", "ラベル"]
     kpis = {row[0]: (row[1], row[2]) for row in wb["KPIs"].iter_rows(min_row=2, values_only=True)}
@@ -161,6 +161,42 @@ def test_workbook_cells_are_typed_and_equal_the_csvs(run_dir: Path) -> None:
     assert any("docs/PARAMETERS.md#" in (g[4] or "") for g in got)
 
 
+def test_workbook_council_sheet_is_the_reports_kpi_table(run_dir: Path) -> None:
+    """The council report's KPI table, same rows in the same order, typed: counts as integers,
+    yen and shares as numbers with their formats, Japanese labels intact."""
+    from openpyxl import load_workbook
+
+    from sim.council import SERVICE_KPIS
+    from sim.report.council import council_table
+    from sim.report.data import load_study
+
+    meta = read_json(run_dir / "metrics.json")
+    report = council_table(load_study(run_dir))
+    ws = load_workbook(run_dir / "results.xlsx")["council"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("kpi", "label", "ラベル", "tiny", "unit")
+    assert [r[0] for r in rows[1:]] == [r.key for r in report.rows]
+    got = {r[0]: r for r in rows[1:]}
+    assert got["burden_per_resident_yen"][1:3] == ("City burden per resident a year", "市民一人当たり行政負担額（年間）")
+    for r in report.rows:
+        assert got[r.key][3] == pytest.approx(meta[r.key], rel=1e-9, abs=1e-3), r.key
+    assert got["riders_per_day"][3] == meta["riders_per_day"] == meta["passengers_served"]
+    assert isinstance(got["riders_per_day"][3], int) and got["riders_per_day"][4] == "count"
+    assert got["city_burden_yen_per_year"][4] == "yen/year" and got["farebox_ratio"][4] == "share"
+    cells = {row[0].value: row[3] for row in ws.iter_rows(min_row=2)}
+    assert cells["city_burden_yen_per_year"].number_format == '"¥"#,##0'
+    assert isinstance(cells["city_burden_yen_per_year"].value, float)
+    assert cells["farebox_ratio"].number_format == "0.0%"
+    assert cells["riders_per_year"].number_format == "#,##0"
+    services = list(load_workbook(run_dir / "results.xlsx")["council_services"].iter_rows(values_only=True))
+    assert services[0] == ("scenario", "service", *(k for k, _ in SERVICE_KPIS))
+    assert [r[1] for r in services[1:]] == sorted(meta["per_service"]) == ["nozomino", "s"]
+    for r in services[1:]:
+        per = meta["per_service"][r[1]]
+        assert r[0] == "tiny" and r[2] == per["riders_per_day"] and isinstance(r[2], int)
+        assert r[2 + [k for k, _ in SERVICE_KPIS].index("annual_cost_yen")] == pytest.approx(per["annual_cost_yen"], abs=1e-3)
+
+
 def test_compare_writes_layers_per_scenario_and_comparison_workbook(tmp_path: Path) -> None:
     from openpyxl import load_workbook
     import pyogrio
@@ -188,3 +224,11 @@ def test_compare_writes_layers_per_scenario_and_comparison_workbook(tmp_path: Pa
     req = list(wb["requests"].iter_rows(values_only=True))
     assert req[0][0] == "scenario"
     assert Counter(r[0] for r in req[1:]) == {"with_line": 30, "長浦_drt": 30}
+    assert {"vehicles", "duties", "costs", "council", "council_services"} <= set(wb.sheetnames)
+    council = list(wb["council"].iter_rows(values_only=True))
+    assert council[0] == ("kpi", "label", "ラベル", "with_line", "長浦_drt", "unit")
+    by_key = {r[0]: r for r in council[1:]}
+    for key in ("riders_per_day", "annual_cost_yen", "city_burden_yen_per_year", "farebox_ratio"):
+        assert by_key[key][3:5] == pytest.approx((float(comp["with_line"][key]), float(comp["長浦_drt"][key])), abs=1e-3), key
+    services = list(wb["council_services"].iter_rows(values_only=True))
+    assert [(r[0], r[1]) for r in services[1:]] == [("with_line", "nozomino"), ("with_line", "s"), ("長浦_drt", "s")]

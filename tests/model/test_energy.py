@@ -123,3 +123,46 @@ def test_availability_counts_at_most_the_planned_hours_of_a_service_as_lost() ->
     assert out["availability"]["per_service"]["b"]["service_availability"] == pytest.approx(1 - 1800 / 10800)
     assert out["service_availability"] == pytest.approx(1 - (3600 + 1800) / 14400)
     assert out["availability_lost_charging_h"] == 2.0 and out["availability_lost_incidents_h"] == 0.5
+
+
+def test_charging_points_charge_during_layovers_at_the_rate() -> None:
+    """Chargers at both ends of a 5 km out-and-back with a 200 s layover at the far end: each
+    layover adds exactly 10 m of range a second (up to full) and the vehicle never goes to the
+    depot to charge; without them it does, and leaves late."""
+    bus = VehicleSpec("ev", capacity=20, stop_dwell_s=0.0, battery=SMALL)
+
+    def run(points: tuple[int, ...]):
+        spec = LineSpec("l", bus, stops=(0, 5), departures_s=(T7, T7 + 2000, T7 + 4000), layover_s=200.0,
+                        recovery_share=0.0, charging_nodes=points)
+        return simulate_day(road(6), [], DaySpec(services=(spec,))).log
+
+    log = run((0, 5))
+    (pool,) = log.energy
+    assert not [m for m in log.moves if m.kind is MoveKind.CHARGE]
+    assert [(c.start_s - T7, c.end_s - T7, c.from_m, c.to_m) for c in pool.charges] == [
+        (500.0, 700.0, 7_000.0, 9_000.0),      # 200 s at the far end: +2 km
+        (1200.0, 2000.0, 4_000.0, 12_000.0),   # 800 s back at the start: +8 km, full
+        (2500.0, 2700.0, 7_000.0, 9_000.0), (3200.0, 4000.0, 4_000.0, 12_000.0), (4500.0, 4700.0, 7_000.0, 9_000.0),
+    ]
+    assert all(c.layover and c.to_m - c.from_m == SMALL.rate_mps * (c.end_s - c.start_s) for c in pool.charges)
+    assert pool.min_charge_m == 4_000.0 >= 0
+    m = compute_metrics(log)
+    assert m["layover_charging_h"] == pytest.approx(2200 / 3600) and m["charging_h"] == 0.0
+    # no charging points: to the depot twice, never below zero, and the last trip leaves late
+    plain = run(())
+    charges = [(c.start_s - T7, c.end_s - T7) for c in plain.moves if c.kind is MoveKind.CHARGE]
+    assert charges == [(1200.0, 2000.0), (3200.0, 4200.0)] and plain.energy[0].min_charge_m == 0.0
+    assert "layover_charging_h" not in compute_metrics(plain)
+
+
+def test_a_layover_charge_too_small_for_the_next_trip_sends_the_vehicle_to_the_depot() -> None:
+    bus = VehicleSpec("ev", capacity=20, stop_dwell_s=0.0, battery=SMALL)
+    # charger only at the far end; after the return (4 km left) the next trip needs 10 km: depot
+    spec = LineSpec("l", bus, stops=(0, 5), departures_s=(T7, T7 + 2000), layover_s=200.0, recovery_share=0.0,
+                    charging_nodes=(5,))
+    log = simulate_day(road(6), [], DaySpec(services=(spec,))).log
+    (pool,) = log.energy
+    assert [(c.layover, c.start_s - T7, c.end_s - T7) for c in pool.charges] == [
+        (True, 500.0, 700.0), (False, 1200.0, 1800.0), (True, 2500.0, 2700.0),
+    ]
+    assert pool.min_charge_m >= 0

@@ -240,3 +240,79 @@ def test_a_line_on_main_roads_meets_no_incident_of_a_residential_class() -> None
         found = [m for m in log.moves if m.kind == "incident"]
         assert bool(found) is expect_any
         assert all(m.detail == "parking" for m in found)
+
+
+def test_supervision_capacity_follows_the_shifts() -> None:
+    """Operators 1 / 3 / 1 over three periods (1 vehicle each): a vehicle starts only under the
+    period's capacity, waiting vehicles start when the next shift comes on, and after a drop the
+    vehicles in service finish their trips and no new one starts above the new capacity."""
+    from sim.model.remote import Shift
+
+    spec = RemoteOpsSpec(3, 1, gating=True, shifts=(Shift(0.0, 100.0, 1), Shift(100.0, 200.0, 3), Shift(200.0, 400.0, 1)))
+    assert [spec.capacity_at(t) for t in (0.0, 99.0, 100.0, 199.0, 200.0, 399.0, 400.0)] == [1, 1, 3, 3, 1, 1, 0]
+    assert spec.operator_steps() == [(0.0, 100.0, 1), (100.0, 200.0, 3), (200.0, 400.0, 1)]
+    env = simpy.Environment()
+    center = RemoteCenter(spec, env, lambda a, b: 0.0)
+    in_service: list[tuple[float, int]] = []
+    starts: list[tuple[float, int]] = []
+
+    def vehicle(k: int):
+        while env.now < 350.0:
+            req = yield from center.acquire(k, "s")
+            out = center.slots.count - len([b for b in center._blockers if b.triggered])
+            starts.append((env.now, out))
+            in_service.append((env.now, out))
+            yield env.timeout(30.0)
+            center.release(req)
+            in_service.append((env.now, center.slots.count - len([b for b in center._blockers if b.triggered])))
+            yield env.timeout(0.0)
+
+    for k in range(4):
+        env.process(vehicle(k))
+    env.run(until=400.0)
+    for t, n in in_service:
+        assert n >= 0
+        if t < 100.0:
+            assert n <= 1
+        elif t < 200.0:
+            assert n <= 3
+        elif t >= 230.0:  # the 30 s trips under way at 200 are over
+            assert n <= 1
+    # when the second shift comes on at 100, two more vehicles start at once
+    assert sum(1 for t, _ in starts if t == 100.0) >= 2
+    assert max(n for t, n in in_service if 100.0 <= t < 200.0) == 3
+    # every vehicle starts within its period's capacity (counting itself)
+    assert all(n <= spec.capacity_at(t) for t, n in starts) and len(starts) > 10
+
+
+def test_an_incident_waits_for_the_next_shift() -> None:
+    from sim.model.remote import Shift
+
+    spec = RemoteOpsSpec(1, 3, gating=False, shifts=(Shift(0.0, 100.0, 1), Shift(200.0, 300.0, 1)))
+    center = RemoteCenter(spec, simpy.Environment(), lambda a, b: 0.0)
+    (span,) = center.resolve(150.0, 1, "s", 0, [Incident(60.0, False)])
+    assert span[:2] == (150.0, 260.0) and center.incidents[0].wait_s == 50.0
+    (span,) = center.resolve(270.0, 2, "s", 0, [Incident(10.0, False)])
+    assert span[:2] == (270.0, 280.0)  # the same operator, free again at 260
+
+
+def test_the_nearest_free_field_team_responds_over_the_network() -> None:
+    from sim.model.remote import FieldBase
+
+    net = line_network(6)  # 1,000 m edges at 36 km/h: 100 s each
+    drive = net.oracle().time_s
+    spec = RemoteOpsSpec(2, 3, gating=False, field_staff=2, field_base=0, field_bases=(FieldBase(0, 1), FieldBase(5, 1)))
+    center = RemoteCenter(spec, simpy.Environment(), drive)
+    center.resolve(1000.0, 1, "s", 4, [Incident(600.0, True, "field")])
+    first = center.field_trips[0]
+    assert first.arrive_s - first.leave_s == drive(5, 4) == 100.0  # from base 5, the nearer
+    assert first.back_s == first.done_s + drive(4, 5)
+    # the team at 5 is busy until 1,800: the team at 0 reaches node 4 first (1,010 + 400 s)
+    center.resolve(1010.0, 2, "s", 4, [Incident(600.0, True, "field")])
+    second = center.field_trips[1]
+    assert second.leave_s == 1010.0 and second.arrive_s - second.leave_s == drive(0, 4) == 400.0
+    assert center.incidents[1].field_wait_s == 400.0
+    # both busy: the one who can arrive first (team 5, back at 1,800, 100 s away) takes the third
+    center.resolve(1500.0, 3, "s", 4, [Incident(60.0, True, "field")])
+    third = center.field_trips[2]
+    assert (third.leave_s, third.arrive_s) == (1800.0, 1900.0)

@@ -149,3 +149,20 @@ def test_layout_json_records_what_the_maps_draw(tmp_path: Path) -> None:
     oracle = n.oracle(speed_cap_kmh=18.0)
     path = oracle.path(a, b) + oracle.path(b, a)[1:]  # the loop back to the first stop
     assert line["path"] == [[round(float(n.lat[i]), 7), round(float(n.lon[i]), 7)] for i in path]
+
+
+def test_a_timetable_line_keeps_its_max_wait_and_spares_like_a_headway_line() -> None:
+    """A line on a real timetable (as ``import gtfs`` writes it) waits and spares like a headway line
+    (once, the timetable kind lost ``max_wait_min`` and waited forever: an imported feed served riders
+    its own export refused)."""
+    common = {"kind": "line", "vehicle": "van", "stops": ["sodegaura_sta", "city_hall"], "max_wait_min": 25,
+              "spare_vehicles": 2}
+    asm = build({
+        "h": {**common, "headway_min": 60, "start": "07:00", "end": "08:00"},
+        "t": {**common, "timetable": [["07:00", "07:20"], ["08:00", "08:20"]]},
+    })
+    h, t = asm.day.services
+    assert isinstance(h, LineSpec) and isinstance(t, LineSpec) and t.trips is not None
+    assert (h.max_wait_s, h.spare_vehicles) == (1500.0, 2)
+    assert (t.max_wait_s, t.spare_vehicles) == (1500.0, 2)
+    assert t.departures_s == h.departures_s == (25200.0, 28800.0)

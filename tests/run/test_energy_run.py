@@ -39,3 +39,21 @@ def test_spares_are_bought_and_take_over_from_charging_vehicles(cli: Callable[..
     def arma(c: dict) -> float:
         return next(i["yen_per_year"] for i in c["items"] if i["term"] == "vehicles:arma")
     assert arma(c1) > arma(c0)
+
+
+def test_charging_points_at_layovers_cut_the_depot_charging(cli: Callable[..., Result], tmp_path: Path) -> None:
+    runs = {}
+    for label, extra in (("depot", []), ("layover", ["--set", 'services.corridor_shuttle.charging_points=["sodegaura_sta"]'])):
+        out = tmp_path / label
+        result = cli("run", AV_SHUTTLE, "--seed", "7", "--no-report", "--out", out, *RANGE, *extra)
+        assert result.exit_code == 0, result.output
+        runs[label] = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    depot, layover = runs["depot"], runs["layover"]
+    assert "layover_charging_h" not in depot and layover["layover_charging_h"] > 0
+    assert layover["charging_h"] < depot["charging_h"] and layover["min_charge_km"] >= -1e-9
+    assert layover["service_availability"] >= depot["service_availability"]
+
+
+def test_a_charging_point_that_is_not_a_stop_fails_validation(cli: Callable[..., Result]) -> None:
+    result = cli("validate", AV_SHUTTLE, "--set", 'services.corridor_shuttle.charging_points=["aeon_nagaura"]')
+    assert_clean_error(result, 2, "services.corridor_shuttle.charging_points[0]", "aeon_nagaura", "not a stop")

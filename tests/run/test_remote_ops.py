@@ -81,3 +81,39 @@ def test_the_control_room_kpis_are_registered_in_metrics_order(cli: Callable[...
     assert [k for k in scalars if kpis.get(k).group is Group.REMOTE][:4] == [  # type: ignore[union-attr]
         "incidents", "incidents_field", "incident_wait_mean_s", "incident_wait_p95_s",
     ]
+
+
+SHIFTS = 'remote_ops.shifts=[{start="07:00",end="12:00",operators=1},{start="12:00",end="20:00",operators=2}]'
+BASES = 'remote_ops.field_bases=[{place="yurinosato",staff=1},{place="city_hall",staff=2}]'
+
+
+def test_a_run_with_shifts_and_two_field_bases(cli: Callable[..., Result], tmp_path: Path) -> None:
+    out = tmp_path / "shifts"
+    result = cli("run", AV_DRT_OPS, "--seed", "7", "--no-report", "--out", out, "--set", SHIFTS, "--set", BASES)
+    assert result.exit_code == 0, result.output
+    m = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert m["remote_operators"] == 2 and m["field_staff"] == 3
+    # 1 operator x 3 slots until noon for 4 vehicles: one is held until the second shift at least
+    assert m["vehicles_held"] >= 1
+    with (out / "duties.csv").open(encoding="utf-8") as fh:
+        remote = [r for r in csv.DictReader(fh) if r["role"] == "remote_operator"]
+    # the operators' duties cover the shifts as planned (10 minutes of handover either side)
+    spans = sorted(p.split(" ", 1)[1] for r in remote for p in r["pieces"].split("; "))
+    assert spans[0].startswith("07:00:00") and max(s.split("-")[1] for s in spans) == "20:00:00"
+    assert sum(float(r["binding_h"]) for r in remote) == pytest.approx(5 + 2 * 8 + 3 * 10 / 60 * 2, abs=0.01)
+    # the written scenario replays the same day (the shifts written back as TOML)
+    again = cli("run", out / "scenario.toml", "--no-report", "--out", tmp_path / "again")
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "again" / "metrics.json").read_bytes() == (out / "metrics.json").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("override", "needles"),
+    [
+        ('remote_ops.shifts=[{start="12:00",end="07:00",operators=1}]', ("remote_ops.shifts.0", "must be after start")),
+        ('remote_ops.shifts=[{start="07:00",end="12:00",operators=0}]', ("remote_ops.shifts.0.operators", "1 to 1,000")),
+        ('remote_ops.field_bases=[{place="nowhere",staff=1}]', ("remote_ops.field_bases[0].place", "nowhere")),
+    ],
+)
+def test_bad_shifts_and_bases_fail_with_exit_2(cli: Callable[..., Result], override: str, needles: tuple[str, ...]) -> None:
+    assert_clean_error(cli("validate", AV_DRT_OPS, "--set", override), 2, *needles)

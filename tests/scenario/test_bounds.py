@@ -66,7 +66,8 @@ def test_each_bound_is_enforced_just_outside(b) -> None:  # type: ignore[no-unty
         raw["services"]["s"] = {"kind": "line", "vehicle": "van", "stops": ["a", "b"], "headway_min": 30}
     node = raw
     for p in parts[:-1]:
-        node = node.setdefault(p, {})
+        node = node.setdefault(p[:-2], [{}])[0] if p.endswith("[]") else node.setdefault(p, {})  # an array of tables
+    key = key.replace("[]", ".0")  # pydantic names the first entry
     too_big = b.high + 1 if "integer" in b.kind else b.high * 1.5 + 1
     value = int(too_big) if "integer" in b.kind else float(too_big)
     if b.kind.startswith("list"):

@@ -266,6 +266,7 @@ class LineSimulation:
         pos_node = first.stops[0]
         for trip in trips:
             if self.pool is not None:
+                self._layover_charge(state, pos_node, trip)
                 pos_node = yield from self._ensure_charge(state, pos_node, trip, incidents)
             if pos_node != trip.stops[0]:
                 yield from self._drive(state, pos_node, trip.stops[0], incidents)
@@ -299,6 +300,18 @@ class LineSimulation:
         state.pull_in_s = env.now
         if self.center is not None:
             self.center.release(slot)
+
+    def _layover_charge(self, state: _VehicleState, pos: int, trip) -> None:
+        """At a charging point, standing there until ``trip`` leaves: charge during the layover if
+        that covers the trip, the way back to the depot and the reserve (else the vehicle goes to
+        the depot, :meth:`_ensure_charge`, and gets no layover charge)."""
+        pool, o = self.pool, self.oracle
+        assert pool is not None
+        if pos not in pool.charging_nodes or pos != trip.stops[0] or self.env.now >= trip.depart_s[0]:
+            return
+        need = trip_m(o, trip.stops) + o.dist_m(trip.stops[-1], self.layout.depot) + pool.spec.reserve_m
+        if pool.charge_m(state.unit) + pool.layover_gain_m(state.unit, self.env.now, trip.depart_s[0]) >= need:
+            pool.charge_layover(state.unit, self.env.now, trip.depart_s[0])
 
     def _ensure_charge(self, state: _VehicleState, pos: int, trip, incidents: IncidentProcess):
         """Before ``trip``: if the charge does not cover reaching it, running it, the way back to
