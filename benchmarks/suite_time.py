@@ -53,8 +53,8 @@ def readme_command() -> list[str]:
     return shlex.split(line.split("&&")[-1])
 
 
-def time_suite(quick: bool, serial: bool) -> SuiteTime:
-    """Run the suite once in a child process and measure it."""
+def time_suite(quick: bool, serial: bool, output: Path | None = None) -> SuiteTime:
+    """Run the suite once in a child process and measure it; ``output`` keeps pytest's output."""
     cmd = readme_command()
     if serial:
         i = cmd.index("-n")
@@ -69,6 +69,8 @@ def time_suite(quick: bool, serial: bool) -> SuiteTime:
     proc = subprocess.run(full, cwd=REPO, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if output is not None:
+        output.write_text(proc.stdout + proc.stderr, encoding="utf-8")
     lines = proc.stdout.splitlines()
     tests_s = sum(float(m.group(1)) for ln in lines if (m := DURATION.match(ln)))
     summary = next((m.group(1) for ln in reversed(lines) if (m := SUMMARY.match(ln))), lines[-1] if lines else "")
@@ -92,12 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--whole", action="store_true", help="only the whole suite")
     parser.add_argument("--serial", action="store_true", help="without pytest-xdist (one process)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each case (default 1)")
+    parser.add_argument("--output", type=Path, help="write pytest's output (with the durations) to this file")
     args = parser.parse_args(argv)
     cases = [True] if args.quick else [False] if args.whole else [True, False]
     worst = 0
     for _ in range(args.repeat):
         for quick in cases:
-            result = time_suite(quick, args.serial)
+            result = time_suite(quick, args.serial, args.output)
             print(json.dumps(asdict(result), ensure_ascii=False), flush=True)
             worst = max(worst, result.exit_code)
     return worst

@@ -87,6 +87,7 @@ SHIFTS = 'remote_ops.shifts=[{start="07:00",end="12:00",operators=1},{start="12:
 BASES = 'remote_ops.field_bases=[{place="yurinosato",staff=1},{place="city_hall",staff=2}]'
 
 
+@pytest.mark.slow
 def test_a_run_with_shifts_and_two_field_bases(cli: Callable[..., Result], tmp_path: Path) -> None:
     out = tmp_path / "shifts"
     result = cli("run", AV_DRT_OPS, "--seed", "7", "--no-report", "--out", out, "--set", SHIFTS, "--set", BASES)
