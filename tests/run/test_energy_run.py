@@ -41,6 +41,7 @@ def test_spares_are_bought_and_take_over_from_charging_vehicles(cli: Callable[..
     assert arma(c1) > arma(c0)
 
 
+@pytest.mark.slow
 def test_charging_points_at_layovers_cut_the_depot_charging(cli: Callable[..., Result], tmp_path: Path) -> None:
     runs = {}
     for label, extra in (("depot", []), ("layover", ["--set", 'services.corridor_shuttle.charging_points=["sodegaura_sta"]'])):
