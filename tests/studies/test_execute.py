@@ -93,18 +93,17 @@ def test_unreachable_dask_scheduler_is_an_input_error() -> None:
         DaskBackend("tcp://127.0.0.1:9", timeout_s=0.5)
 
 
-def _lowest_priority() -> None:
-    os.nice(19)
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _start_sweep(tiny_file: Path, out: Path, *extra: str, nice: bool = False) -> subprocess.Popen[str]:
-    """``main.py sweep`` of 40 runs in a subprocess; with ``nice`` at the lowest CPU priority (and its
-    workers with it), so that on a busy machine (other tests on the other pytest-xdist worker) this
-    test still sees the first runs stored and interrupts the sweep before it has finished them all."""
+def _start_sweep(tiny_file: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    """``main.py sweep`` of 40 runs in a subprocess that takes Ctrl-C (SIGINT) as a user's shell
+    gives it, even when pytest itself was started in the background, where SIGINT is ignored and a
+    child inherits that (its Python would then never raise KeyboardInterrupt)."""
     args = [sys.executable, str(REPO / "main.py"), "sweep", str(tiny_file), "--vary", "services.s.fleet_size=1..4"]
     args += ["--vary", "demand.requests_per_day=30,40", "-r", "5", "--out", str(out), *extra]
-    priority = _lowest_priority if nice else None
-    return subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=priority)
+    return subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
 
 
 def _run_dirs(out: Path) -> list[Path]:
@@ -134,7 +133,7 @@ def test_killed_sweep_resumes_to_the_same_tables(tiny_file: Path, tmp_path: Path
     ref = tmp_path / "ref"
     run_sweep(tiny_file, axes, ref, replications=5)
     out = tmp_path / "killed"
-    proc = _start_sweep(tiny_file, out, *(["--workers", "2"] if "workers" in how else []), nice=True)
+    proc = _start_sweep(tiny_file, out, *(["--workers", "2"] if "workers" in how else []))
     _wait_for_runs(out, proc, 4)
     proc.send_signal(signal.SIGKILL if how == "SIGKILL" else signal.SIGINT)
     _, err = proc.communicate(timeout=60)
