@@ -56,7 +56,7 @@ def readme_command() -> list[str]:
 def time_suite(quick: bool, serial: bool, output: Path | None = None) -> SuiteTime:
     """Run the suite once in a child process and measure it; ``output`` keeps pytest's output."""
     cmd = readme_command()
-    if serial:
+    if serial and "-n" in cmd:
         i = cmd.index("-n")
         del cmd[i : i + 2]
     if quick:
