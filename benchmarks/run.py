@@ -34,11 +34,18 @@ set-up, dispatch and engine, metrics), ``sim_cpu_s`` (``time.process_time`` of t
 time exceeds it), ``load_s``/``load_cpu_s`` (network loading), ``staffing_costs_s``/
 ``staffing_costs_cpu_s`` (run-cutting and costs after the simulation),
 ``requests_per_s`` and ``peak_rss_mb`` (peak resident memory of the process).
+
+``--check`` runs a case (default ``tachikawa-20k`` cut to 3,000 requests and 15 vehicles, or the
+``--case`` given, with the ``--set`` overrides) twice, with ``insertion_search = "compiled"`` and
+``"python"`` (the reference), and prints whether every request, leg, vehicle move and vehicle
+record and every metric are identical, with the CPU seconds of each run (``*_cpu_s``: the whole
+run; ``*_sim_cpu_s``: the simulation); exit code 1 if not.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import sys
@@ -116,7 +123,44 @@ def run_case(name: str, demand_csv: Path | None, sets: list[str], old_objective:
         "staffing_costs_cpu_s": round(t["staffing_costs_cpu_s"], 2),
         "requests_per_s": round(m["requests_total"] / wall_s, 1) if wall_s > 0 else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
+        "_digest": _digest(result),
     }
+
+
+def _digest(result: object) -> str:
+    """SHA-256 over every request, leg, vehicle move and vehicle record of a run and its metrics."""
+    h = hashlib.sha256()
+    log = result.log  # type: ignore[attr-defined]
+    for part in (log.requests, log.legs, log.moves, log.vehicles):
+        for rec in part:
+            h.update(repr(rec).encode())
+        h.update(b"|")
+    h.update(repr(sorted(result.metrics.items())).encode())  # type: ignore[attr-defined]
+    return h.hexdigest()
+
+
+#: The smaller case ``--check`` runs when no ``--case`` is given.
+CHECK_CASE = ("tachikawa-20k", ["demand.requests_per_day=3000", "services.drt.fleet_size=15"])
+
+
+def check(cases: list[str] | None, sets: list[str]) -> int:
+    """Run each case with the compiled and the reference insertion search; 0 if identical."""
+    runs = [(c, sets) for c in cases] if cases else [(CHECK_CASE[0], CHECK_CASE[1] + sets)]
+    bad = 0
+    for name, extra in runs:
+        scenario, _ = load_scenario(CASES[name], overrides=extra)
+        drts = [n for n, s in scenario.services.items() if s.kind == "drt"]
+        out = {}
+        for how in ("compiled", "python"):
+            c0 = time.process_time()
+            r = run_case(name, None, extra + [f'services.{d}.insertion_search="{how}"' for d in drts], False)
+            out[how] = (r["_digest"], round(time.process_time() - c0, 2), r["served"], r["sim_cpu_s"])
+        same = out["compiled"][0] == out["python"][0]
+        bad += not same
+        print(json.dumps({"check": name, "overrides": extra, "identical": same, "served": out["compiled"][2],
+                          "compiled_cpu_s": out["compiled"][1], "python_cpu_s": out["python"][1],
+                          "compiled_sim_cpu_s": out["compiled"][3], "python_sim_cpu_s": out["python"][3]}), flush=True)
+    return 1 if bad else 0
 
 
 #: Cases run when no ``--case`` is given (the others on request).
@@ -129,9 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demand", type=Path, help="demand CSV replacing tachikawa-20k's generated demand")
     parser.add_argument("--set", dest="sets", action="append", default=[], help="scenario override KEY=VALUE")
     parser.add_argument("--old-objective", action="store_true", help="the dispatcher objective before issue 11")
+    parser.add_argument("--check", action="store_true", help="compare the compiled search with the reference")
     args = parser.parse_args(argv)
+    if args.check:
+        return check(args.case, args.sets)
     for name in args.case or list(DEFAULT_CASES):
-        print(json.dumps(run_case(name, args.demand, args.sets, args.old_objective), ensure_ascii=False), flush=True)
+        row = run_case(name, args.demand, args.sets, args.old_objective)
+        row.pop("_digest")
+        print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
+import itertools
 import json
 import math
 import os
@@ -107,3 +109,26 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[A
         writer.writerow([neutralise(c) for c in header])
         for row in rows:
             writer.writerow([neutralise(c) for c in row])
+
+
+def csv_fields(labels: Iterable[Any]) -> list[str]:
+    """Each of ``labels`` as :func:`write_csv` writes it in a row of several cells: neutralised
+    (:func:`neutralise`) and quoted by the csv module's rules, so a large table built from a few
+    distinct labels formats each label once (:func:`write_csv_lines`)."""
+    out = []
+    for label in labels:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([neutralise(label), ""])
+        out.append(buf.getvalue()[:-2])  # drop the empty last cell's "," and the line end
+    return out
+
+
+def write_csv_lines(path: str | Path, header: Sequence[str], lines: Iterable[str]) -> None:
+    """Write a CSV whose data lines are already formatted (cells from :func:`csv_fields` joined by
+    ``,``, no line end) atomically, as :func:`write_csv` would have written the same cells."""
+    with atomic_open(path, "w") as fh:
+        csv.writer(fh, lineterminator="\n").writerow([neutralise(c) for c in header])
+        it = iter(lines)
+        while chunk := list(itertools.islice(it, 8192)):  # joined in chunks: one write per 8,192 lines
+            fh.write("\n".join(chunk))
+            fh.write("\n")

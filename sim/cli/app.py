@@ -242,20 +242,27 @@ def compare(
 @_errors
 def report(
     results: Annotated[list[Path], typer.Argument(help="Results directories written by run or compare.", show_default=False)],
-    lang: LangOpt = "en",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Report language(s): en (English), ja (Japanese), or both as en,ja (drawn in one go).")
+    ] = "en",
 ) -> None:
     """Rebuild report.html, report.md and figures/ of existing results (nothing is rerun)."""
     from sim.outdir import relocate, writing
-    from sim.report.build import build_report
+    from sim.report.build import build_reports
 
-    _check_lang(lang)
+    langs = [code.strip() for code in lang.split(",")]
+    for code in langs:
+        _check_lang(code)
     for directory in results:
         if not directory.is_dir():
             raise InputError(f"{directory}: no such results directory; give a directory written by run or compare")
         # the report is added to a copy (hard links) that replaces the directory whole
         with writing(directory, option="report", keep_all=True) as staged:
-            paths = build_report(staged, lang=lang)
-        out_console.print(f"{directory}: report written to {relocate(paths[0], staged, directory)} ({len(paths) - 2} figures)", highlight=False)
+            written = build_reports(staged, langs)
+        for paths in written:
+            out_console.print(
+                f"{directory}: report written to {relocate(paths[0], staged, directory)} ({len(paths) - 2} figures)", highlight=False
+            )
 
 
 @app.command()
@@ -267,12 +274,16 @@ def validate(
     """Check scenario files (schema, references to vehicles, places and districts) without running them."""
     from sim.demand.io import check_demand_csv
     from sim.run.assemble import NetworkCache, assemble, demand_csv_path
-    from sim.scenario.schema import load_scenario
+    from sim.scenario.schema import day_scenario, load_scenario
 
     cache = NetworkCache()
     for path in scenarios:
         sc, base = load_scenario(path, overrides=overrides or [])
         asm = assemble(sc, base, networks=cache, source=str(path))
+        for name in sc.year.day_types if sc.year is not None else ():  # each day type's places, stops, domain
+            day = day_scenario(sc, name, source=str(path))
+            if any(s.enabled for s in day.services.values()):
+                assemble(day, base, networks=cache, source=f"{path} (day type {name!r})")
         if sc.demand.attractor_weights and sc.demand.zones == "sodegaura":
             from sim.demand.zones import load_attractors
 

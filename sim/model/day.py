@@ -123,6 +123,7 @@ def drt_params(svc: DrtServiceSpec) -> DrtParams:
         fare_within_yen=svc.fare_within_yen,
         fare_between_yen=svc.fare_between_yen,
         max_candidates=svc.max_candidates,
+        insertion_search=svc.insertion_search,
         wait_weight=svc.wait_weight,
         delay_weight=svc.delay_weight,
         ride_weight=svc.ride_weight,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from sim.model.records import RecordTable
+
 if TYPE_CHECKING:
     from sim.model.energy import EnergyLog
     from sim.model.remote import RemoteLog
@@ -169,11 +171,16 @@ class VehicleRecord:
 
 @dataclass(slots=True)
 class EventLog:
-    """Everything a simulated day produced."""
+    """Everything a simulated day produced.
 
-    requests: list[RequestRecord] = field(default_factory=list)
-    legs: list[LegRecord] = field(default_factory=list)
-    moves: list[VehicleMove] = field(default_factory=list)
+    Requests, legs and vehicle moves (a few per request) are kept column by column
+    (:class:`~sim.model.records.RecordTable`, ≈ 8 bytes a field instead of a Python object per
+    number); they read and append like lists of records, and a list may be passed instead.
+    """
+
+    requests: RecordTable[RequestRecord] | list[RequestRecord] = field(default_factory=lambda: RecordTable(RequestRecord))
+    legs: RecordTable[LegRecord] | list[LegRecord] = field(default_factory=lambda: RecordTable(LegRecord))
+    moves: RecordTable[VehicleMove] | list[VehicleMove] = field(default_factory=lambda: RecordTable(VehicleMove))
     vehicles: list[VehicleRecord] = field(default_factory=list)
     remote: RemoteLog | None = None  # the control room's day (None: no [remote_ops])
     energy: list[EnergyLog] = field(default_factory=list)  # battery pools of services with batteries

@@ -138,23 +138,25 @@ def punctuality_kpis(legs: Sequence[LegRecord]) -> dict[str, Any]:
 def compute_metrics(log: EventLog, *, network: dict[str, Any] | None = None) -> dict[str, Any]:
     """The content of ``metrics.json``: scalar KPIs (:func:`kpis`), rejection reasons and a
     per-service breakdown."""
-    out: dict[str, Any] = kpis(log.requests, log.vehicles, log.legs, log.moves)
-    reasons = Counter(str(r.reason) for r in log.requests if r.outcome is Outcome.REJECTED)
+    # the log's tables rebuild records when read: read each once here (sim/model/records.py)
+    requests, legs, moves = list(log.requests), list(log.legs), list(log.moves)
+    out: dict[str, Any] = kpis(requests, log.vehicles, legs, moves)
+    reasons = Counter(str(r.reason) for r in requests if r.outcome is Outcome.REJECTED)
     out["rejections_by_reason"] = dict(sorted(reasons.items()))
     # A request counts for every service it used ("trunk+choisoko" for both); one that found no
     # option belongs to none and appears only in the totals. Modes are counted separately.
-    used = [(r, set(r.service.split("+")) if r.service else set()) for r in log.requests]
+    used = [(r, set(r.service.split("+")) if r.service else set()) for r in requests]
     services = sorted(set().union(*(u for _, u in used), {v.service for v in log.vehicles}))
     out["per_service"] = {
         s: kpis(
             [r for r, u in used if s in u],
             [v for v in log.vehicles if v.service == s],
-            [g for g in log.legs if g.service == s],
-            [m for m in log.moves if m.service == s],
+            [g for g in legs if g.service == s],
+            [m for m in moves if m.service == s],
         )
         for s in services
     }
-    modes = Counter(r.mode or "none" for r in log.requests if r.outcome is Outcome.SERVED)
+    modes = Counter(r.mode or "none" for r in requests if r.outcome is Outcome.SERVED)
     out["served_by_mode"] = dict(sorted(modes.items()))
     if log.remote is not None:
         # the control room (only with [remote_ops]; without it metrics.json is as before)

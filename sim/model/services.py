@@ -130,6 +130,9 @@ class DrtServiceSpec:
         Fare of a ride inside one area and between areas (yen).
     max_candidates : int | None
         Vehicles tried per request (``None``: all).
+    insertion_search : str
+        ``compiled`` (the numba kernel, :mod:`sim.model.drt.kernel`) or ``python`` (the reference
+        :func:`sim.model.drt.dispatch.best_insertion`); the same choices either way.
     wait_weight : float
         Weight of the rider's wait against vehicle time when choosing an insertion.
     delay_weight, ride_weight : float
@@ -168,6 +171,7 @@ class DrtServiceSpec:
     fare_within_yen: float = 0.0
     fare_between_yen: float = 0.0
     max_candidates: int | None = None
+    insertion_search: str = "compiled"
     wait_weight: float = 1.0
     delay_weight: float = 1.0
     ride_weight: float = 1.0

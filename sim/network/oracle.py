@@ -341,6 +341,20 @@ class TravelOracle:
             self._rows.put("c", j, col)
         return col
 
+    def straight_line_speed_mps(self, x: np.ndarray, y: np.ndarray) -> float:
+        """The highest straight-line speed over any edge: max of |xy(head) − xy(tail)| / edge time
+        (m/s), with node coordinates ``x``, ``y`` in metres.
+
+        Straight-line distance divided by this speed is a lower bound on the fastest travel time
+        between any two nodes (each edge of a path covers at most its time × this speed, and the
+        straight line is no longer than the path's chords): the dispatcher's pruning bound.
+        """
+        fwd = self._fwd
+        tails = np.repeat(np.arange(self._n), np.diff(fwd.indptr))
+        heads = fwd.indices
+        chord = np.hypot(x[heads] - x[tails], y[heads] - y[tails])
+        return float(np.max(chord / fwd.data)) if chord.size else 0.0
+
     def path_edges(self, path: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """For consecutive nodes of ``path``: the time (s) of each edge driven and its index in
         the network's edge arrays (the fastest of parallel edges)."""

@@ -34,8 +34,12 @@ FIGURE_NAMES = (
 )
 
 
-def render_charts(study: Study, lang: str) -> dict[str, list[Chart]]:
-    """Every applicable chart and map of ``study`` by section key (call inside :func:`chart_style`)."""
+def render_charts(study: Study, lang: str, networks: RunNetworks | None = None) -> dict[str, list[Chart]]:
+    """Every applicable chart and map of ``study`` by section key (call inside :func:`chart_style`).
+
+    ``networks`` holds the road networks and their road segments; pass the same one to draw the
+    study in several languages (the networks are then loaded and walked once).
+    """
     out: dict[str, list[Chart]] = {}
     for section, makers in CHARTS.items():
         charts = [c for c in (make(study, lang) for make in makers) if c is not None]
@@ -44,7 +48,7 @@ def render_charts(study: Study, lang: str) -> dict[str, list[Chart]]:
     riders = riders_chart(study, lang)
     if riders is not None:
         out["sec_demand"] = [riders]
-    networks = RunNetworks()
+    networks = networks or RunNetworks()
     maps = all_maps(study, lang, networks)
     if maps:
         out["sec_maps"] = maps
@@ -54,11 +58,11 @@ def render_charts(study: Study, lang: str) -> dict[str, list[Chart]]:
     return out
 
 
-def make_document(study: Study, lang: str) -> Document:
-    """Draw the figures and compose the document (no files written)."""
+def make_document(study: Study, lang: str, networks: RunNetworks | None = None) -> Document:
+    """Draw the figures (each once) and compose the document (no files written)."""
     figures: dict[str, list[Figure]] = {}
     with chart_style(lang):
-        for section, charts in render_charts(study, lang).items():
+        for section, charts in render_charts(study, lang, networks).items():
             figures[section] = [Figure(c.name, c.title, c.caption, png_bytes(c.fig, name=c.name)) for c in charts]
     return compose(study, lang, figures)
 
@@ -125,14 +129,30 @@ def build_report(results_dir: Path, *, lang: str = "en", fresh: bool = False) ->
     ReportError
         The Japanese font package is missing or a chart would show empty boxes.
     """
-    if lang not in LANGS:
-        raise InputError(f"--lang {lang!r}: unknown language; valid: {', '.join(LANGS)}")
+    return build_reports(results_dir, [lang], fresh=fresh)[0]
+
+
+def build_reports(results_dir: Path, langs: list[str], *, fresh: bool = False) -> list[list[Path]]:
+    """Write the report in each of ``langs`` (in that order; :func:`build_report` for one).
+
+    The results are read once and the road networks loaded and walked once for all languages;
+    each figure is drawn once per language (its text is translated) and never twice for the same
+    language: a language named twice is written once. Returns the paths written per language.
+    """
+    for lang in langs:
+        if lang not in LANGS:
+            raise InputError(f"--lang {lang!r}: unknown language; valid: {', '.join(LANGS)}")
     results_dir = Path(results_dir)
     study = load_study(results_dir)
     if fresh:
         remove_reports(results_dir)
-    doc = make_document(study, lang)
-    html_path, md_path, fig_dir = report_paths(results_dir, lang)
+    networks = RunNetworks()
+    return [_write_report(results_dir, make_document(study, lang, networks)) for lang in dict.fromkeys(langs)]
+
+
+def _write_report(results_dir: Path, doc: Document) -> list[Path]:
+    """Write ``doc``'s HTML, Markdown and PNG files (:func:`report_paths`); return their paths."""
+    html_path, md_path, fig_dir = report_paths(results_dir, doc.lang)
     written: list[Path] = []
     produced = {f.name for f in doc.figures()}
     for fig in doc.figures():

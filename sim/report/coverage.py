@@ -80,7 +80,7 @@ def coverage_map(study: Study, lang: str, cache: Any = None) -> Chart | None:
         run = runs.get(name)
         net = cache.get(run) if run is not None else None
         if net is not None:
-            _draw_roads(ax, net)
+            _draw_roads(ax, net, cache)
         size = 8 + 220 * cov["population"].astype(float) / biggest
         sc = ax.scatter(cov["lon"], cov["lat"], s=size, c=cov["share_of_hours_500m"].astype(float), cmap="RdYlGn",
                         vmin=0, vmax=1, edgecolors="#333333", linewidths=0.5, alpha=0.9, zorder=3)

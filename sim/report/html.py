@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import struct
 from typing import Any
 
@@ -105,32 +104,20 @@ def font_face(texts: list[str]) -> str:
     """``@font-face`` CSS embedding an IPAexGothic subset with the Japanese characters of ``texts``.
 
     Empty when the text is all ASCII or the font cannot be subset (the page then relies on the
-    reader's own fonts).
+    reader's own fonts). The subset is cached on disk by glyph set (:mod:`sim.report.fontsubset`).
     """
-    chars = sorted({c for t in texts for c in t if _is_cjk(c)})
+    chars = sorted(c for c in set("".join(texts)) if _is_cjk(c))
     if not chars:
         return ""
     try:
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
-
+        from sim.report.fontsubset import cached_subset
         from sim.report.style import japanese_font
 
         _, path = japanese_font()
-        options = subset.Options()
-        options.flavor = "woff"
-        options.name_IDs = ["*"]
-        options.notdef_outline = True
-        font = TTFont(path)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text="".join(chars))
-        subsetter.subset(font)
-        buf = io.BytesIO()
-        font.flavor = "woff"
-        font.save(buf)
+        woff = cached_subset(path, "".join(chars))
     except Exception:  # noqa: BLE001 - the report stays readable with the reader's fonts
         return ""
-    encoded = base64.b64encode(buf.getvalue()).decode("ascii")
+    encoded = base64.b64encode(woff).decode("ascii")
     return (
         "/* Japanese glyphs: a subset of IPAexGothic (IPA Font License v1.0), shipped by matplotlib-fontja */\n"
         '@font-face { font-family: "ReportJa"; font-style: normal; font-weight: 100 900; '

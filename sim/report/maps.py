@@ -25,6 +25,7 @@ from sim.report.data import RunData, ScenarioResult, Study
 from sim.report.figures import Chart, mpl_text
 from sim.report.i18n import tr
 from sim.report.landmarks import draw_landmarks
+from sim.report.roads import RoadGeometry, area_paths, draw_roads, line_collection, road_geometry
 from sim.report.style import AREA_COLOURS
 from sim.paths import repo_root
 
@@ -43,6 +44,14 @@ class RunNetworks:
 
     networks: NetworkCache = field(default_factory=NetworkCache)
     errors: dict[str, str] = field(default_factory=dict)
+    geometry: dict[int, tuple[RoadNetwork, RoadGeometry]] = field(default_factory=dict)
+
+    def roads(self, net: RoadNetwork) -> RoadGeometry:
+        """The road segments of ``net``, computed on first use (:func:`~sim.report.roads.road_geometry`)."""
+        found = self.geometry.get(id(net))
+        if found is None or found[0] is not net:
+            found = self.geometry[id(net)] = (net, road_geometry(net))
+        return found[1]
 
     @staticmethod
     def source(run: RunData) -> str:
@@ -138,20 +147,9 @@ def _node_indices(net: Any, ids: Any) -> np.ndarray:
     return np.array([i for i in (_node_index(net, v) for v in ids) if i is not None], dtype=int)
 
 
-def _draw_roads(ax: Any, net: Any) -> None:
-    from matplotlib.collections import LineCollection
-
-    g = net.graph
-    segs = []
-    seen: set[tuple[Any, Any]] = set()
-    for u, v in g.edges():
-        key = (u, v) if str(u) <= str(v) else (v, u)
-        if key in seen:
-            continue
-        seen.add(key)
-        a, b = g.nodes[u], g.nodes[v]
-        segs.append(((a["x"], a["y"]), (b["x"], b["y"])))
-    ax.add_collection(LineCollection(segs, colors="#b9b9b9", linewidths=0.45, zorder=1))
+def _draw_roads(ax: Any, net: Any, cache: RunNetworks | None = None) -> None:
+    """The network's roads as one collection (segments from ``cache``, computed once per network)."""
+    draw_roads(ax, (cache or RunNetworks()).roads(net))
 
 
 def _frame(ax: Any, lats: np.ndarray, lons: np.ndarray) -> None:
@@ -362,20 +360,12 @@ def service_layout(run: RunData, net: Any) -> Layout:
     return Layout(areas, hub, fixed_lines(run, net) or lines, "")
 
 
-def _draw_area(ax: Any, net: Any, area: AreaPoints, colour: str) -> None:
+def _draw_area(ax: Any, net: Any, area: AreaPoints, colour: str, cache: RunNetworks) -> None:
     """Colour the roads inside an area (both ends members) and mark its stops."""
-    from matplotlib.collections import LineCollection
-
     if area.members.size:
-        g = net.graph
-        segs = []
-        ids = net.node_ids
-        member_ids = {ids[i].item() if hasattr(ids[i], "item") else ids[i] for i in np.flatnonzero(area.members)}
-        for u, v in g.edges():
-            if u in member_ids and v in member_ids:
-                a, b = g.nodes[u], g.nodes[v]
-                segs.append(((a["x"], a["y"]), (b["x"], b["y"])))
-        ax.add_collection(LineCollection(segs, colors=colour, linewidths=2.2, alpha=0.45, zorder=2))
+        paths = area_paths(cache.roads(net), area.members)
+        # no data limits: the panel's view is the network's extent (_frame)
+        ax.add_collection(line_collection(paths, colors=colour, linewidths=2.2, alpha=0.45, zorder=2), autolim=False)
     if area.stops.size:
         ax.scatter(net.lon[area.stops], net.lat[area.stops], s=2.5, color="#1a1a1a", linewidths=0, zorder=3)
 
@@ -407,13 +397,13 @@ def service_map(study: Study, lang: str, cache: RunNetworks) -> Chart | None:
                     transform=ax.transAxes, wrap=True, fontsize=8)
             _frame(ax, lats, lons)
             continue
-        _draw_roads(ax, net)
+        _draw_roads(ax, net, cache)
         handles: list[Any] = [Line2D([], [], color="#b9b9b9", linewidth=1, label=tr(lang, "legend_roads"))]
         layout = service_layout(run, net)
         stops = 0
         for area in layout.areas:
             colour = area_colour.setdefault(area.label, AREA_COLOURS[len(area_colour) % len(AREA_COLOURS)])
-            _draw_area(ax, net, area, colour)
+            _draw_area(ax, net, area, colour, cache)
             stops += int(area.stops.size)
             if area.members.size:
                 handles.append(Line2D([], [], color=colour, linewidth=4, alpha=0.6,
@@ -486,7 +476,7 @@ def demand_density(study: Study, lang: str, cache: RunNetworks) -> Chart | None:
     for ax, (title, run) in zip(axes, panels):
         net = cache.get(run)
         if net is not None:
-            _draw_roads(ax, net)
+            _draw_roads(ax, net, cache)
         lat, lon = _origins(run)
         extent = (float(lons.min()), float(lons.max()), float(lats.min()), float(lats.max())) if lats.size else None
         hb = ax.hexbin(lon, lat, gridsize=gridsize, extent=extent, mincnt=1, cmap="YlOrRd", alpha=0.85, zorder=2,
@@ -555,7 +545,7 @@ def towns_map(study: Study, lang: str, cache: RunNetworks) -> Chart | None:
         assert run is not None
         net = cache.get(run)
         if net is not None:
-            _draw_roads(ax, net)
+            _draw_roads(ax, net, cache)
         towns = town_outcomes(run).dropna(subset=["lat", "lon"])
         share = towns["served"] / towns["requests"]
         size = 12 + 260 * towns["requests"] / max(1, biggest)

@@ -269,6 +269,7 @@ def drt_spec(
         fare_within_yen=svc.fare_within_area_yen,
         fare_between_yen=svc.fare_between_areas_yen,
         max_candidates=svc.max_candidate_vehicles,
+        insertion_search=svc.insertion_search,
         wait_weight=svc.wait_cost_weight,
         delay_weight=svc.delay_cost_weight,
         ride_weight=svc.ride_cost_weight,

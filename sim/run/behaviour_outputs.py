@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.atomic import write_csv
+from sim.atomic import csv_fields, write_csv_lines
 from sim.demand.population import AGE_BANDS
 from sim.demand.tours import PURPOSES
 from sim.model.eventlog import EventLog, Outcome
@@ -135,60 +135,60 @@ def behaviour_metrics(
     }
 
 
-def _clock(seconds: np.ndarray) -> np.ndarray:
-    """``HH:MM:SS`` of whole seconds since midnight (vectorised :func:`~sim.timeutil.format_clock`)."""
+def _clock(seconds: np.ndarray) -> list[str]:
+    """``HH:MM:SS`` of whole seconds since midnight (vectorised :func:`~sim.timeutil.format_clock`):
+    each distinct second is formatted once."""
     t = np.round(seconds).astype(np.int64)
-    return np.array(
-        [
-            f"{h:02d}:{m:02d}:{x:02d}"
-            for h, m, x in zip(
-                (t // 3600).tolist(), (t % 3600 // 60).tolist(), (t % 60).tolist()
-            )
-        ],
-        dtype=object,
-    )
+    unique, index = np.unique(t, return_inverse=True)
+    text = np.array([f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" for s in unique.tolist()], dtype=object)
+    return text[index.ravel()].tolist()
+
+
+def _fields(values: Any) -> np.ndarray:
+    """Labels as CSV cells (neutralised and quoted, :func:`~sim.atomic.csv_fields`), as an object array."""
+    return np.asarray(csv_fields(values), dtype=object)
 
 
 def write_trips_csv(day: BehaviouralDay, path: Path) -> None:
     """``trips.csv``: every trip of the day with its chosen mode and why (columns :data:`TRIPS_COLUMNS`).
 
-    Rows: the outbound then the return of tour 0, of tour 1, ...
+    Rows: the outbound then the return of tour 0, of tour 1, ... Every text cell is one of a few
+    labels (town, age band, purpose, alternative, reason) formatted as a CSV cell once per label,
+    and the rows are joined from those cells (the bytes :func:`~sim.atomic.write_csv` would write).
     """
     tr, pop = day.tours, day.pop
     n = tr.size
-    names = np.asarray(day.places.names, dtype=object)
-    alts = np.asarray(day.alts, dtype=object)
-    kinds = np.asarray(day.kinds, dtype=object)
+    names = _fields(day.places.names)
+    alts = _fields(day.alts)
+    kinds = _fields(day.kinds)
     person = tr.person
     home = names[pop.town[person]]
     dest = names[tr.dest]
-    legs = np.tile(np.array(["out", "return"], dtype=object), n)
     rep = lambda a: np.repeat(np.asarray(a, dtype=object), 2)
     mode = day.mode.ravel()
-    is_pt = np.isin(kinds[mode], PT_KINDS)
-    unmet_names = np.array(["", *UNMET_REASONS], dtype=object)
-    times = np.column_stack([tr.out_s, tr.back_s]).ravel()
-    refusals = [
-        ";".join(day.refusals.get((t, leg), [])) for t in range(n) for leg in (0, 1)
-    ]
-    ids = [f"T{t:06d}{c}" for t in range(n) for c in ("o", "r")]
+    is_pt = np.isin(np.asarray(day.kinds, dtype=object)[mode], PT_KINDS)
+    why_labels, why_index = np.unique(day.why.ravel().astype(str), return_inverse=True)
+    refusals = [""] * (2 * n)
+    for (t, leg), gone in day.refusals.items():
+        refusals[2 * t + leg] = csv_fields([";".join(gone)])[0]
+    numbers = [str(i) for i in range(max(n, int(person.max(initial=0)) + 1, 2))]
     columns = [
-        ids,
-        rep(person).tolist(),
+        [f"T{t:06d}{c}" for t in range(n) for c in ("o", "r")],
+        rep(np.asarray(numbers, dtype=object)[person]).tolist(),
         rep(home).tolist(),
-        rep(np.asarray(AGE_BANDS, dtype=object)[pop.age[person]]).tolist(),
-        rep((pop.licence & pop.car)[person].astype(int)).tolist(),
-        rep(pop.lift[person].astype(int)).tolist(),
-        rep(np.asarray(PURPOSES, dtype=object)[tr.purpose]).tolist(),
-        legs.tolist(),
+        rep(_fields(AGE_BANDS)[pop.age[person]]).tolist(),
+        rep(np.where((pop.licence & pop.car)[person], "1", "0")).tolist(),
+        rep(np.where(pop.lift[person], "1", "0")).tolist(),
+        rep(_fields(PURPOSES)[tr.purpose]).tolist(),
+        ["out", "return"] * n,
         np.column_stack([home, dest]).ravel().tolist(),
         np.column_stack([dest, home]).ravel().tolist(),
-        _clock(times).tolist(),
+        _clock(np.column_stack([tr.out_s, tr.back_s]).ravel()),
         rep(alts[day.first]).tolist(),
         kinds[mode].tolist(),
         np.where(is_pt, alts[mode], "").tolist(),
-        day.why.ravel().tolist(),
-        rep(unmet_names[day.unmet]).tolist(),
+        _fields(why_labels.tolist())[why_index.ravel()].tolist(),
+        rep(_fields(["", *UNMET_REASONS])[day.unmet]).tolist(),
         refusals,
     ]
-    write_csv(path, TRIPS_COLUMNS, zip(*columns))
+    write_csv_lines(path, TRIPS_COLUMNS, map(",".join, zip(*columns)))

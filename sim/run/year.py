@@ -100,7 +100,7 @@ class YearRun:
 
     @property
     def reference(self) -> DayResult:
-        """The reference day (the first day type with days)."""
+        """The reference day (the first day type with days and a service running)."""
         return self.days[0][1]
 
 
@@ -117,6 +117,10 @@ def run_year(scenario: Scenario, seed: int, run_day: Callable[[Scenario, int, st
             continue
         day_sc = day_scenario(scenario, name, source=source)
         s = day_type_seed(seed, name)
+        if not any(svc.enabled for svc in day_sc.services.values()):  # nothing runs (e.g. all cancelled)
+            rows.append(DayTypeRow(name, cfg.days, year.weekday_of(name), year.is_suspended(name), cfg.demand_factor,
+                                   cfg.demand_source, s, 0, 0, 0.0, 0.0, 0, 0.0, None, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
+            continue
         res = run_day(day_sc, s, name)
         assert res.staffing is not None and res.costs is not None
         run = frozenset(n for n, svc in day_sc.services.items() if svc.enabled)
@@ -135,7 +139,7 @@ def run_year(scenario: Scenario, seed: int, run_day: Callable[[Scenario, int, st
             res.costs.fare_revenue_yen_per_year, float(m.get("co2_t_per_year") or 0.0),
         ))
     if not parts:
-        raise ValueError("no day type has days")
+        raise ValueError("no day type has days and a service running")
     staffing = combine_staffing(parts)
     costs = combine_costs(parts, staffing, scenario.costs)
     return YearRun(tuple(rows), tuple(days), staffing, costs)
@@ -148,7 +152,7 @@ def year_table(run: YearRun) -> dict[str, Any]:
     for key in ("trips_per_year", "vehicle_km_per_year", "duty_days_per_year", "running_cost_yen_per_year",
                 "fare_revenue_yen_per_year", "co2_t_per_year"):
         total[key] = sum(getattr(r, key) for r in run.rows)
-    return {"reference_day_type": run.rows[0].day_type, "day_types": rows, "total": total}
+    return {"reference_day_type": run.days[0][0], "day_types": rows, "total": total}
 
 
 def annual_availability_of_year(run: YearRun, scenario: Scenario) -> float | None:
@@ -162,13 +166,18 @@ def annual_availability_of_year(run: YearRun, scenario: Scenario) -> float | Non
     if ref is None:
         return None
     planned = operated = 0.0
-    for (name, res), row in zip(run.days, run.rows, strict=True):
-        per = (res.metrics.get("availability") or {}).get("per_service", {})
+    results = dict(run.days)
+    for row in run.rows:
+        name, res = row.day_type, results.get(row.day_type)
+        per = (res.metrics.get("availability") or {}).get("per_service", {}) if res is not None else {}
         for svc, entry in per.items():
             planned += entry["planned_vehicle_h"] * row.days
             operated += entry["planned_vehicle_h"] * row.days * entry["service_availability"]
-        if year.is_suspended(name):
+        if year.is_suspended(name):  # the automated services cancelled that day: planned, not operated
             for svc, entry in ref["per_service"].items():
-                if svc not in per and not res.scenario.services[svc].enabled:
+                cfg = scenario.services.get(svc)
+                if svc in per or cfg is None or cfg.suspension_fallback != "cancel" or row.weekday not in cfg.days:
+                    continue
+                if scenario.vehicles[cfg.vehicle].automation != "human":
                     planned += entry["planned_vehicle_h"] * row.days
     return operated / planned if planned > 0 else None

@@ -236,7 +236,8 @@ class DrtService(_Model):
     no source found; the max wait and max ride limits still apply). Off: only the max wait and
     max ride limits bind, as before.
     ``max_candidate_vehicles`` limits the search to the vehicles that can reach the pickup
-    soonest (large fleets; default all).
+    soonest (large fleets; default all). ``insertion_search``: ``compiled`` (default, the numba
+    kernel) or ``python`` (the reference); both choose exactly the same insertions.
 
     Riders who book a DRT-only trip may cancel or not show up (default never): a prebooked rider
     cancels with probability ``cancel_share``, ``cancel_lead_min`` before the promised pickup;
@@ -278,6 +279,7 @@ class DrtService(_Model):
     pickup_window_min: float = Field(10.0, ge=0.0, le=1_440.0)
     arrival_window_min: float = Field(10.0, ge=0.0, le=1_440.0)
     max_candidate_vehicles: int | None = Field(None, ge=1, le=MAX_FLEET)
+    insertion_search: Literal["compiled", "python"] = "compiled"
     cancel_share: float = Field(0.0, ge=0.0, le=1.0)
     cancel_lead_min: float = Field(60.0, gt=0.0, le=20_160.0)
     no_show_share: float = Field(0.0, ge=0.0, le=1.0)

@@ -21,7 +21,6 @@ def test_a_range_shorter_than_a_trip_fails_validation_naming_the_key(cli: Callab
     assert_clean_error(result, 2, "vehicles.arma.range_km", "corridor_shuttle", "km")
 
 
-@pytest.mark.slow
 def test_spares_are_bought_and_take_over_from_charging_vehicles(cli: Callable[..., Result], tmp_path: Path) -> None:
     runs = {}
     for spares in (0, 1):
@@ -41,7 +40,7 @@ def test_spares_are_bought_and_take_over_from_charging_vehicles(cli: Callable[..
     assert arma(c1) > arma(c0)
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the behaviour is tested on hand-checkable cases in tests/model/
 def test_charging_points_at_layovers_cut_the_depot_charging(cli: Callable[..., Result], tmp_path: Path) -> None:
     runs = {}
     for label, extra in (("depot", []), ("layover", ["--set", 'services.corridor_shuttle.charging_points=["sodegaura_sta"]'])):

@@ -17,7 +17,6 @@ AV_DRT = REPO / "scenarios" / "sodegaura" / "av_drt.toml"
 AV_DRT_OPS = REPO / "scenarios" / "sodegaura" / "av_drt_ops.toml"
 
 
-@pytest.mark.slow
 def test_a_run_with_a_control_room_reports_its_queue(cli: Callable[..., Result], tmp_path: Path) -> None:
     out = tmp_path / "av"
     # ten times the file's rates so that the day has enough incidents to queue
@@ -64,7 +63,6 @@ def test_a_rate_beyond_the_sourced_span_fails_validation(cli: Callable[..., Resu
     assert_clean_error(result, 2, "per_1000_km")
 
 
-@pytest.mark.slow
 def test_the_control_room_kpis_are_registered_in_metrics_order(cli: Callable[..., Result], tmp_path: Path) -> None:
     from sim import kpis
     from sim.kpis import Group
@@ -87,7 +85,7 @@ SHIFTS = 'remote_ops.shifts=[{start="07:00",end="12:00",operators=1},{start="12:
 BASES = 'remote_ops.field_bases=[{place="yurinosato",staff=1},{place="city_hall",staff=2}]'
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the behaviour is tested on hand-checkable cases in tests/model/
 def test_a_run_with_shifts_and_two_field_bases(cli: Callable[..., Result], tmp_path: Path) -> None:
     out = tmp_path / "shifts"
     result = cli("run", AV_DRT_OPS, "--seed", "7", "--no-report", "--out", out, "--set", SHIFTS, "--set", BASES)

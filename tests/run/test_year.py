@@ -163,3 +163,58 @@ def test_the_report_shows_the_annual_table_by_day_type(cli: Callable[..., Result
         assert table is not None
         assert [r[1].text for r in table.rows] == ["weekday", "saturday", "sunday_holiday", total]
         assert [r[2].text for r in table.rows] == ["245", "52", "68", "365"]
+
+
+def test_validate_assembles_every_day_type(cli: Callable[..., Result], tmp_path: Path) -> None:
+    text = TINY_TOML + YEAR.replace('set = { "services.s.fleet_size" = 1 }', 'set = { "services.s.depot" = "nowhere" }')
+    path = _write(tmp_path, text)
+    assert_clean_error(cli("validate", path), 2, "day type 'saturday'", "services.s.depot", "nowhere")
+
+
+def test_compare_and_sweep_give_every_scenario_the_same_day_type_draws(tmp_path: Path) -> None:
+    """Common random numbers per day type in the study commands: replication k of two scenarios
+    (a comparison) and of two sweep points runs each day type with the same seed and so the same
+    requests; the comparison's replication 0 folder has the annual table."""
+    from sim.studies.compare import run_comparison
+    from sim.studies.grid import parse_axes
+    from sim.studies.sweep import sweep
+
+    a = _write(tmp_path, TINY_TOML + YEAR)
+    b = _write(tmp_path, TINY_TOML.replace('name = "tiny"', 'name = "three"').replace("fleet_size = 2", "fleet_size = 3") + YEAR, "b.toml")
+    comp = run_comparison([a, b], out=tmp_path / "cmp", replications=2, seed=5)
+    swept = sweep(a, parse_axes(["services.s.fleet_size=2,3"]), tmp_path / "sw", replications=2, seed=5)
+    for k in range(2):
+        tables = [comp.records[(i, k)].metrics for i in range(2)] + [swept.records[(p, k)].metrics for p in range(2)]
+        # the weekday (reference) day asks the same requests of every scenario and point
+        assert len({m["requests_total"] for m in tables}) == 1
+        assert comp.records[(0, k)].metrics == swept.records[(0, k)].metrics  # the same scenario: the same year
+    folder = next(p for p in (tmp_path / "cmp").iterdir() if (p / "year.csv").is_file())
+    with (folder / "year.csv").open(encoding="utf-8") as fh:
+        seeds = [r["seed"] for r in csv.DictReader(fh)][:-1]
+    assert seeds[0] == "5" and seeds[1:] == [str(day_type_seed(5, n)) for n in ("saturday", "sunday_holiday")]
+    # the same day-type seeds give the same requests whatever the fleet (demand does not depend on it)
+    for n in ("weekday", "saturday", "sunday_holiday"):
+        sa, _ = load_scenario(a)
+        sb, _ = load_scenario(b)
+        da = run_scenario(day_scenario(sa, n, source="a"), tmp_path, seed=day_type_seed(5, n))
+        db = run_scenario(day_scenario(sb, n, source="b"), tmp_path, seed=day_type_seed(5, n))
+        assert da.demand == db.demand and len(da.demand) == {"weekday": 8, "saturday": 4, "sunday_holiday": 2}[n]
+
+
+def test_a_cancelled_suspended_day_counts_as_planned_and_not_operated(tmp_path: Path) -> None:
+    text = TINY_TOML.replace('capacity = 4', 'capacity = 4\nautomation = "level4_remote"') + """
+[remote_ops]
+operators = 1
+[year.day_types.weekday]
+days = 355
+[year.day_types.suspended]
+days = 10
+"""
+    scenario, base = load_scenario(_write(tmp_path, text))
+    year = run_scenario(scenario, base, seed=7)
+    ref = year.metrics["availability"]["per_service"]["s"]
+    # the suspended day runs nothing: 10 of 365 days planned and lost
+    expected = ref["planned_vehicle_h"] * 355 * ref["service_availability"] / (ref["planned_vehicle_h"] * 365)
+    assert year.metrics["annual_service_availability"] == pytest.approx(expected, rel=1e-12)
+    assert [r["day_type"] for r in year.metrics["year"]["day_types"]] == ["weekday", "suspended"]
+    assert year.metrics["year"]["day_types"][1]["trips_per_year"] == 0

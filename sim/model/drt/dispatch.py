@@ -153,6 +153,14 @@ class VehiclePlan:
     overrun_s : float
         How far incidents pushed the plan past ``shift_end_s`` (seconds); new bookings may not
         add to it.
+    version : int
+        Bumped whenever the stops or their times change (:meth:`refresh`, :meth:`serve_first`),
+        so the compiled search (:mod:`sim.model.drt.fleet`) repacks only changed plans.
+    reanchors, reanchored_s : int, float
+        How many times :meth:`reanchor` ran, and the anchor time (seconds) of the last one.
+    served : int
+        How many stops :meth:`serve_first` served (a plan changed only by that is its old
+        arrays shifted).
     """
 
     vehicle_id: int
@@ -171,6 +179,10 @@ class VehiclePlan:
     board_of: dict[int, float] = field(default_factory=dict)
     wait_suffix: list[float] = field(default_factory=list)
     overrun_s: float = 0.0
+    version: int = 0
+    reanchors: int = 0
+    reanchored_s: float = -INF
+    served: int = 0
 
     def __post_init__(self) -> None:
         if not self.wait_suffix:
@@ -206,6 +218,7 @@ class VehiclePlan:
         for k in range(len(waits) - 1, -1, -1):
             self.wait_suffix[k] = self.wait_suffix[k + 1] + waits[k]
         self._index_boards()
+        self.version += 1
 
     def retime_relaxed(self, tt: Callable[[int, int], float], dwell: Dwell) -> None:
         """Re-time the plan after a delay (an incident), moving every promise it breaks.
@@ -235,14 +248,17 @@ class VehiclePlan:
         """Update the drive to the first stop and the idle time there after the anchor moved.
 
         The stops' times do not change (the anchor moves along the vehicle's own timetable); only
-        the share of the wait before the first stop that is still ahead does.
+        the share of the wait before the first stop that is still ahead does. The new value
+        depends only on the anchor (not on earlier calls), so the compiled search can compute
+        it when needed instead of on every request (:mod:`sim.model.drt.kernel`).
         """
         s0 = self.stops[0]
         step = tt(self.node, s0.node) if s0.node != self.node else 0.0
-        old = self.wait_suffix[0] - self.wait_suffix[1]
         new = self.board_s[0] - (self.time_s + step) if s0.kind is not StopKind.DROPOFF else 0.0
         self.leg_tt[0] = step
-        self.wait_suffix[0] += new - old
+        self.wait_suffix[0] = self.wait_suffix[1] + new
+        self.reanchors += 1
+        self.reanchored_s = self.time_s
 
     def _index_boards(self) -> None:
         self.board_of = dict(self.pickup_times)
@@ -266,6 +282,8 @@ class VehiclePlan:
             self.board_of.pop(stop.leg_id, None)
         self.node, self.time_s, self.at_stop = stop.node, self.depart_s[0], True
         del self.stops[0], self.board_s[0], self.depart_s[0], self.loads[0], self.leg_tt[0], self.wait_suffix[0]
+        self.version += 1
+        self.served += 1
         return stop
 
 

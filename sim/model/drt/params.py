@@ -26,6 +26,7 @@ class DrtParams:
     fare_within_yen: float
     fare_between_yen: float
     max_candidates: int | None = None
+    insertion_search: str = "compiled"  # or "python": the reference search (same choices)
     wait_weight: float = 0.0
     delay_weight: float = 0.0
     ride_weight: float = 0.0

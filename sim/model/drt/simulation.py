@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 import simpy
 
+from sim.model.drt.access import StopAccess
 from sim.model.drt.dispatch import (
     EPS,
     Insertion,
@@ -32,6 +33,7 @@ from sim.model.drt.dispatch import (
     insert,
     retime,
 )
+from sim.model.drt.fleet import FleetArrays
 from sim.model.drt.layout import DrtLayout
 from sim.model.drt.params import DrtParams, DrtQuote, PendingLeg, VehicleMode, WalkParams
 from sim.model.drt.rebalance import DemandZones, rebalance_target
@@ -123,6 +125,7 @@ class _Vehicle:
         if self.interruptible and self.proc.is_alive:
             self.interruptible = False
             self.proc.interrupt()
+        self.sim.touch(self)
 
     # -- the process ----------------------------------------------------------------------
     def run(self):  # noqa: C901 - a small state machine reads best in one place
@@ -180,6 +183,7 @@ class _Vehicle:
                         wake = self.seg_times[-1]
             self.wake_s = wake
             self.interruptible = self.mode in (_Mode.IDLE, _Mode.WAIT, _Mode.DRIVE)
+            self.sim.touch(self)
             try:
                 yield env.timeout(max(0.0, wake - now))
             except simpy.Interrupt:
@@ -346,6 +350,7 @@ class _Vehicle:
         env = self.sim.env
         self.mode = _Mode.DONE
         self.plan.time_s = math.inf
+        self.sim.touch(self)
         now = env.now
         if self.pos != self.depot:
             a0 = self.pos
@@ -472,9 +477,15 @@ class DrtSimulation:
                 self.vehicles.append(vehicle)
                 vid += 1
             self.area_vehicles.append(members)
-        self._stop_xy = [(np.column_stack([net.x[a.stops], net.y[a.stops]]), a.stops) for a in layout.areas]
-        self._stop_sets = [set(a.stops.tolist()) for a in layout.areas]
+        stop_access = StopAccess(layout, net, walk)
+        self.access = stop_access.access  # (area, stop, walk m) of a rider's point, or None
+        self.area_of_stop = stop_access.area_of_stop  # first area with this stop, or None
         self.by_id = {v.plan.vehicle_id: v for v in self.vehicles}
+        self.fleet = None if params.insertion_search == "python" else FleetArrays(  # None: the reference search
+            [(v.plan.vehicle_id, v.area_index) for v in self.vehicles], len(layout.areas), net.x, net.y,
+            oracle.straight_line_speed_mps(net.x, net.y))
+        for v in self.vehicles:
+            self.touch(v)
         self._synced = oracle  # the expected-time oracle every plan was last timed on
         if self.travel is not None:
             for v in self.vehicles:
@@ -493,6 +504,7 @@ class DrtSimulation:
             return
         if retime(v.plan, self.oracle.time_s, self.params.dwell):
             self.hold_connections(v.plan)
+        self.touch(v)
         if v.mode is not _Mode.DRIVE:  # a driving vehicle goes on; it is re-timed on arrival
             v.plan_changed()
 
@@ -514,29 +526,6 @@ class DrtSimulation:
             self._sync(v)
 
     # -- quoting ----------------------------------------------------------------------------
-    def access(self, lat: float, lon: float, node: int) -> tuple[int, int, float] | None:
-        """(area, stop node, walk metres) for a rider at (lat, lon) snapped to ``node``, or ``None``
-        if the node is outside every service area."""
-        area = self.layout.area_of(node)
-        if area is None:
-            return None
-        x, y = self.net.project(np.array([lat]), np.array([lon]))
-        if self.layout.door_to_door:
-            stop = node
-        else:
-            pts, stops = self._stop_xy[area]
-            d2 = (pts[:, 0] - x[0]) ** 2 + (pts[:, 1] - y[0]) ** 2
-            stop = int(stops[int(np.argmin(d2))])
-        straight = math.hypot(float(self.net.x[stop]) - float(x[0]), float(self.net.y[stop]) - float(y[0]))
-        return area, stop, straight * self.walk.detour_factor
-
-    def area_of_stop(self, stop: int) -> int | None:
-        """First area whose stops include ``stop`` (the hub is a stop of every area), or ``None``."""
-        for k, stops in enumerate(self._stop_sets):
-            if stop in stops:
-                return k
-        return None
-
     def quote(
         self, o_stop: int, a_o: int, d_stop: int, a_d: int, pax: int, earliest: float
     ) -> DrtQuote | RejectReason:
@@ -602,23 +591,36 @@ class DrtSimulation:
         )
         return leg
 
+    def touch(self, v: _Vehicle) -> None:
+        """``v``'s plan or state changed: update its row of the compiled search's arrays."""
+        if self.fleet is not None:
+            self.fleet.touch(v, self.env.now, self.oracle.time_s)
+
     def _best(self, area: int, leg: LegRequest, now: float) -> Insertion | None:
-        vehicles = self.area_vehicles[area]
-        if (self.center is not None and self.center.slots is not None) or self.pool is not None:
+        """The best insertion of ``leg`` into the vehicles of ``area`` that may take bookings."""
+        vehicles, p, fleet = self.area_vehicles[area], self.params, self.fleet
+        if filtered := (self.center is not None and self.center.slots is not None) or self.pool is not None:
             vehicles = [v for v in vehicles if v.bookable()]
-        for v in vehicles:
-            v.update_anchor(now)
+        if fleet is None or filtered or self.travel is not None:
+            for v in vehicles:
+                v.update_anchor(now)
+        else:  # the compiled search finds the anchors itself (lazily, as update_anchor would)
+            fleet.note_search(area, now)
         if self.travel is not None:
             self._retime_all()  # if the hour's times changed
             for v in vehicles:
                 if v.mode is _Mode.DRIVE:  # only a driving vehicle's anchor can be off its plan
                     self._sync(v)
-        plans = [v.plan for v in vehicles]
-        return best_insertion(
-            plans, leg, self.oracle.times_to, self.oracle.times_from, self.params.dwell,
-            max_candidates=self.params.max_candidates, wait_weight=self.params.wait_weight,
-            delay_weight=self.params.delay_weight, ride_weight=self.params.ride_weight,
-        )
+        weights = {"max_candidates": p.max_candidates, "wait_weight": p.wait_weight, "delay_weight": p.delay_weight, "ride_weight": p.ride_weight}  # noqa: E501
+        if fleet is None:
+            return best_insertion([v.plan for v in vehicles], leg, self.oracle.times_to, self.oracle.times_from,
+                                  p.dwell, **weights)
+        rows = fleet.rows([v.plan.vehicle_id for v in vehicles]) if filtered else fleet.area_rows[area]
+        ins, _, _ = fleet.search(now, rows, leg, self.oracle.times_to, self.oracle.times_from, p.dwell,
+                                 prune=self.travel is None, **weights)
+        if ins is not None:
+            self.by_id[ins.vehicle_id].update_anchor(now)  # the booking inserts from its anchor
+        return ins
 
     # -- booking ----------------------------------------------------------------------------
     def book(
