@@ -4,7 +4,8 @@ The tiny scenario runs on the embedded synthetic Sodegaura network (800 nodes) w
 one DRT service over the whole network, so one ``run`` takes well under a second once the process
 has imported everything.
 
-Runs that several tests only read are made once per test session (``scope="session"``):
+Runs that several tests only read are made once per test session (``scope="session"``; with
+pytest-xdist once for all workers together, see :func:`made_once`):
 ``tiny_run`` (``run tiny.toml --no-report``), ``tiny_cli_run`` (the same with a Japanese report, and
 the terminal output), ``baseline_run`` (``run`` with no scenario: the Sodegaura baseline, seed 12229)
 and ``sodegaura_runs`` (each Sodegaura scenario and seed run on first use). A test that changes a
@@ -14,10 +15,12 @@ run directory must copy it first (``shutil.copytree``) or make its own run.
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import os
 import pickle
 import re
+import shutil
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -54,6 +57,23 @@ TINY_TOML = textwrap.dedent(
     fleet_size = 2
     """
 )
+
+
+#: The terminal width the CLI's console (rich) sees in every test: without it rich wraps at the width
+#: of whatever terminal runs pytest (80 columns when none, as in CI and in pytest-xdist's workers),
+#: and a message naming a long temporary path breaks across lines at a place that depends on that
+#: path's length (pytest-xdist's ``popen-gw<N>`` folders make it longer).
+TEST_COLUMNS = "200"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Fix the console width for the CLI invoked in-process and in subprocesses (``COLUMNS``);
+    pytest's own output keeps the width of the terminal it runs in."""
+    if config.pluginmanager.get_plugin("terminalreporter") is not None:
+        writer = config.get_terminal_writer()
+        writer.fullwidth = writer.fullwidth  # read now, before COLUMNS changes
+    os.environ["COLUMNS"] = TEST_COLUMNS
 
 
 class EmbeddedNetworks:
@@ -154,15 +174,40 @@ class CliRun:
     output: str  # stdout and stderr
 
 
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """The folder ``<root>/made_once/<name>``, filled by ``make(folder)`` once per test session.
+
+    Under pytest-xdist each worker has its own session (and ``tmp_path_factory``), so a session
+    fixture would make the same run once per worker; here ``<root>`` is the folder the workers'
+    temporary folders share, and an exclusive ``flock`` lets the first worker that needs the folder
+    make it while the others wait and then read it. Without xdist ``<root>`` is the session's
+    temporary folder. A ``make`` that fails leaves no marker: the next caller starts again.
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "made_once"
+    root.mkdir(exist_ok=True)
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not done.exists():
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A results directory of ``run tiny.toml --no-report`` (read-only: shared by the session)."""
-    base = tmp_path_factory.mktemp("tiny_run")
-    scenario = base / "tiny.toml"
-    scenario.write_text(TINY_TOML, encoding="utf-8")
-    out = base / "out"
-    _run_cli("run", scenario, "--out", out, "--no-report")
-    return out
+
+    def make(base: Path) -> None:
+        scenario = base / "tiny.toml"
+        scenario.write_text(TINY_TOML, encoding="utf-8")
+        _run_cli("run", scenario, "--out", base / "out", "--no-report")
+
+    return made_once(tmp_path_factory, "tiny_run", make) / "out"
 
 
 @pytest.fixture(scope="session")
@@ -173,21 +218,23 @@ def tiny_cli_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
     The scenario file is ``<dir>/tiny.toml``; the nested ``--out`` did not exist before the run.
     The terminal output is English whatever the report's language.
     """
-    base = tmp_path_factory.mktemp("tiny_cli_run")
-    scenario = base / "tiny.toml"
-    scenario.write_text(TINY_TOML, encoding="utf-8")
-    out = base / "out" / "nested"
-    result = _run_cli("run", scenario, "--out", out, "--lang", "ja")
-    return CliRun(out, result.stdout, result.output)
+
+    def make(base: Path) -> None:
+        scenario = base / "tiny.toml"
+        scenario.write_text(TINY_TOML, encoding="utf-8")
+        result = _run_cli("run", scenario, "--out", base / "out" / "nested", "--lang", "ja")
+        (base / "printed.json").write_text(json.dumps([result.stdout, result.output]), encoding="utf-8")
+
+    base = made_once(tmp_path_factory, "tiny_cli_run", make)
+    stdout, output = read_json(base / "printed.json")
+    return CliRun(base / "out" / "nested", stdout, output)
 
 
 @pytest.fixture(scope="session")
 def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Results of ``run --no-report`` with no scenario: the Sodegaura baseline with its seed 12229
     (two areas, transfers at the hub, fares). Read-only: shared by the session."""
-    out = tmp_path_factory.mktemp("baseline") / "out"
-    _run_cli("run", "--out", out, "--no-report")
-    return out
+    return made_once(tmp_path_factory, "baseline", lambda base: _run_cli("run", "--out", base / "out", "--no-report")) / "out"
 
 
 class SodegauraRuns:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 
-from tests.conftest import EmbeddedNetworks, files_in
+from tests.conftest import EmbeddedNetworks, files_in, made_once
 
 
 def test_session_copy_of_a_network_equals_a_fresh_load(embedded_networks_parsed_once: EmbeddedNetworks) -> None:
@@ -46,3 +48,49 @@ def test_shared_runs_hold_their_files(tiny_run: Path, baseline_run: Path) -> Non
     for run in (tiny_run, baseline_run):
         names = files_in(run)
         assert "metrics.json" in names and "requests.csv" in names and "report.html" not in names
+
+
+class _Factory:
+    """The part of ``pytest.TempPathFactory`` that :func:`made_once` uses, with a chosen base folder."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+
+    def getbasetemp(self) -> Path:
+        self.base.mkdir(parents=True, exist_ok=True)
+        return self.base
+
+
+def test_made_once_makes_a_folder_once_and_again_after_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    factory: Any = _Factory(tmp_path / "session")
+    calls: list[Path] = []
+
+    def make(folder: Path) -> None:
+        calls.append(folder)
+        (folder / "x.txt").write_text(str(len(calls)), encoding="utf-8")
+
+    first = made_once(factory, "probe", make)
+    assert first == tmp_path / "session" / "made_once" / "probe"
+    assert made_once(factory, "probe", make) == first and calls == [first]
+    assert (first / "x.txt").read_text(encoding="utf-8") == "1"
+
+    def broken(folder: Path) -> None:
+        (folder / "half.txt").write_text("", encoding="utf-8")
+        raise RuntimeError("make failed")
+
+    with pytest.raises(RuntimeError):
+        made_once(factory, "broken", broken)
+    again = made_once(factory, "broken", make)  # a failed make leaves no marker: made again, from empty
+    assert files_in(again) == ["x.txt"] and len(calls) == 2
+
+
+def test_made_once_is_shared_by_the_xdist_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each worker's temporary folder is <run>/popen-gw<N>; the made folder is <run>/made_once/<name>
+    calls: list[str] = []
+    folders = []
+    for worker in ("gw0", "gw1"):
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+        factory: Any = _Factory(tmp_path / f"popen-{worker}")
+        folders.append(made_once(factory, "shared", lambda folder, w=worker: calls.append(w)))
+    assert folders == [tmp_path / "made_once" / "shared"] * 2 and calls == ["gw0"]

@@ -103,6 +103,7 @@ def test_run_seed_option(cli: Cli, tiny_scenario: Path, tmp_path: Path) -> None:
     assert "tiny (seed 99)" in result.stdout
 
 
+@pytest.mark.slow
 def test_run_baseline_with_set_into_named_table(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _run(cli, SODEGAURA_SCENARIOS / "baseline.toml", out, "--set", "services.choisoko.fleet_size=6", "--no-report")

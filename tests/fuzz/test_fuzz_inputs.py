@@ -26,6 +26,10 @@ from sim.scenario.schema import Scenario, _dump_toml
 from tests.conftest import TINY_TOML
 from tests.fuzz.conftest import Invoke, assert_clean, snapshot
 
+#: The fuzz suite feeds about 1,200 inputs through the CLI (a minute of CPU): it runs in the whole
+#: suite (CI), not in the quick ``-m "not slow"`` check.
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(
     deadline=None,
     derandomize=True,

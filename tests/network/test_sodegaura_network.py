@@ -233,6 +233,7 @@ def test_node_spacing_by_area_type(G: nx.MultiDiGraph) -> None:
         assert area[f"town:{town}"] == "industrial"
 
 
+@pytest.mark.slow
 def test_build_is_reproducible(tmp_path: Path) -> None:
     out = tmp_path / "rebuilt.graphml.gz"
     subprocess.run(

@@ -133,6 +133,7 @@ def test_coverage_in_metrics_table_and_map(cli, tiny_scenario: Path, tmp_path: P
     assert chart is not None and chart.name == "map_coverage"
 
 
+@pytest.mark.slow
 def test_each_language_has_its_own_report_files(cli, tiny_scenario: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "both"
     assert cli("run", tiny_scenario, "--out", out, "--lang", "en").exit_code == 0
@@ -156,6 +157,7 @@ def test_each_language_has_its_own_report_files(cli, tiny_scenario: Path, tmp_pa
     assert not (out / "report.ja.html").exists() and not (out / "report.en.html").exists()
 
 
+@pytest.mark.slow
 def test_replicated_report_names_the_days_and_the_root_seed(cli, write_scenario, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     a = write_scenario("a.toml")
     b = write_scenario("b.toml", extra="")

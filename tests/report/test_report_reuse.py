@@ -113,6 +113,7 @@ def test_font_cache_keeps_at_most_max_files(tmp_path: Path, monkeypatch: pytest.
     assert len(list(tmp_path.glob("*.woff"))) == 2
 
 
+@pytest.mark.slow  # four reports of the tiny run; the quick check keeps test_report_command_takes_a_language_list
 def test_reports_in_two_languages_draw_each_figure_once_per_language(
     tiny_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -71,6 +71,7 @@ def test_scalar_metrics_are_the_registered_kpis() -> None:
     assert scalars == [k for k in kpis.names() if kpis.get(k).group not in optional]  # type: ignore[union-attr]
 
 
+@pytest.mark.slow
 def test_fallback_after_refusals_keeps_everyone(tmp_path: Path) -> None:
     res = _run(("services.choisoko.fleet_size=1",))
     m = res.metrics
@@ -109,6 +110,7 @@ def test_fallback_after_refusals_keeps_everyone(tmp_path: Path) -> None:
             )
 
 
+@pytest.mark.slow
 def test_service_removed_loses_its_riders_to_other_modes(tmp_path: Path) -> None:
     base = _run()
     gone = _run(("services.daijuku.enabled=false",))
@@ -145,6 +147,7 @@ def test_no_public_transport_share_zero_and_unmet_demand() -> None:
     assert m["trips_total"] == _run().metrics["trips_total"]
 
 
+@pytest.mark.slow
 def test_trips_csv_is_deterministic(tmp_path: Path) -> None:
     sc, base = load_scenario(BASELINE)
     one = run_scenario(sc, base, networks=_CACHE)

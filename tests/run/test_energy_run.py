@@ -21,6 +21,7 @@ def test_a_range_shorter_than_a_trip_fails_validation_naming_the_key(cli: Callab
     assert_clean_error(result, 2, "vehicles.arma.range_km", "corridor_shuttle", "km")
 
 
+@pytest.mark.slow
 def test_spares_are_bought_and_take_over_from_charging_vehicles(cli: Callable[..., Result], tmp_path: Path) -> None:
     runs = {}
     for spares in (0, 1):

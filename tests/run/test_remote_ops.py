@@ -17,6 +17,7 @@ AV_DRT = REPO / "scenarios" / "sodegaura" / "av_drt.toml"
 AV_DRT_OPS = REPO / "scenarios" / "sodegaura" / "av_drt_ops.toml"
 
 
+@pytest.mark.slow
 def test_a_run_with_a_control_room_reports_its_queue(cli: Callable[..., Result], tmp_path: Path) -> None:
     out = tmp_path / "av"
     # ten times the file's rates so that the day has enough incidents to queue
@@ -63,6 +64,7 @@ def test_a_rate_beyond_the_sourced_span_fails_validation(cli: Callable[..., Resu
     assert_clean_error(result, 2, "per_1000_km")
 
 
+@pytest.mark.slow
 def test_the_control_room_kpis_are_registered_in_metrics_order(cli: Callable[..., Result], tmp_path: Path) -> None:
     from sim import kpis
     from sim.kpis import Group

@@ -23,6 +23,7 @@ def _run(cli: Callable[..., Result], out: Path, *sets: str) -> tuple[dict, dict,
     return tuple(json.loads((out / f).read_text(encoding="utf-8")) for f in ("metrics.json", "staffing.json", "costs.json"))  # type: ignore[return-value]
 
 
+@pytest.mark.slow
 def test_cancelled_and_backed_up_suspension_days(cli: Callable[..., Result], tmp_path: Path) -> None:
     m0, s0, _c0 = _run(cli, tmp_path / "none")
     m1, s1, _c1 = _run(cli, tmp_path / "cancel", "services.choisoko.suspended_days_per_year=20")

@@ -93,10 +93,17 @@ def test_unreachable_dask_scheduler_is_an_input_error() -> None:
         DaskBackend("tcp://127.0.0.1:9", timeout_s=0.5)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_sweep(tiny_file: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    """``main.py sweep`` of 40 runs in a subprocess that takes Ctrl-C (SIGINT) as a user's shell
+    gives it, even when pytest itself was started in the background, where SIGINT is ignored and a
+    child inherits that (its Python would then never raise KeyboardInterrupt)."""
     args = [sys.executable, str(REPO / "main.py"), "sweep", str(tiny_file), "--vary", "services.s.fleet_size=1..4"]
     args += ["--vary", "demand.requests_per_day=30,40", "-r", "5", "--out", str(out), *extra]
-    return subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
 
 
 def _run_dirs(out: Path) -> list[Path]:

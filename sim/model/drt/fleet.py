@@ -36,12 +36,13 @@ from sim.model.drt.kernel import (
     fleet_best,
 )
 from sim.model.drt.params import VehicleMode
+from sim.tolerance import EPS
 
 #: Margin (seconds) below a driving vehicle's anchor-time bound in the pruning index.
 _TLB_MARGIN_S = 1e-3
 #: The straight-line speed bound is raised by this factor so rounding never makes a bound exceed
 #: the exact travel time.
-_VMAX_MARGIN = 1.0 + 1e-9
+_VMAX_MARGIN = 1.0 + EPS  # the one relative tolerance (sim/tolerance.py), 1e-9
 
 
 class VehicleState(Protocol):
