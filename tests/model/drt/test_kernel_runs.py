@@ -26,6 +26,7 @@ def _run(how: str, extra: list[str]) -> tuple[str, dict]:
     return text, result.metrics
 
 
+@pytest.mark.slow  # loads the Tachikawa OSM network and runs the day four times (about 7 s)
 @pytest.mark.parametrize("extra", [[], ["services.drt.max_candidate_vehicles=2"]])
 def test_compiled_and_reference_runs_are_identical(extra: list[str]) -> None:
     compiled, m1 = _run("compiled", extra)
